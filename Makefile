@@ -1,0 +1,36 @@
+# Marginalia: `make run` starts the app with demo data; `make test` runs every test.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help install run test lint format stop bench
+
+help: ## Show this help
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+install: ## Install uv if missing, then the locked dependencies into .venv
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	@$(UV) sync --frozen --quiet
+
+run: install ## Run the app at http://127.0.0.1:8000 with the demo data (embedded PostgreSQL unless DATABASE_URL)
+	$(UV) run python manage.py migrate --noinput
+	$(UV) run python manage.py load_demo
+	$(UV) run python manage.py runserver $(HOST):$(PORT)
+
+test: install ## Run the whole test suite (needs Debian's chromium for the browser tests)
+	$(UV) run pytest
+
+lint: install ## Ruff lint and format check
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+
+format: install ## Apply ruff's fixes and formatting
+	$(UV) run ruff check --fix .
+	$(UV) run ruff format .
+
+bench: install ## Run the benchmarks in bench/ and print their figures
+	@for b in bench/bench_*.py; do echo "== $$b"; $(UV) run python $$b || exit 1; done
+
+stop: ## Stop the embedded PostgreSQL cluster in var/postgres
+	@$(UV) run python manage.py embedded_db stop

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django import forms
+
+from accounts.models import TokenScope
+
+
+class ApiTokenCreateForm(forms.Form):
+    name = forms.CharField(
+        max_length=100, required=False, help_text="What the token is for, e.g. “sync notebook”."
+    )
+    scope = forms.ChoiceField(choices=TokenScope.choices, initial=TokenScope.READ, widget=forms.RadioSelect)

@@ -1,0 +1,255 @@
+"""Annotations and the codebook over the native JSON API.
+
+Reads go through annotations.feed (which starts from the selectors' visibility rule);
+writes through annotations.services, so the API allows exactly what the pages allow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from ninja import Header, Query, Router, Status
+
+from annotations import selectors, services
+from annotations.feed import (
+    AnnotationFilters,
+    PreconditionFailed,
+    annotation_etag,
+    annotation_feed,
+    annotation_prefetch,
+    if_match_ok,
+)
+from annotations.models import Annotation, Tag
+from annotations.schemas import (
+    AnnotationCreateIn,
+    AnnotationFilterIn,
+    AnnotationOut,
+    AnnotationPageOut,
+    AnnotationPatchIn,
+    AnnotationUpdateIn,
+    TagOut,
+    annotation_native,
+    tombstone_native,
+)
+from briefs.models import Section
+from config.api_support import ERRORS, OPEN_READ, url_with, write_auth
+
+router = Router(tags=["annotations"])
+tags_router = Router(tags=["codebook"])
+
+
+# The codebook ------------------------------------------------------------------------------
+
+
+@tags_router.get(
+    "", response={200: list[TagOut], **ERRORS}, summary="List the codebook's tags", openapi_extra=OPEN_READ
+)
+def tag_list(request: HttpRequest, active: bool | None = Query(None)) -> list[Tag]:
+    """Tags in codebook order, with their categories."""
+    return list(selectors.tag_list(active=active))
+
+
+@tags_router.get(
+    "/{code}",
+    response={200: TagOut, **ERRORS},
+    url_name="tag_get",
+    summary="Get a tag",
+    openapi_extra=OPEN_READ,
+)
+def tag_get(request: HttpRequest, code: str) -> Tag:
+    """One tag by its code (the IRI that W3C tagging bodies carry as their id)."""
+    return selectors.tag_list().get(code=code)
+
+
+# Helpers --------------------------------------------------------------------------------------
+
+
+def _published_since(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date(int(value), 1, 1) if len(value) == 4 else dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationError({"published_since": "Not a date: use YYYY or YYYY-MM-DD."}) from exc
+
+
+def annotation_filters(params: AnnotationFilterIn) -> AnnotationFilters:
+    """Turn the list's query parameters into feed filters."""
+    return AnnotationFilters(
+        brief=params.brief or None,
+        section=params.section,
+        tags=tuple(code for code in params.tag if code),
+        tag_mode=params.tag_mode,
+        actor=params.actor,
+        author=params.author or None,
+        visibility=params.visibility,
+        q=params.q or None,
+        created_after=params.created_after,
+        created_before=params.created_before,
+        updated_after=params.updated_after,
+        updated_before=params.updated_before,
+        published_since=_published_since(params.published_since),
+    )
+
+
+def tags_from_codes(codes: list[str]) -> list[Tag]:
+    """Return the tags with these codes in the given order (ValidationError for unknown ones)."""
+    wanted = list(dict.fromkeys(codes))
+    found = {tag.code: tag for tag in Tag.objects.filter(code__in=wanted)}
+    missing = [code for code in wanted if code not in found]
+    if missing:
+        raise ValidationError({"tags": f"Unknown tag code(s): {', '.join(missing)}."})
+    return [found[code] for code in wanted]
+
+
+def _reloaded(request: HttpRequest, pk: int) -> Annotation:
+    return annotation_prefetch(selectors.annotations_visible_to(request.user)).get(pk=pk)
+
+
+def _present(annotation: Annotation, response: HttpResponse) -> dict:
+    response["ETag"] = annotation_etag(annotation)
+    return annotation_native(annotation)
+
+
+def _editable(request: HttpRequest, pk: int, if_match: str | None) -> Annotation:
+    annotation = selectors.annotation_get(user=request.user, pk=pk)
+    if not if_match_ok(if_match, annotation):
+        raise PreconditionFailed()
+    return annotation
+
+
+# Annotations ---------------------------------------------------------------------------------
+
+
+@router.get(
+    "",
+    response={200: AnnotationPageOut, **ERRORS},
+    summary="List or sync annotations",
+    openapi_extra=OPEN_READ,
+)
+def annotation_list(request: HttpRequest, params: Query[AnnotationFilterIn]) -> dict:
+    """The annotations you may see, filtered, one cursor page at a time.
+
+    Anonymous callers get an empty list, as on the pages. For incremental sync use
+    ordering=updated&include_deleted=true and keep the last `next`.
+    """
+    page = annotation_feed(
+        user=request.user,
+        filters=annotation_filters(params),
+        ordering=params.ordering,
+        cursor=params.cursor,
+        limit=params.limit,
+        include_deleted=params.include_deleted,
+    )
+    items = [tombstone_native(a) if a.gone else annotation_native(a) for a in page.items]
+    next_url = url_with(request, cursor=page.next_cursor) if page.next_cursor else None
+    return {"items": items, "next": next_url, "has_more": page.has_more}
+
+
+@router.post("", auth=write_auth, response={201: AnnotationOut, **ERRORS}, summary="Create an annotation")
+def annotation_create(request: HttpRequest, payload: AnnotationCreateIn, response: HttpResponse) -> Status:
+    """Anchor a new annotation; quote must equal the section's text[start:end] (409 if not)."""
+    section = Section.objects.filter(pk=payload.section).first()
+    if section is None:
+        raise ValidationError({"section": "No such section."})
+    annotation = services.annotation_create(
+        user=request.user,
+        section=section,
+        start=payload.start,
+        end=payload.end,
+        quote=payload.quote,
+        tags=tags_from_codes(payload.tags),
+        actor=payload.actor,
+        note=payload.note,
+        visibility=payload.visibility,
+    )
+    response["Location"] = request.build_absolute_uri(reverse("api:annotation_get", args=[annotation.pk]))
+    return Status(201, _present(_reloaded(request, annotation.pk), response))
+
+
+@router.get(
+    "/{annotation_id}",
+    response={200: AnnotationOut, **ERRORS},
+    url_name="annotation_get",
+    summary="Get an annotation",
+    openapi_extra=OPEN_READ,
+)
+def annotation_get(request: HttpRequest, annotation_id: int, response: HttpResponse) -> dict:
+    """One annotation you may see, with its ETag."""
+    return _present(_reloaded(request, annotation_id), response)
+
+
+@router.put(
+    "/{annotation_id}",
+    auth=write_auth,
+    response={200: AnnotationOut, **ERRORS},
+    summary="Replace an annotation's fields",
+)
+def annotation_put(
+    request: HttpRequest,
+    annotation_id: int,
+    payload: AnnotationUpdateIn,
+    response: HttpResponse,
+    if_match: str | None = Header(
+        None, alias="If-Match", description="An ETag: 412 if the annotation changed."
+    ),
+) -> dict:
+    """Set tags, actor, note and visibility (the anchor never changes)."""
+    annotation = _editable(request, annotation_id, if_match)
+    services.annotation_update(
+        user=request.user,
+        annotation=annotation,
+        tags=tags_from_codes(payload.tags),
+        actor=payload.actor,
+        note=payload.note,
+        visibility=payload.visibility,
+    )
+    return _present(_reloaded(request, annotation_id), response)
+
+
+@router.patch(
+    "/{annotation_id}",
+    auth=write_auth,
+    response={200: AnnotationOut, **ERRORS},
+    summary="Change some of an annotation's fields",
+)
+def annotation_patch(
+    request: HttpRequest,
+    annotation_id: int,
+    payload: AnnotationPatchIn,
+    response: HttpResponse,
+    if_match: str | None = Header(
+        None, alias="If-Match", description="An ETag: 412 if the annotation changed."
+    ),
+) -> dict:
+    """Change only the fields given."""
+    annotation = _editable(request, annotation_id, if_match)
+    current_tags = list(annotation.tags.all())
+    services.annotation_update(
+        user=request.user,
+        annotation=annotation,
+        tags=current_tags if payload.tags is None else tags_from_codes(payload.tags),
+        actor=annotation.actor if payload.actor is None else payload.actor,
+        note=annotation.note if payload.note is None else payload.note,
+        visibility=annotation.visibility if payload.visibility is None else payload.visibility,
+    )
+    return _present(_reloaded(request, annotation_id), response)
+
+
+@router.delete(
+    "/{annotation_id}", auth=write_auth, response={204: None, **ERRORS}, summary="Delete an annotation"
+)
+def annotation_delete(
+    request: HttpRequest,
+    annotation_id: int,
+    if_match: str | None = Header(
+        None, alias="If-Match", description="An ETag: 412 if the annotation changed."
+    ),
+) -> Status:
+    """Soft-delete: it disappears everywhere; sync consumers get a stub."""
+    annotation = _editable(request, annotation_id, if_match)
+    services.annotation_delete(user=request.user, annotation=annotation)
+    return Status(204, None)

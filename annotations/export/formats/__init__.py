@@ -1,0 +1,60 @@
+"""The export formats: each either streams bytes (text formats) or writes a file (zip formats)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from annotations.export.formats.base import ExportJob
+from annotations.export.formats.clipsheet import docx_write, markdown_stream
+from annotations.export.formats.collection import w3c_stream
+from annotations.export.formats.tabular import csv_stream, jsonl_stream, xlsx_write
+from annotations.w3c import JSONLD_MEDIA_TYPE
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    key: str
+    label: str
+    extension: str
+    content_type: str
+    by_tag: bool = False  # clip sheets list an excerpt under each of its tags
+    stream: Callable[[ExportJob], Iterator[bytes]] | None = None
+    write: Callable[[ExportJob, BinaryIO], None] | None = None
+
+
+FORMATS: dict[str, ExportFormat] = {
+    f.key: f
+    for f in (
+        ExportFormat("csv", "CSV (Excel)", "csv", "text/csv; charset=utf-8", stream=csv_stream),
+        ExportFormat(
+            "xlsx",
+            "Excel workbook (XLSX)",
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            write=xlsx_write,
+        ),
+        ExportFormat(
+            "md",
+            "Clip sheet (Markdown)",
+            "md",
+            "text/markdown; charset=utf-8",
+            by_tag=True,
+            stream=markdown_stream,
+        ),
+        ExportFormat(
+            "docx",
+            "Clip sheet (Word)",
+            "docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            by_tag=True,
+            write=docx_write,
+        ),
+        ExportFormat("jsonl", "JSON Lines", "jsonl", "application/jsonl; charset=utf-8", stream=jsonl_stream),
+        ExportFormat("w3c", "W3C Web Annotation (JSON-LD)", "jsonld", JSONLD_MEDIA_TYPE, stream=w3c_stream),
+    )
+}
+FORMAT_CHOICES = [(f.key, f.label) for f in FORMATS.values()]
+
+__all__ = ["FORMATS", "FORMAT_CHOICES", "ExportFormat", "ExportJob"]

@@ -1,0 +1,50 @@
+"""W3C Web Annotation export: one AnnotationCollection embedding its single AnnotationPage.
+
+Each item is annotations.w3c.annotation_jsonld(..., with_context=False): the export
+writes no JSON-LD of its own, it only wraps the API's presenter and streams it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from annotations.export.formats.base import ExportJob, buffered
+from annotations.w3c import ANNO_CONTEXT, annotation_jsonld, w3c_datetime
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def w3c_stream(job: ExportJob) -> Iterator[bytes]:
+    """Yield an AnnotationCollection (JSON-LD) holding every excerpt in its first page.
+
+    An empty export is a collection with "total": 0 and no page, as the model allows.
+    """
+    return buffered(_pieces(job))
+
+
+def _pieces(job: ExportJob) -> Iterator[str]:
+    collection_id = job.source_url
+    page_id = f"{collection_id}{'&' if '?' in collection_id else '?'}page=0"
+    label = "Marginalia excerpts" if job.options.language == "en" else "Marginalia 발췌"
+    head = {
+        "@context": ANNO_CONTEXT,
+        "id": collection_id,
+        "type": "AnnotationCollection",
+        "label": label,
+        "created": w3c_datetime(job.exported_at),
+        "total": job.total,
+    }
+    yield _dumps(head)[:-1]  # leave the object open for "first"
+    if job.total:
+        # Embedded in its collection, the page needs no partOf (the suite would then want
+        # the collection described again inside it).
+        page = {"id": page_id, "type": "AnnotationPage", "startIndex": 0}
+        yield ', "first": ' + _dumps(page)[:-1] + ', "items": ['
+        for index, annotation in enumerate(job.rows):
+            item = annotation_jsonld(annotation, base_url=job.options.base_url, with_context=False)
+            yield ("," if index else "") + "\n" + _dumps(item)
+        yield "\n]}"
+    yield "}\n"

@@ -1,0 +1,423 @@
+"""Filtered, cursor-paged annotation lists and the race-free change feed (API and Protocol).
+
+Everything starts from the selectors' visibility rule, so the API can show no more
+than the pages do.
+
+Cursor pages
+    A page is the next ``limit`` rows after the cursor in a total order that ends in
+    the primary key, so pages neither skip nor repeat rows while the data stands
+    still. The cursor is opaque: base64url of [ordering, sort key..., id].
+
+The change feed (``ordering=updated``)
+    A naive cursor on (updated_at, id) loses rows: updated_at is taken when a
+    transaction writes, but the transaction may commit after a later-stamped one
+    whose row a consumer has already paged past. The feed therefore orders rows by
+    their *change sequence*, the 64-bit id (xid8) of the transaction that last wrote
+    the row (derived from the row's xmin), and hands out only rows written by
+    transactions below the *horizon*: the oldest transaction still in progress
+    (from pg_current_snapshot()), or the next id to be assigned when none is.
+    Every transaction below the horizon has finished, and any later write gets a
+    larger id than any the consumer has seen, so "everything after my cursor"
+    is exact: nothing committed late is missed, nothing is handed out twice unless
+    it changed again. A long transaction delays the feed until it ends; it never
+    makes it skip. The cost: the sequence is computed, not indexed, so the feed
+    scans the rows the filters leave (fine for thousands; a stored change_seq
+    column with an index would make it O(page)).
+
+    Details that keep it exact (see Horizon): xmin is 32 bits, so its epoch is fixed
+    against the database's datfrozenxid (rows frozen before it count as written just
+    before it: a consumer idle for ~200M transactions may get unchanged rows again,
+    never lose one); PostgreSQL may reuse a snapshot while no transaction completes,
+    so a reader inside its own writing transaction (tests) is handed its own rows via
+    pg_xact_status; a cursor beyond the database's transaction counter (a restore into
+    a new cluster) is refused with 400 so the consumer resyncs instead of waiting forever.
+
+    With include_deleted=true the feed also tells the consumer what left its
+    results: an annotation it could see (shared, or its own) that was deleted, or
+    edited out of the filters (a tag removed, the actor or note changed), comes as a
+    stub {id, deleted: true, updated}. Filters that cannot change after creation
+    (brief, section, author, publication date, created_*) bound the stream itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from annotations.models import Annotation, Tag
+from annotations.selectors import annotations_in_sight_of, annotations_visible_to, visible_to_q
+from briefs.models import Section
+
+User = AbstractBaseUser | AnonymousUser
+
+ORDERINGS = ("position", "created", "-created", "updated", "-updated")
+FEED_ORDERING = "updated"
+
+
+class CursorError(ValidationError):
+    """The cursor is not one this API handed out for this ordering (answered 400)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__({"cursor": ValidationError(message, code="bad_request")})
+
+
+@dataclass(frozen=True)
+class AnnotationFilters:
+    """The API's filters; each is optional. Timestamps must be timezone-aware."""
+
+    brief: str | None = None  # slug
+    section: int | None = None
+    tags: tuple[str, ...] = ()
+    tag_mode: str = "any"  # any | all
+    actor: str | None = None
+    author: str | None = None  # username
+    visibility: str | None = None
+    q: str | None = None  # in the quote or the note, case-insensitive
+    created_after: dt.datetime | None = None
+    created_before: dt.datetime | None = None
+    updated_after: dt.datetime | None = None
+    updated_before: dt.datetime | None = None
+    published_since: dt.date | None = None
+
+    def fixed_q(self) -> Q:
+        """Conditions a row meets for life (its brief, section, author and creation never change)."""
+        q = Q()
+        if self.brief:
+            q &= Q(section__brief__slug=self.brief)
+        if self.section is not None:
+            q &= Q(section_id=self.section)
+        if self.author:
+            q &= Q(author__username=self.author)
+        if self.created_after:
+            q &= Q(created_at__gt=self.created_after)
+        if self.created_before:
+            q &= Q(created_at__lt=self.created_before)
+        if self.updated_after:
+            q &= Q(updated_at__gt=self.updated_after)
+        if self.updated_before:
+            q &= Q(updated_at__lt=self.updated_before)
+        if self.published_since:
+            since = self.published_since
+            # A brief known only by its year is in if its year is (inclusive).
+            q &= Q(section__brief__publication_date__gte=since) | Q(
+                section__brief__publication_date__isnull=True,
+                section__brief__publication_year__gte=since.year,
+            )
+        return q
+
+    def editable_q(self) -> Q:
+        """Conditions an edit can change: tags, actor, visibility, note."""
+        q = Q()
+        through = Annotation.tags.through
+        if self.tags:
+            if self.tag_mode == "all":
+                for code in dict.fromkeys(self.tags):
+                    q &= Exists(through.objects.filter(annotation_id=OuterRef("pk"), tag__code=code))
+            else:
+                q &= Exists(through.objects.filter(annotation_id=OuterRef("pk"), tag__code__in=self.tags))
+        if self.actor:
+            q &= Q(actor=self.actor)
+        if self.visibility:
+            q &= Q(visibility=self.visibility)
+        if self.q:
+            q &= Q(quote__icontains=self.q) | Q(note__icontains=self.q)
+        return q
+
+
+def annotation_prefetch(qs: QuerySet[Annotation]) -> QuerySet[Annotation]:
+    """Load what both presenters need: author, section and brief, tags in codebook order.
+
+    Prefetched rather than joined: a page shares a few sections and authors, so each is
+    built once (not once per row) and the sections' long texts are not fetched at all.
+    """
+    tags = Prefetch("tags", queryset=Tag.objects.order_by("category__position", "position", "code"))
+    sections = Prefetch(
+        "section",
+        queryset=Section.objects.select_related("brief").only(
+            "id", "brief_id", "position", "anchor", "brief__id", "brief__slug"
+        ),
+    )
+    authors = Prefetch(
+        "author",
+        queryset=get_user_model().objects.only(
+            "id", get_user_model().USERNAME_FIELD, "first_name", "last_name"
+        ),
+    )
+    return qs.prefetch_related(tags, sections, authors)
+
+
+# Cursors ---------------------------------------------------------------------------------
+
+
+def cursor_encode(values: list[Any]) -> str:
+    raw = json.dumps(values, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def cursor_decode(cursor: str, ordering: str) -> list[Any]:
+    """Return the sort key a cursor holds (raises CursorError if it is not ours)."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+    except (binascii.Error, ValueError) as exc:
+        raise CursorError("The cursor is not valid: use the `next` URL as given.") from exc
+    if not isinstance(values, list) or not values or values[0] != ordering:
+        raise CursorError("The cursor belongs to another ordering: use the `next` URL as given.")
+    key = values[1:]
+    expected = {"position": [int, int, int, int], "updated": [int, int]}.get(ordering, [str, int])
+    if len(key) != len(expected) or not all(
+        type(v) is t
+        for v, t in zip(key, expected, strict=True)  # noqa: E721 - bool is not int here
+    ):
+        raise CursorError("The cursor is not valid: use the `next` URL as given.")
+    if expected[0] is str:
+        try:
+            key[0] = dt.datetime.fromisoformat(key[0])
+        except ValueError as exc:
+            raise CursorError("The cursor is not valid: use the `next` URL as given.") from exc
+        if key[0].tzinfo is None:
+            raise CursorError("The cursor is not valid: use the `next` URL as given.")
+    return key
+
+
+def _after(fields: list[tuple[str, bool]], key: list[Any]) -> Q:
+    """Return the rows after `key` in the order of `fields` ((name, descending) pairs)."""
+    after = Q(pk__in=[])
+    equal = Q()
+    for (name, descending), value in zip(fields, key, strict=True):
+        after |= equal & Q(**{f"{name}__{'lt' if descending else 'gt'}": value})
+        equal &= Q(**{name: value})
+    return after
+
+
+# The change sequence ---------------------------------------------------------------------
+
+_XID_WRAP = 1 << 32
+_XID_HALF = 1 << 31
+_MAX_ID = (1 << 63) - 1
+
+
+@dataclass(frozen=True)
+class Horizon:
+    """Where the feed stands in transaction ids (64-bit xid8), read from one snapshot.
+
+    below   every transaction id below it that could write here has finished: the
+            oldest one of this database still in progress, or the snapshot's xmax.
+    xmax    the snapshot's first unassigned id (PostgreSQL may reuse a snapshot while no
+            transaction completes, so the caller's own id can be at or above it).
+    frozen  the database's datfrozenxid: rows last written before it are frozen, and
+            their 32-bit xmin can no longer be placed in time.
+    own     the caller's transaction id, if it has written (only tests and other
+            atomic blocks read the feed inside a writing transaction).
+    """
+
+    below: int
+    xmax: int
+    frozen: int
+    own: int | None
+
+    def change_seq_sql(self) -> tuple[str, tuple[int, ...]]:
+        """Return SQL for the xid8 of the transaction that last wrote each row.
+
+        The row's xmin is 32 bits. Every unfrozen xmin lies in the 2^31 ids from
+        datfrozenxid on (PostgreSQL's wraparound guard keeps it so), which fixes its
+        epoch; a frozen row (older than datfrozenxid) counts as written just before it.
+        """
+        table = connection.ops.quote_name(Annotation._meta.db_table)
+        offset = f"mod(mod({table}.xmin::text::bigint - %s, {_XID_WRAP}) + {_XID_WRAP}, {_XID_WRAP})"
+        sql = f"(CASE WHEN {offset} < {_XID_HALF} THEN %s + {offset} ELSE %s END)"
+        frozen_low = self.frozen % _XID_WRAP
+        return sql, (frozen_low, self.frozen, frozen_low, self.frozen - 1)
+
+    def change_seq(self) -> RawSQL:
+        sql, params = self.change_seq_sql()
+        return RawSQL(sql, params)
+
+    def settled(self) -> RawSQL:
+        """Return SQL that is true for rows the feed may hand out now.
+
+        Rows written below the horizon, plus the caller's own uncommitted rows (which
+        only it can see; pg_xact_status tells them from others' rows committed since).
+        """
+        seq, params = self.change_seq_sql()
+        if self.own is None:
+            return RawSQL(f"({seq} < %s)", (*params, self.below))
+        return RawSQL(
+            f"({seq} < %s OR ({seq} >= %s AND pg_xact_status(({seq})::text::xid8) = 'in progress'))",
+            (*params, self.below, *params, self.own, *params),
+        )
+
+
+def feed_horizon() -> Horizon:
+    """Return the current horizon (two queries).
+
+    Transaction ids are shared by every database of the cluster, but only transactions
+    connected to this database can write its rows: the oldest of *those* bounds the
+    feed, so a long transaction elsewhere on a shared server does not hold it back.
+    The backends are read after the snapshot (a transaction that starts in between has
+    an id at or above the snapshot's xmax, which bounds the feed anyway). If some
+    backends of this database are hidden from our role, every running id counts.
+    """
+    with connection.cursor() as cursor:
+        # Clearing the statistics snapshot makes the next read of pg_stat_activity fresh
+        # even inside a transaction (which would otherwise reuse its first read).
+        cursor.execute(
+            "SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned()::text::bigint,"
+            " (SELECT datfrozenxid::text::bigint FROM pg_database WHERE datname = current_database()),"
+            " pg_stat_clear_snapshot()"
+        )
+        snapshot, own, frozen_low, _ = cursor.fetchone()
+        cursor.execute(
+            "SELECT backend_xid::text::bigint, query = '<insufficient privilege>' FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " UNION ALL SELECT transaction::text::bigint, false FROM pg_prepared_xacts"
+            " WHERE database = current_database()"
+        )
+        backends = cursor.fetchall()
+    _, xmax_text, xip_text = snapshot.split(":")
+    xmax = int(xmax_text)
+    running = [int(x) for x in xip_text.split(",") if x]
+    if not any(hidden for _, hidden in backends):
+        ours = {xid for xid, _ in backends if xid is not None}
+        running = [x for x in running if x % _XID_WRAP in ours]
+    frozen = xmax - ((xmax - frozen_low) % _XID_WRAP)
+    return Horizon(below=min(running, default=xmax), xmax=xmax, frozen=frozen, own=own)
+
+
+# The list ----------------------------------------------------------------------------------
+
+
+@dataclass
+class FeedPage:
+    """One page: the annotations (with .gone True for stubs), the next cursor, whether more wait."""
+
+    items: list[Annotation] = field(default_factory=list)
+    next_cursor: str | None = None
+    has_more: bool = False
+
+
+def _sort_fields(ordering: str) -> list[tuple[str, bool]]:
+    return {
+        "position": [
+            ("section__brief_id", False),
+            ("section__position", False),
+            ("start", False),
+            ("pk", False),
+        ],
+        "created": [("created_at", False), ("pk", False)],
+        "-created": [("created_at", True), ("pk", True)],
+        "updated": [("change_seq", False), ("pk", False)],
+        "-updated": [("updated_at", True), ("pk", True)],
+    }[ordering]
+
+
+def _key_of(annotation: Annotation, ordering: str) -> list[Any]:
+    if ordering == "position":
+        section = annotation.section
+        return [section.brief_id, section.position, annotation.start, annotation.pk]
+    if ordering == "updated":
+        return [annotation.change_seq, annotation.pk]
+    stamp = annotation.created_at if ordering in ("created", "-created") else annotation.updated_at
+    return [stamp.isoformat(), annotation.pk]
+
+
+def annotation_feed(
+    *,
+    user: User,
+    filters: AnnotationFilters,
+    ordering: str = "position",
+    cursor: str | None = None,
+    limit: int = 50,
+    include_deleted: bool = False,
+) -> FeedPage:
+    """Return one cursor page of the annotations the user may see that match the filters.
+
+    ordering=updated is the change feed (see the module docstring); include_deleted
+    adds stubs (annotation.gone is True) for what left the user's results.
+    """
+    if ordering not in ORDERINGS:
+        raise ValidationError(f"Unknown ordering {ordering!r}.", code="invalid")
+    key = cursor_decode(cursor, ordering) if cursor else None
+    if include_deleted:
+        qs = annotations_in_sight_of(user)
+        if user.is_authenticated:
+            # Shared once, private now: the user's copy must drop it, so it comes as a stub.
+            qs = Annotation.objects.filter(visible_to_q(user) | Q(ever_shared=True))
+        qs = qs.filter(filters.fixed_q())
+        alive_and_matching = Q(deleted_at__isnull=True) & filters.editable_q()
+        if user.is_authenticated:
+            alive_and_matching &= visible_to_q(user)
+        qs = qs.annotate(matching=ExpressionWrapper(alive_and_matching, output_field=BooleanField()))
+    else:
+        qs = annotations_visible_to(user).filter(filters.fixed_q() & filters.editable_q())
+    fields = _sort_fields(ordering)
+    horizon = None
+    if ordering == FEED_ORDERING:
+        horizon = feed_horizon()
+        if key is not None and horizon.own is None and key[0] >= horizon.xmax:
+            raise CursorError(
+                "The cursor is ahead of this database (restored from a dump?): sync again from scratch."
+            )
+        qs = qs.annotate(change_seq=horizon.change_seq(), settled=horizon.settled()).filter(settled=True)
+    if key is not None:
+        qs = qs.filter(_after(fields, key))
+    qs = qs.order_by(*[f"-{name}" if desc else name for name, desc in fields])
+    rows = list(annotation_prefetch(qs)[: limit + 1])
+    page = FeedPage(items=rows[:limit], has_more=len(rows) > limit)
+    for annotation in page.items:
+        annotation.gone = include_deleted and not annotation.matching
+    if page.items:
+        page.next_cursor = cursor_encode([ordering, *_key_of(page.items[-1], ordering)])
+    if horizon is not None and not page.has_more:
+        # Everything below the horizon has been handed out: resume from the horizon (or
+        # from the last item, if the caller's own rows lie beyond it), so a consumer
+        # polling an idle feed neither rescans nor stands still.
+        resume = [horizon.below - 1, _MAX_ID]
+        if key is not None:
+            resume = max(resume, key)
+        if page.items:
+            resume = max(resume, _key_of(page.items[-1], ordering))
+        page.next_cursor = cursor_encode([ordering, *resume])
+    elif not page.has_more:
+        page.next_cursor = None
+    return page
+
+
+# Versions ---------------------------------------------------------------------------------
+
+
+def annotation_etag(annotation: Annotation) -> str:
+    """Return a strong ETag for the annotation's current version (id and last change)."""
+    version = f"{annotation.pk}:{annotation.updated_at.isoformat()}:{annotation.deleted_at is not None}"
+    return '"' + hashlib.sha256(version.encode()).hexdigest()[:32] + '"'
+
+
+class PreconditionFailed(ValidationError):
+    """If-Match names a version that is no longer current (answered 412)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The annotation changed since you read it (If-Match does not match its ETag): "
+            "fetch it again and retry.",
+            code="precondition_failed",
+        )
+
+
+def if_match_ok(header: str | None, annotation: Annotation) -> bool:
+    """Return whether an If-Match header (absent, "*" or a list of ETags) admits the version."""
+    if header is None:
+        return True
+    candidates = [part.strip() for part in header.split(",")]
+    return "*" in candidates or annotation_etag(annotation) in candidates

@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+
+
+class Category(models.Model):
+    """A group of codebook tags, e.g. "negotiation approach"."""
+
+    code = models.SlugField(max_length=60, unique=True)
+    label_ko = models.CharField(max_length=200)
+    label_en = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return f"{self.label_en} ({self.label_ko})"
+
+
+class Tag(models.Model):
+    """A codebook tag an annotator applies to a claim."""
+
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="tags", null=True, blank=True
+    )
+    code = models.SlugField(max_length=60, unique=True)
+    label_ko = models.CharField(max_length=200)
+    label_en = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    decision_rule = models.TextField(blank=True)
+    example = models.TextField(blank=True)
+    colour = models.CharField(max_length=7, default="#ffd54f", help_text="#rrggbb")
+    shortcut = models.CharField(max_length=1, blank=True)
+    active = models.BooleanField(default=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["category__position", "position", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(colour__regex=r"^#[0-9a-fA-F]{6}$"), name="tag_colour_hex"),
+            models.UniqueConstraint(
+                fields=["shortcut"], condition=~Q(shortcut=""), name="tag_unique_shortcut"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label_en} ({self.label_ko})"
+
+    def label(self, language: str = "en") -> str:
+        return self.label_ko if language == "ko" else self.label_en
+
+
+class Actor(models.TextChoices):
+    """Who a claim is attributed to."""
+
+    US = "us", "United States"
+    DPRK = "dprk", "North Korea (DPRK)"
+    ROK = "rok", "South Korea (ROK)"
+    CHINA = "china", "China"
+    OTHER = "other", "Other"
+    UNSPECIFIED = "unspecified", "Unspecified"
+
+
+class Visibility(models.TextChoices):
+    PRIVATE = "private", "Private (only me)"
+    SHARED = "shared", "Shared with every signed-in user"
+
+
+class AnnotationQuerySet(models.QuerySet):
+    def alive(self) -> AnnotationQuerySet:
+        return self.filter(deleted_at__isnull=True)
+
+
+class Annotation(models.Model):
+    """A highlighted passage of a section, optionally tagged as a claim.
+
+    The anchor follows the W3C Web Annotation selectors: start/end are a
+    TextPositionSelector in Unicode code points over the section's NFC text, and
+    quote/prefix/suffix a TextQuoteSelector that lets a changed text be re-anchored.
+    """
+
+    QUOTE_CONTEXT = 32  # code points of prefix and suffix kept with the quote
+    NOTE_MAX_LENGTH = 5000
+
+    # PROTECT: a re-import must never silently drop annotations with the old sections.
+    section = models.ForeignKey("briefs.Section", on_delete=models.PROTECT, related_name="annotations")
+    start = models.IntegerField(help_text="First code point, 0-based, inclusive.")
+    end = models.IntegerField(help_text="Code point after the last one (exclusive).")
+    quote = models.TextField()
+    prefix = models.TextField(blank=True)
+    suffix = models.TextField(blank=True)
+    tags = models.ManyToManyField(Tag, related_name="annotations", blank=True)
+    actor = models.CharField(max_length=16, choices=Actor.choices, default=Actor.UNSPECIFIED)
+    note = models.TextField(blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations")
+    visibility = models.CharField(max_length=16, choices=Visibility.choices, default=Visibility.PRIVATE)
+    # Once shared, always remembered: when its author makes it private again, other users'
+    # synced copies must learn it is gone (the API's change feed sends them a stub).
+    ever_shared = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AnnotationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["section_id", "start", "-end", "pk"]
+        permissions = [
+            ("share_annotation", "Can share annotations with every signed-in user"),
+            ("moderate_annotation", "Can edit and delete anyone's shared annotations"),
+            ("export_annotation", "Can export annotations"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__gte=0), name="annotation_start_not_negative"),
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="annotation_start_before_end"),
+            models.CheckConstraint(condition=~Q(quote=""), name="annotation_quote_not_empty"),
+            # char_length counts code points, as the offsets do.
+            models.CheckConstraint(
+                condition=Q(end=F("start") + Length("quote")), name="annotation_quote_matches_span"
+            ),
+            models.CheckConstraint(condition=Q(actor__in=Actor.values), name="annotation_actor_valid"),
+            models.CheckConstraint(
+                condition=Q(visibility__in=Visibility.values), name="annotation_visibility_valid"
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("note"), 5000), name="annotation_note_max_length"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["section", "start"],
+                condition=Q(deleted_at__isnull=True),
+                name="annotation_alive_by_section",
+            ),
+            models.Index(fields=["author", "visibility"], name="annotation_author_visibility"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.quote[:40]}"
+
+    @property
+    def is_shared(self) -> bool:
+        return self.visibility == Visibility.SHARED

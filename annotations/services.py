@@ -1,0 +1,199 @@
+"""Writes for the codebook, roles and annotations.
+
+Services validate before saving and raise ValidationError (bad input; code
+"quote_mismatch" when the text no longer matches) or PermissionDenied; views turn
+those into 4xx answers.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from annotations import codebook, permissions
+from annotations.models import Actor, Annotation, Category, Tag, Visibility
+from annotations.roles import ROLE_PERMISSIONS, STAFF_ROLES, Role
+from briefs.models import Section
+from search.services import annotation_index_refresh
+
+
+@transaction.atomic
+def codebook_load_starter() -> tuple[int, int]:
+    """Create or update the starter codebook; return (categories, tags) written."""
+    categories: dict[str, Category] = {}
+    for position, data in enumerate(codebook.CATEGORIES):
+        category, _ = Category.objects.update_or_create(
+            code=data["code"],
+            defaults={
+                "label_en": data["label_en"],
+                "label_ko": data["label_ko"],
+                "position": position,
+            },
+        )
+        categories[category.code] = category
+    for position, data in enumerate(codebook.TAGS):
+        fields = {k: v for k, v in data.items() if k not in {"code", "category"}}
+        fields["category"] = categories[data["category"]] if data["category"] else None
+        fields["position"] = position
+        Tag.objects.update_or_create(code=data["code"], defaults=fields)
+    return len(categories), len(codebook.TAGS)
+
+
+# Roles and users -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def role_group_sync(*, role: Role) -> Group:
+    """Create the role's group if missing and give it exactly the role's permissions."""
+    group, _ = Group.objects.get_or_create(name=role.group_name)
+    wanted = [perm.split(".", 1) for perm in ROLE_PERMISSIONS[role]]
+    perms = [
+        Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        for app_label, codename in wanted
+    ]
+    group.permissions.set(perms)
+    return group
+
+
+@transaction.atomic
+def user_create(*, username: str, role: Role, password: str, email: str = "") -> AbstractBaseUser:
+    """Create a user in one role's group; editors are staff so they can use the admin."""
+    user_model = get_user_model()
+    username = user_model.normalize_username(username.strip())
+    if not username:
+        raise ValidationError("A username is required.")
+    if user_model._default_manager.filter(username__iexact=username).exists():
+        raise ValidationError(f"A user named {username!r} already exists.")
+    user = user_model(username=username, email=email, is_staff=role in STAFF_ROLES)
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    user.groups.add(role_group_sync(role=role))
+    return user
+
+
+# Annotations ---------------------------------------------------------------------------
+
+
+def _quote_context(text: str, start: int, end: int) -> tuple[str, str]:
+    n = Annotation.QUOTE_CONTEXT
+    return text[max(0, start - n) : start], text[end : end + n]
+
+
+def _validate_fields(
+    *, user: AbstractBaseUser, tags: Sequence[Tag], actor: str, note: str, visibility: str, sharing: bool
+) -> None:
+    if actor not in Actor.values:
+        raise ValidationError(f"Unknown actor {actor!r}.", code="invalid")
+    if visibility not in Visibility.values:
+        raise ValidationError(f"Unknown visibility {visibility!r}.", code="invalid")
+    if sharing and not permissions.can_share(user):
+        raise PermissionDenied("Your role keeps annotations private: you may not share them.")
+    inactive = sorted(tag.code for tag in tags if not tag.active)
+    if inactive:
+        raise ValidationError(f"Inactive tag(s): {', '.join(inactive)}.", code="invalid")
+    if len(note) > Annotation.NOTE_MAX_LENGTH:
+        raise ValidationError(
+            f"The note is too long ({len(note)} characters; at most {Annotation.NOTE_MAX_LENGTH}).",
+            code="invalid",
+        )
+
+
+@transaction.atomic
+def annotation_create(
+    *,
+    user: AbstractBaseUser,
+    section: Section,
+    start: int,
+    end: int,
+    quote: str,
+    tags: Sequence[Tag] = (),
+    actor: str = Actor.UNSPECIFIED,
+    note: str = "",
+    visibility: str = Visibility.PRIVATE,
+) -> Annotation:
+    """Anchor a new annotation on a section; offsets count code points of the NFC text."""
+    if not permissions.can_annotate(user):
+        raise PermissionDenied("Your account may not create annotations.")
+    text = section.text
+    if not 0 <= start < end <= len(text):
+        raise ValidationError(
+            f"Offsets {start}–{end} are out of range for this section (0–{len(text)}).", code="invalid"
+        )
+    if unicodedata.normalize("NFC", quote) != text[start:end]:
+        raise ValidationError(
+            "The selected text no longer matches the section: reload the page and select it again.",
+            code="quote_mismatch",
+        )
+    _validate_fields(
+        user=user,
+        tags=tags,
+        actor=actor,
+        note=note,
+        visibility=visibility,
+        sharing=visibility == Visibility.SHARED,
+    )
+    prefix, suffix = _quote_context(text, start, end)
+    annotation = Annotation.objects.create(
+        section=section,
+        start=start,
+        end=end,
+        quote=text[start:end],
+        prefix=prefix,
+        suffix=suffix,
+        actor=actor,
+        note=note,
+        visibility=visibility,
+        ever_shared=visibility == Visibility.SHARED,
+        author=user,
+    )
+    annotation.tags.set(tags)
+    annotation_index_refresh(annotations=[annotation])
+    return annotation
+
+
+@transaction.atomic
+def annotation_update(
+    *,
+    user: AbstractBaseUser,
+    annotation: Annotation,
+    tags: Sequence[Tag],
+    actor: str,
+    note: str,
+    visibility: str,
+) -> Annotation:
+    """Change an annotation's tags, actor, note and visibility (the anchor stays)."""
+    if not permissions.can_change(user, annotation):
+        raise PermissionDenied("You may not edit this annotation.")
+    if visibility != annotation.visibility and annotation.author_id != user.pk:
+        raise PermissionDenied("Only the author may change who sees an annotation.")
+    # Keeping an annotation shared is fine; making it shared needs the right to share.
+    sharing = visibility == Visibility.SHARED and not annotation.is_shared
+    _validate_fields(user=user, tags=tags, actor=actor, note=note, visibility=visibility, sharing=sharing)
+    annotation.actor = actor
+    annotation.note = note
+    annotation.visibility = visibility
+    annotation.ever_shared = annotation.ever_shared or visibility == Visibility.SHARED
+    annotation.save(update_fields=["actor", "note", "visibility", "ever_shared", "updated_at"])
+    annotation.tags.set(tags)
+    annotation_index_refresh(annotations=[annotation])
+    return annotation
+
+
+@transaction.atomic
+def annotation_delete(*, user: AbstractBaseUser, annotation: Annotation) -> Annotation:
+    """Soft-delete an annotation: it disappears everywhere but stays in the database."""
+    if not permissions.can_change(user, annotation):
+        raise PermissionDenied("You may not delete this annotation.")
+    annotation.deleted_at = timezone.now()
+    annotation.save(update_fields=["deleted_at", "updated_at"])
+    annotation_index_refresh(annotations=[annotation])
+    return annotation

@@ -1,0 +1,139 @@
+"""Annotation writes (JSON in, JSON with re-rendered partials out), the card and permalinks."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from annotations import permissions, selectors, services
+from annotations.forms import AnnotationCreateForm, AnnotationFieldsForm, AnnotationFilterForm, first_error
+from annotations.models import Annotation
+from annotations.reading import ReaderFilters, reader_build
+
+View = Callable[..., HttpResponse]
+
+
+def json_errors(view: View) -> View:
+    """Answer every refusal of a write as JSON {"error": message} with a 4xx status."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return JsonResponse({"error": "Sign in to annotate."}, status=401)
+        try:
+            return view(request, *args, **kwargs)
+        except ValidationError as exc:
+            status = 409 if getattr(exc, "code", None) == "quote_mismatch" else 400
+            return JsonResponse({"error": " ".join(exc.messages)}, status=status)
+        except PermissionDenied as exc:
+            return JsonResponse({"error": str(exc) or "Not allowed."}, status=403)
+        except Annotation.DoesNotExist:
+            return JsonResponse({"error": "No such annotation, or it is not visible to you."}, status=404)
+
+    return wrapped
+
+
+def _json_body(request: HttpRequest) -> dict[str, Any]:
+    try:
+        data = json.loads(request.body)
+    except ValueError as exc:  # also UnicodeDecodeError
+        raise ValidationError("The request body is not valid JSON.") from exc
+    if not isinstance(data, dict):
+        raise ValidationError("The request body must be a JSON object.")
+    return data
+
+
+def _valid(form_class: type, data: dict[str, Any]) -> dict[str, Any]:
+    form = form_class(data)
+    if not form.is_valid():
+        raise ValidationError(first_error(form))
+    return form.cleaned_data
+
+
+def _written(request: HttpRequest, annotation: Annotation, message: str, status: int = 200) -> JsonResponse:
+    """Answer a write with the section and the filter bar re-rendered under the page's filters."""
+    section = annotation.section
+    brief = section.brief
+    filters = ReaderFilters(**AnnotationFilterForm(request.GET).filters())
+    reader = reader_build(
+        user=request.user, brief=brief, sections=[section], filters=filters, only=section.pk
+    )
+    context = {"brief": brief, "reader": reader, "rs": reader.sections[0]}
+    shown = any(a.pk == annotation.pk for a in reader.sections[0].annotations)
+    return JsonResponse(
+        {
+            "id": annotation.pk,
+            "message": message,
+            "section_id": section.pk,
+            "shown": shown,
+            "permalink": reverse("annotations:detail", args=[annotation.pk]),
+            "section_html": render_to_string("briefs/reader.html#section", context, request),
+            "filters_html": render_to_string("briefs/reader.html#filters", context, request),
+        },
+        status=status,
+    )
+
+
+@require_POST
+@json_errors
+def create(request: HttpRequest) -> HttpResponse:
+    data = _valid(AnnotationCreateForm, _json_body(request))
+    annotation = services.annotation_create(user=request.user, **data)
+    kind = "tagged claim" if data["tags"] else "highlight"
+    return _written(request, annotation, f"Saved {annotation.visibility} {kind}.", status=201)
+
+
+@require_POST
+@json_errors
+def update(request: HttpRequest, pk: int) -> HttpResponse:
+    annotation = selectors.annotation_get(user=request.user, pk=pk)
+    current = {
+        "tags": [tag.code for tag in annotation.tags.all()],
+        "actor": annotation.actor,
+        "note": annotation.note,
+        "visibility": annotation.visibility,
+    }
+    # Fields left out keep their values.
+    data = _valid(AnnotationFieldsForm, current | _json_body(request))
+    annotation = services.annotation_update(user=request.user, annotation=annotation, **data)
+    return _written(request, annotation, "Annotation updated.")
+
+
+@require_POST
+@json_errors
+def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    annotation = selectors.annotation_get(user=request.user, pk=pk)
+    services.annotation_delete(user=request.user, annotation=annotation)
+    return _written(request, annotation, "Annotation deleted.")
+
+
+@require_GET
+def card(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        annotation = selectors.annotation_get(user=request.user, pk=pk)
+    except Annotation.DoesNotExist as exc:
+        raise Http404("No such annotation, or it is not visible to you.") from exc
+    context = {"annotation": annotation, "can_change": permissions.can_change(request.user, annotation)}
+    return render(request, "annotations/card.html", context)
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The permalink: the reader, scrolled to the annotation."""
+    try:
+        annotation = selectors.annotation_get(user=request.user, pk=pk)
+    except Annotation.DoesNotExist as exc:
+        raise Http404("No such annotation, or it is not visible to you.") from exc
+    url = reverse("briefs:reader", args=[annotation.section.brief.slug])
+    return redirect(f"{url}#annotation-{annotation.pk}")

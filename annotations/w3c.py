@@ -1,0 +1,188 @@
+"""The W3C Web Annotation (JSON-LD) presenter: one place that says how an annotation looks
+in the W3C Data Model, used by the API, the Protocol container and the export alike.
+
+Mapping (Web Annotation Data Model, REC 2017-02-23):
+
+- target: a SpecificResource whose source is the section's IRI in the reader
+  (``/briefs/<slug>/#<anchor>``), with two alternative selectors over the section's
+  NFC text: a TextQuoteSelector (exact/prefix/suffix) and a TextPositionSelector
+  (start/end in Unicode code points, as the model stores them).
+- each codebook tag, twice: a TextualBody with purpose "tagging" and the English label
+  as its value (what any client shows), and a SpecificResource with purpose
+  "classifying" whose source is the tag's IRI in the API (``/api/v1/tags/<code>``),
+  which carries the code. (The official assertions forbid an id on a body with a
+  purpose unless it is a SpecificResource, so the IRI cannot sit on the TextualBody.)
+- the actor a claim is attributed to, unless unspecified: a SpecificResource with
+  purpose "classifying" and source ``urn:marginalia:actor:<value>``.
+- the note: a TextualBody with purpose "commenting".
+- creator: a Person with an ``acct:`` IRI (as Hypothesis does) and a name.
+- a soft-deleted annotation is an ActivityStreams Tombstone, not an Annotation.
+
+Callers pass annotations with ``tags``, ``author`` and ``section__brief`` loaded
+(select_related/prefetch_related) so presenting a page costs no extra queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from django.urls import reverse
+
+from annotations.models import Actor, Annotation, Tag
+
+ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+LDP_CONTEXT = "http://www.w3.org/ns/ldp.jsonld"
+JSONLD_MEDIA_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
+ACTOR_URN_PREFIX = "urn:marginalia:actor:"
+
+
+def _origin(base_url: str) -> str:
+    return base_url.rstrip("/")
+
+
+def w3c_datetime(value: dt.datetime) -> str:
+    """Return an xsd:dateTime in UTC with a "Z", to the second (as the spec examples)."""
+    return value.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def annotation_id(annotation: Annotation, *, base_url: str) -> str:
+    """Return the annotation's IRI: its resource in the W3C Protocol container."""
+    return _origin(base_url) + reverse("w3c:annotation", args=[annotation.pk])
+
+
+def container_id(*, base_url: str) -> str:
+    """Return the IRI of the W3C Protocol annotation container."""
+    return _origin(base_url) + reverse("w3c:container")
+
+
+def tag_iri(tag: Tag, *, base_url: str) -> str:
+    """Return the tag's IRI: its entry in the codebook API."""
+    return _origin(base_url) + reverse("api:tag_get", kwargs={"code": tag.code})
+
+
+def section_iri(annotation: Annotation, *, base_url: str) -> str:
+    """Return the IRI of the annotation's section in the reader (the target's source)."""
+    section = annotation.section
+    path = reverse("briefs:reader", args=[section.brief.slug])
+    return f"{_origin(base_url)}{path}#{quote(section.anchor, safe='')}"
+
+
+def creator_iri(username: str, *, base_url: str) -> str:
+    """Return an acct: IRI for a user of this site (acct:name@host, RFC 7565)."""
+    host = urlsplit(_origin(base_url)).netloc or "localhost"
+    return f"acct:{quote(username, safe='')}@{host}"
+
+
+def _creator(annotation: Annotation, *, base_url: str) -> dict[str, Any]:
+    author = annotation.author
+    username = author.get_username()
+    return {
+        "id": creator_iri(username, base_url=base_url),
+        "type": "Person",
+        "name": (author.get_full_name() or username) if hasattr(author, "get_full_name") else username,
+        "nickname": username,
+    }
+
+
+def _bodies(annotation: Annotation, *, base_url: str) -> list[dict[str, Any]]:
+    bodies: list[dict[str, Any]] = []
+    tags = list(annotation.tags.all())
+    for tag in tags:
+        bodies.append(
+            {
+                "type": "TextualBody",
+                "purpose": "tagging",
+                "value": tag.label_en,
+                "format": "text/plain",
+                "language": "en",
+            }
+        )
+    for tag in tags:
+        bodies.append(
+            {"type": "SpecificResource", "purpose": "classifying", "source": tag_iri(tag, base_url=base_url)}
+        )
+    if annotation.actor and annotation.actor != Actor.UNSPECIFIED:
+        bodies.append(
+            {
+                "type": "SpecificResource",
+                "purpose": "classifying",
+                "source": ACTOR_URN_PREFIX + annotation.actor,
+            }
+        )
+    if annotation.note:
+        bodies.append(
+            {"type": "TextualBody", "purpose": "commenting", "value": annotation.note, "format": "text/plain"}
+        )
+    return bodies
+
+
+def _motivation(annotation: Annotation, bodies: list[dict[str, Any]]) -> str | list[str]:
+    purposes = []
+    for body in bodies:
+        if body["purpose"] not in purposes:
+            purposes.append(body["purpose"])
+    if not purposes:
+        return "highlighting"
+    return purposes[0] if len(purposes) == 1 else purposes
+
+
+def tombstone_jsonld(annotation: Annotation, *, base_url: str, with_context: bool = True) -> dict:
+    """Return the ActivityStreams Tombstone that stands for a soft-deleted annotation."""
+    doc: dict[str, Any] = {"@context": ANNO_CONTEXT} if with_context else {}
+    doc.update(
+        {
+            "id": annotation_id(annotation, base_url=base_url),
+            "type": "as:Tombstone",
+            "as:formerType": {"id": "oa:Annotation"},
+            "as:deleted": w3c_datetime(annotation.deleted_at or annotation.updated_at),
+            "modified": w3c_datetime(annotation.updated_at),
+        }
+    )
+    return doc
+
+
+def annotation_jsonld(annotation: Annotation, *, base_url: str, with_context: bool = True) -> dict:
+    """Return the annotation as a W3C Web Annotation (JSON-LD, compacted with anno.jsonld).
+
+    base_url is the site's origin, e.g. "https://marginalia.example.org" (a trailing
+    slash is ignored). with_context=False leaves "@context" out, for annotations
+    embedded in a page or collection that carries it. A soft-deleted annotation
+    comes out as a Tombstone (see tombstone_jsonld).
+    """
+    if annotation.deleted_at is not None:
+        return tombstone_jsonld(annotation, base_url=base_url, with_context=with_context)
+    bodies = _bodies(annotation, base_url=base_url)
+    doc: dict[str, Any] = {"@context": ANNO_CONTEXT} if with_context else {}
+    doc.update(
+        {
+            "id": annotation_id(annotation, base_url=base_url),
+            "type": "Annotation",
+            "motivation": _motivation(annotation, bodies),
+            "created": w3c_datetime(annotation.created_at),
+            "modified": w3c_datetime(annotation.updated_at),
+            "creator": _creator(annotation, base_url=base_url),
+        }
+    )
+    if bodies:
+        doc["body"] = bodies if len(bodies) > 1 else bodies[0]
+    doc["target"] = {
+        "type": "SpecificResource",
+        "source": section_iri(annotation, base_url=base_url),
+        "selector": [
+            _quote_selector(annotation),
+            {"type": "TextPositionSelector", "start": annotation.start, "end": annotation.end},
+        ],
+    }
+    return doc
+
+
+def _quote_selector(annotation: Annotation) -> dict[str, Any]:
+    selector = {"type": "TextQuoteSelector", "exact": annotation.quote}
+    # An empty prefix/suffix (a quote at the section's edge) is left out, not sent as "".
+    if annotation.prefix:
+        selector["prefix"] = annotation.prefix
+    if annotation.suffix:
+        selector["suffix"] = annotation.suffix
+    return selector

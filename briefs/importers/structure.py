@@ -1,0 +1,194 @@
+"""Pieces every importer shares: what a sentence end and a heading look like, and how a
+stream of headings and paragraphs becomes sections."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from briefs.importers.document import ParsedSection
+
+_CLOSERS = "\"'”’」』)]》〉»"
+_SENTENCE_FINAL = ".!?。！？…"
+# A heading may end in "?" ("…미국의 협상전략? 혹은 …문제?") but not in a full stop or a comma.
+_NOT_HEADING_FINAL = ".!。！,;，、…"
+# A sentence boundary inside the line: a Korean declarative ending, or an English full stop
+# followed by a capital. "vs. 단계적" is neither.
+_SENTENCE_INSIDE = re.compile(r"(?:[다요죠음함임]\.|[a-z]{3,}\.)\s+\S")
+MAX_HEADING_CHARS = 100
+
+_SUMMARY_HEADING = re.compile(
+    r"^(?:요\s*약|핵심\s*요약|주요\s*내용|summary|executive\s+summary|abstract|key\s+findings)$",
+    re.IGNORECASE,
+)
+_NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)[.)]?\s")
+
+# A line that is nothing but links or images: markdown `![alt](url)` / `[text](url)`
+# (alt text may hold one level of brackets) or a bare URL.
+_MD_LINK = r"!?\[(?:[^\[\]]|\[[^\[\]]*\])*\]\([^()\s]*\)"
+LINK_ONLY_LINE = re.compile(rf"^\s*(?:{_MD_LINK}\s*)+$|^\s*<?https?://\S+>?\s*$")
+# A teaser in a scraped page's tail: "[카드뉴스] …", "[AD] …".
+_TEASER_LINE = re.compile(r"^\s*\[[^\[\]]{1,20}\]\s*\S.{0,120}$")
+
+_CAPTION = re.compile(r"(?:사진|그림|자료|Photo|Image)\s*[=:：]|사진\s*제공|Photo\s+(?:by|courtesy)", re.I)
+
+
+def core(line: str) -> str:
+    """Return the line without surrounding whitespace and closing quotes or brackets."""
+    return line.strip().rstrip(_CLOSERS)
+
+
+def ends_sentence(line: str) -> bool:
+    """Return whether the line ends with sentence-final punctuation."""
+    tail = core(line)
+    return bool(tail) and tail[-1] in _SENTENCE_FINAL
+
+
+def heading_like(line: str) -> bool:
+    """Return whether a line could be a heading: short, not a sentence, not a fragment."""
+    text = line.strip()
+    if not 1 <= len(text) <= MAX_HEADING_CHARS:
+        return False
+    tail = core(text)
+    if not tail or tail[-1] in _NOT_HEADING_FINAL:
+        return False
+    if _SENTENCE_INSIDE.search(text):
+        return False
+    return any(ch.isalpha() for ch in text)
+
+
+def heading_level(heading: str, default: int = 2) -> int:
+    """Return a heading's level from its numbering ("1.2 …" is one below "1. …")."""
+    match = _NUMBERED.match(heading)
+    if not match:
+        return default
+    return min(6, default + match.group(1).count("."))
+
+
+def is_summary_heading(heading: str) -> bool:
+    return bool(_SUMMARY_HEADING.match(heading.strip()))
+
+
+def is_link_only(line: str) -> bool:
+    return bool(LINK_ONLY_LINE.match(line))
+
+
+def strip_trailing_junk(lines: list[str]) -> list[str]:
+    """Drop the tail of a scraped page: image/link lists and bracket-tagged teasers."""
+    end = len(lines)
+    saw_junk = False
+    while end > 0:
+        line = lines[end - 1]
+        if not line.strip():
+            end -= 1
+        elif is_link_only(line):
+            saw_junk = True
+            end -= 1
+        elif saw_junk and _TEASER_LINE.match(line) and not ends_sentence(line):
+            end -= 1
+        else:
+            break
+    return lines[:end] if saw_junk else lines
+
+
+def normalise_spaces(text: str) -> str:
+    return re.sub(r"[ \t\u00a0\u3000]{2,}", " ", text.replace("\u00a0", " ")).strip()
+
+
+def detect_language(text: str) -> str:
+    """Return "ko" when Hangul makes up a good share of the letters, else "en"."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return "ko"
+    hangul = sum(1 for ch in letters if "\uac00" <= ch <= "\ud7a3" or "\u3130" <= ch <= "\u318f")
+    return "ko" if hangul / len(letters) >= 0.3 else "en"
+
+
+def is_caption(paragraph: str) -> bool:
+    """Return whether a paragraph is a photo caption ("… / 사진=…")."""
+    return len(paragraph) <= 160 and bool(_CAPTION.search(paragraph))
+
+
+def first_sentence_title(paragraphs: list[str], *, limit: int = 120) -> str:
+    """Return a title made from the first sentence of the first non-caption paragraph."""
+    for paragraph in paragraphs:
+        if is_caption(paragraph):
+            continue
+        sentence = re.split(r"(?<=[.!?。])\s+", paragraph.strip(), maxsplit=1)[0]
+        sentence = sentence.rstrip(".。 ")
+        if len(sentence) > limit:
+            cut = sentence[:limit].rsplit(" ", 1)[0]
+            sentence = cut.rstrip(",;: ") + "…"
+        if any(ch.isalpha() for ch in sentence):
+            return sentence
+    return ""
+
+
+def filename_title(filename: str) -> str:
+    stem = PurePath(filename).stem if filename else ""
+    return normalise_spaces(re.sub(r"[_]+", " ", stem)) or "Untitled document"
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int = 2
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    summary: bool = False  # part of an unheaded summary box
+
+
+Part = Heading | Paragraph
+
+
+def build_sections(parts: list[Part]) -> list[ParsedSection]:
+    """Group headings and paragraphs into sections.
+
+    Paragraphs before the first heading form an unheaded section (the summary box, when the
+    importer marked its paragraphs, then the introduction). A heading that has no text of its
+    own before the next heading is dropped: a section must have text.
+    """
+    sections: list[ParsedSection] = []
+    heading: Heading | None = None
+    kind = "body"
+    buffer: list[str] = []
+
+    def flush() -> None:
+        text = "\n\n".join(p for p in buffer if p)
+        if text:
+            sections.append(
+                ParsedSection(
+                    heading=nfc(heading.text) if heading else "",
+                    level=heading.level if heading else 2,
+                    kind=kind,
+                    text=nfc(text),
+                )
+            )
+        buffer.clear()
+
+    for part in parts:
+        if isinstance(part, Heading):
+            flush()
+            heading = part
+            kind = "summary" if is_summary_heading(part.text) else "body"
+            continue
+        text = normalise_spaces(part.text)
+        if not text:
+            continue
+        if heading is None and kind == "body" and part.summary and not buffer:
+            kind = "summary"
+        elif heading is None and kind == "summary" and not part.summary:
+            flush()
+            kind = "body"
+        buffer.append(text)
+    flush()
+    return sections

@@ -1,0 +1,104 @@
+"""manage.py import_brief: import documents (txt, md, html, pdf) as briefs."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from briefs.importers import FORMATS
+from briefs.models import Language
+from briefs.services import BriefImportError, brief_import
+
+
+def _iso_date(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Import documents as briefs, one transaction per file. The format comes from the file "
+        "extension (.txt, .md, .html, .pdf) unless --format is given. Title, series, authors, "
+        "year and the rest are detected from the document; the metadata options below override "
+        "what was detected and apply to EVERY file given. Importing the same content again "
+        "changes nothing; a different document under an existing slug is refused unless "
+        "--replace is given. Exits with status 1 if any file failed."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="document file(s) to import")
+        parser.add_argument("--format", choices=FORMATS, help="parse every file as this format")
+        meta = parser.add_argument_group("metadata (overrides what was detected; applies to every file)")
+        meta.add_argument("--title")
+        meta.add_argument("--subtitle")
+        meta.add_argument("--organisation", help="publishing organisation, e.g. 통일연구원")
+        meta.add_argument("--organisation-en", help="the organisation's English name")
+        meta.add_argument("--series", help="series code, e.g. 'CO 19-05'")
+        meta.add_argument("--author", action="append", dest="authors", help="an author; repeat for several")
+        meta.add_argument("--language", choices=Language.values)
+        meta.add_argument("--year", type=int, help="publication year")
+        meta.add_argument("--date", type=_iso_date, help="publication date, YYYY-MM-DD")
+        meta.add_argument("--url", help="where the document was published")
+        meta.add_argument("--slug", help="the brief's address (only with a single file)")
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="replace a brief with the same slug but different content",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        paths = [Path(p) for p in options["paths"]]
+        if options["slug"] and len(paths) > 1:
+            raise CommandError("--slug can only be used with a single file")
+        metadata = {
+            "title": options["title"],
+            "subtitle": options["subtitle"],
+            "organisation": options["organisation"],
+            "organisation_en": options["organisation_en"],
+            "series_code": options["series"],
+            "authors": options["authors"],
+            "language": options["language"],
+            "publication_year": options["year"],
+            "publication_date": options["date"],
+            "source_url": options["url"],
+            "slug": options["slug"],
+        }
+        limit = settings.MARGINALIA_MAX_IMPORT_BYTES
+        failures = 0
+        with tqdm(paths, desc="importing", unit="file", file=sys.stderr, disable=len(paths) < 2) as bar:
+            for path in bar:
+                try:
+                    if path.is_file() and path.stat().st_size > limit:
+                        raise BriefImportError(
+                            f"the file is too large ({path.stat().st_size:,} bytes; "
+                            f"the limit is {limit:,} bytes)"
+                        )
+                    try:
+                        data = path.read_bytes()
+                    except OSError as exc:
+                        raise BriefImportError(f"cannot read the file ({exc.strerror})") from None
+                    result = brief_import(
+                        data=data,
+                        filename=path.name,
+                        fmt=options["format"],
+                        metadata=metadata,
+                        replace=options["replace"],
+                    )
+                except BriefImportError as exc:
+                    failures += 1
+                    with tqdm.external_write_mode(file=sys.stderr):
+                        self.stderr.write(f"error: {path}: {exc}")
+                    continue
+                with tqdm.external_write_mode(file=sys.stderr):
+                    self.stdout.write(result.message)
+        if failures:
+            raise CommandError(f"{failures} of {len(paths)} file(s) could not be imported")

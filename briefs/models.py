@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import F, Func, Q
+
+
+class NFC(Func):
+    """PostgreSQL normalize(text, NFC): lets the database guard that stored text is NFC."""
+
+    function = "normalize"
+    template = "%(function)s(%(expressions)s, NFC)"
+    output_field = models.TextField()
+
+
+class Language(models.TextChoices):
+    KOREAN = "ko", "한국어"
+    ENGLISH = "en", "English"
+
+
+class BriefQuerySet(models.QuerySet):
+    def with_section_count(self) -> BriefQuerySet:
+        return self.annotate(section_count=models.Count("sections"))
+
+
+class Brief(models.Model):
+    slug = models.SlugField(max_length=120, unique=True, allow_unicode=True)
+    title = models.CharField(max_length=500)
+    subtitle = models.CharField(max_length=500, blank=True)
+    organisation = models.CharField(max_length=300, blank=True)
+    organisation_en = models.CharField(max_length=300, blank=True)
+    series_code = models.CharField(max_length=100, blank=True)
+    authors = ArrayField(models.CharField(max_length=300), default=list, blank=True)
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.KOREAN)
+    publication_date = models.DateField(null=True, blank=True)
+    publication_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    source_url = models.URLField(max_length=1000, blank=True)
+    copyright = models.CharField(max_length=500, blank=True)
+    notes = models.TextField(blank=True, help_text="Disclaimers and other notes printed with the brief.")
+    source_filename = models.CharField(max_length=500, blank=True)
+    source_format = models.CharField(max_length=16, blank=True)
+    source_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BriefQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publication_year", "title"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="brief_title_not_empty"),
+            models.CheckConstraint(condition=~Q(slug=""), name="brief_slug_not_empty"),
+            models.CheckConstraint(
+                condition=Q(publication_year__isnull=True)
+                | Q(publication_year__gte=1800, publication_year__lte=2200),
+                name="brief_publication_year_plausible",
+            ),
+            models.CheckConstraint(condition=Q(title=NFC(F("title"))), name="brief_title_nfc"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def year(self) -> int | None:
+        if self.publication_date:
+            return self.publication_date.year
+        return self.publication_year
+
+
+class SectionKind(models.TextChoices):
+    SUMMARY = "summary", "Summary"
+    BODY = "body", "Body"
+
+
+class Section(models.Model):
+    brief = models.ForeignKey(Brief, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveIntegerField()
+    heading = models.CharField(max_length=500, blank=True)
+    level = models.PositiveSmallIntegerField(default=2)
+    kind = models.CharField(max_length=16, choices=SectionKind.choices, default=SectionKind.BODY)
+    text = models.TextField()
+    anchor = models.SlugField(max_length=80, allow_unicode=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["brief", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["brief", "position"], name="section_unique_position"),
+            models.UniqueConstraint(fields=["brief", "anchor"], name="section_unique_anchor"),
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=6), name="section_level_1_6"),
+            models.CheckConstraint(condition=~Q(text=""), name="section_text_not_empty"),
+            models.CheckConstraint(condition=~Q(anchor=""), name="section_anchor_not_empty"),
+            models.CheckConstraint(condition=Q(text=NFC(F("text"))), name="section_text_nfc"),
+            models.CheckConstraint(condition=Q(heading=NFC(F("heading"))), name="section_heading_nfc"),
+        ]
+
+    def __str__(self) -> str:
+        return self.heading or f"§{self.position}"
+
+    @property
+    def char_count(self) -> int:
+        return len(self.text)

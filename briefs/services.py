@@ -1,0 +1,285 @@
+"""Writes for briefs: importing a document as a brief with its sections."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, ProtectedError, RestrictedError
+from django.utils.text import slugify
+
+from briefs.importers import DocumentError, ParsedDocument, ParsedSection, parse_document
+from briefs.models import Brief, Language, Section
+from search.services import section_index_refresh
+
+ImportStatus = Literal["created", "unchanged", "replaced"]
+
+METADATA_FIELDS = (
+    "title",
+    "subtitle",
+    "organisation",
+    "organisation_en",
+    "series_code",
+    "authors",
+    "language",
+    "publication_date",
+    "publication_year",
+    "source_url",
+    "copyright",
+    "notes",
+    "slug",
+)
+SLUG_MAX_CHARS = 80
+ANCHOR_MAX_CHARS = 60
+
+
+class BriefImportError(ValueError):
+    """A document could not be imported; the message is one line naming the problem."""
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    brief: Brief
+    status: ImportStatus
+    message: str
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _nfc(value: str) -> str:
+    return unicodedata.normalize("NFC", value).strip()
+
+
+def _clean_metadata(metadata: dict[str, Any] | None) -> dict[str, Any]:
+    """Return the given metadata without unset values, validated and normalised."""
+    given = {key: value for key, value in (metadata or {}).items() if value not in (None, "", [], ())}
+    unknown = sorted(set(given) - set(METADATA_FIELDS))
+    if unknown:
+        raise BriefImportError(f"unknown metadata field(s): {', '.join(unknown)}")
+    clean: dict[str, Any] = {}
+    for key, value in given.items():
+        if key == "authors":
+            values = [value] if isinstance(value, str) else list(value)
+            clean[key] = [_nfc(str(v)) for v in values if str(v).strip()]
+        elif key == "publication_year":
+            try:
+                clean[key] = int(value)
+            except (TypeError, ValueError):
+                raise BriefImportError(f"publication year {value!r} is not a number") from None
+        elif key == "publication_date":
+            if isinstance(value, datetime.date):
+                clean[key] = value
+            else:
+                try:
+                    clean[key] = datetime.date.fromisoformat(str(value))
+                except ValueError:
+                    raise BriefImportError(f"publication date {value!r} is not YYYY-MM-DD") from None
+        elif key == "language":
+            if value not in Language.values:
+                raise BriefImportError(
+                    f"language {value!r} is not supported (expected one of: {', '.join(Language.values)})"
+                )
+            clean[key] = value
+        else:
+            clean[key] = _nfc(str(value))
+    if "publication_date" in clean and "publication_year" not in clean:
+        clean["publication_year"] = clean["publication_date"].year
+    return clean
+
+
+def _slug_for(title: str, sha256: str) -> str:
+    slug = slugify(title, allow_unicode=True)[:SLUG_MAX_CHARS].strip("-_")
+    return slug or sha256[:12]
+
+
+# Larger than any real section count: old positions are parked above it during a replace.
+POSITION_SHIFT = 1_000_000
+
+
+def section_anchors(sections: list[ParsedSection]) -> list[str]:
+    """Return a stable, unique anchor for each section: the heading's slug, or "summary",
+    "introduction" or "section-N" for an unheaded section."""
+    anchors: list[str] = []
+    seen: set[str] = set()
+    for position, section in enumerate(sections):
+        base = slugify(section.heading, allow_unicode=True)[:ANCHOR_MAX_CHARS].strip("-_")
+        if not base:
+            if section.kind == "summary" and "summary" not in seen:
+                base = "summary"
+            elif position <= 1 and "introduction" not in seen:
+                base = "introduction"
+            else:
+                base = f"section-{position + 1}"
+        anchor, n = base, 2
+        while anchor in seen:
+            anchor = f"{base}-{n}"
+            n += 1
+        seen.add(anchor)
+        anchors.append(anchor)
+    return anchors
+
+
+def _brief_fields(parsed: ParsedDocument, given: dict[str, Any]) -> dict[str, Any]:
+    detected = {
+        "title": parsed.title,
+        "subtitle": parsed.subtitle,
+        "organisation": parsed.organisation,
+        "series_code": parsed.series_code,
+        "authors": parsed.authors,
+        "language": parsed.language if parsed.language in Language.values else Language.KOREAN,
+        "publication_year": parsed.publication_year,
+        "copyright": parsed.copyright,
+        "notes": parsed.notes,
+    }
+    fields = {**detected, **{k: v for k, v in given.items() if k != "slug"}}
+    fields["title"] = _nfc(fields["title"] or "")
+    return fields
+
+
+def _validate(brief: Brief, sections: list[Section]) -> None:
+    try:
+        brief.full_clean(validate_unique=False)
+        for section in sections:
+            section.full_clean(exclude=["brief"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        problems = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items())
+        raise BriefImportError(_one_line(f"invalid document: {problems}")) from None
+
+
+@transaction.atomic
+def brief_import(
+    *,
+    data: bytes,
+    filename: str,
+    fmt: str | None = None,
+    metadata: dict[str, Any] | None = None,
+    replace: bool = False,
+) -> ImportResult:
+    """Import a document as a brief with its sections.
+
+    Metadata given explicitly overrides what was detected in the document. The same content
+    (by SHA-256 of the bytes) imported again is left unchanged; a different document under an
+    existing slug is refused unless `replace` is set. Raises BriefImportError, having written
+    nothing, for a file that cannot be imported.
+    """
+    if not data:
+        raise BriefImportError("the file is empty")
+    limit = settings.MARGINALIA_MAX_IMPORT_BYTES
+    if len(data) > limit:
+        raise BriefImportError(f"the file is too large ({len(data):,} bytes; the limit is {limit:,} bytes)")
+    given = _clean_metadata(metadata)
+    sha256 = hashlib.sha256(data).hexdigest()
+
+    existing = Brief.objects.filter(source_sha256=sha256).order_by("pk").first()
+    if existing is not None:
+        return ImportResult(
+            brief=existing,
+            status="unchanged",
+            message=f"unchanged {existing.slug}: this content is already imported",
+        )
+
+    try:
+        parsed = parse_document(data, filename=filename, fmt=fmt)
+    except DocumentError as exc:
+        raise BriefImportError(_one_line(str(exc))) from None
+
+    fields = _brief_fields(parsed, given)
+    slug = given.get("slug") or _slug_for(fields["title"], sha256)
+    fields.update(
+        source_filename=filename[:500],
+        source_format=parsed.format,
+        source_sha256=sha256,
+    )
+
+    brief = Brief.objects.select_for_update().filter(slug=slug).first()
+    status: ImportStatus
+    if brief is None:
+        brief = Brief(slug=slug, **fields)
+        status = "created"
+    elif not replace:
+        raise BriefImportError(
+            f"a brief with slug '{slug}' already exists with different content; pass --replace to replace it"
+        )
+    else:
+        for name, value in fields.items():
+            setattr(brief, name, value)
+        status = "replaced"
+
+    sections = [
+        Section(
+            position=position,
+            heading=section.heading,
+            level=section.level,
+            kind=section.kind,
+            text=section.text,
+            anchor=anchor,
+        )
+        for position, (section, anchor) in enumerate(
+            zip(parsed.sections, section_anchors(parsed.sections), strict=True)
+        )
+    ]
+    _validate(brief, sections)
+
+    try:
+        with transaction.atomic():
+            brief.save()
+            if status == "replaced":
+                sections, changes = _sections_replace(brief, sections)
+            else:
+                for section in sections:
+                    section.brief = brief
+                Section.objects.bulk_create(sections)
+                changes = ""
+            # The search index is part of the import: same transaction, no signals.
+            section_index_refresh(sections=sections)
+    except (ProtectedError, RestrictedError) as exc:
+        blocking = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
+        raise BriefImportError(
+            f"cannot replace '{slug}': {len(blocking)} record(s) refer to its sections "
+            "(annotations?) and protect them; remove those first"
+        ) from None
+    except IntegrityError as exc:
+        raise BriefImportError(_one_line(f"the database refused the brief '{slug}': {exc}")) from None
+
+    noun = "section" if len(sections) == 1 else "sections"
+    message = f"{status} {slug}: {len(sections)} {noun}{changes}"
+    return ImportResult(brief=brief, status=status, message=message)
+
+
+def _sections_replace(brief: Brief, new: list[Section]) -> tuple[list[Section], str]:
+    """Replace a brief's sections, keeping the rows (and so the annotations) of sections that
+    survive under the same anchor; a removed section is deleted only if nothing refers to it.
+
+    Annotations on a section whose text changed keep their quote and context, from which the
+    reader re-anchors them (or flags them as changed)."""
+    old = {section.anchor: section for section in brief.sections.all()}
+    kept_anchors = {section.anchor for section in new}
+    removed = [section for anchor, section in old.items() if anchor not in kept_anchors]
+    # Move the old rows out of the way of the unique (brief, position) constraint first.
+    brief.sections.update(position=F("position") + POSITION_SHIFT)
+    for section in removed:
+        section.delete()  # PROTECT raises ProtectedError when annotations refer to it
+    saved: list[Section] = []
+    updated = created = 0
+    for section in new:
+        current = old.get(section.anchor)
+        if current is None:
+            section.brief = brief
+            section.save()
+            created += 1
+            saved.append(section)
+            continue
+        for field in ("position", "heading", "level", "kind", "text"):
+            setattr(current, field, getattr(section, field))
+        current.save()
+        updated += 1
+        saved.append(current)
+    return saved, f" ({updated} kept, {created} added, {len(removed)} removed)"

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from briefs import views
+
+app_name = "briefs"
+
+urlpatterns = [
+    path("", views.library, name="library"),
+    path("briefs/<str:slug>/", views.reader, name="reader"),
+]

@@ -1,0 +1,105 @@
+"""The public API, /api/v1/: each app's router mounted on one NinjaAPI.
+
+Auth, limits and the error format are in config.api_support (shared with the W3C
+Protocol views): every refusal is JSON {"detail": "...", "field": "..."} with a 4xx.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
+
+from accounts.auth import NotAuthenticated, RateLimited
+from annotations.api import router as annotations_router
+from annotations.api import tags_router
+from briefs.api import router as briefs_router
+from briefs.api import sections_router
+from config.api_support import PayloadTooLarge, error_payload, read_auth
+
+
+class PreciseEncoder(NinjaJSONEncoder):
+    """Keep timestamps to the microsecond (Django's encoder cuts them to milliseconds), so a
+    value read from the API can be sent back as updated_after without losing rows."""
+
+    def default(self, o: object) -> object:
+        if isinstance(o, dt.datetime):
+            return o.isoformat()
+        return super().default(o)
+
+
+class PreciseJSONRenderer(JSONRenderer):
+    encoder_class = PreciseEncoder
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    title="Marginalia API",
+    version="1",
+    description=(
+        "Briefs, sections, the codebook and annotations (native JSON; W3C Web Annotation "
+        "JSON-LD at /api/v1/w3c/annotations/).\n\n"
+        "**Auth**: `Authorization: Bearer <token>` with a personal token from your profile "
+        "page (/accounts/tokens/), or the browser session (unsafe methods need the "
+        "`X-CSRFToken` header). Anonymous callers see briefs and the codebook but no "
+        "annotations. Read-only tokens get 403 on writes. Token clients are rate limited "
+        "(429 with Retry-After).\n\n"
+        "**Sync**: `GET /api/v1/annotations?ordering=updated&include_deleted=true&<filters>`; "
+        "follow `next` while `has_more`, store the last `next`, and fetch it later for "
+        "everything changed since, deletions as `{id, deleted: true, updated}` stubs. "
+        "Upsert items and drop stubs by id."
+    ),
+    urls_namespace="api",
+    auth=read_auth,
+    renderer=PreciseJSONRenderer(),
+)
+
+
+def _handle(request: HttpRequest, exc: Exception) -> HttpResponse:
+    payload = error_payload(exc)
+    if payload is None:
+        raise exc
+    status, body, headers = payload
+    response = api.create_response(request, body, status=status)
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+for _exc in (
+    NotAuthenticated,
+    RateLimited,
+    PayloadTooLarge,
+    RequestDataTooBig,
+    NinjaValidationError,
+    DjangoValidationError,
+    PermissionDenied,
+    Http404,
+    ObjectDoesNotExist,
+    HttpError,
+    IntegrityError,
+    DataError,
+    ValueError,
+    SuspiciousOperation,
+):
+    api.add_exception_handler(_exc, _handle)
+
+
+api.add_router("/briefs", briefs_router)
+api.add_router("/sections", sections_router)
+api.add_router("/tags", tags_router)
+api.add_router("/annotations", annotations_router)
+api.add_router("/exports/", "annotations.export.api.router")

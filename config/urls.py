@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from briefs import views as brief_views
+from config.api import api
+
+urlpatterns = [
+    path("", include("briefs.urls")),
+    path("search/", include("search.urls")),
+    path("annotations/", include("annotations.urls")),
+    path("export/", include("annotations.export.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("api/v1/w3c/", include("annotations.protocol_urls")),
+    path("api/v1/", api.urls),
+    path("healthz", brief_views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+]

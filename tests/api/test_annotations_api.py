@@ -1,0 +1,320 @@
+"""The native annotation endpoints: create, read, update, delete, filters, paging, speed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from annotations.models import Annotation
+from tests.api.conftest import TEXT, YONGBYON, bearer_client
+from tests.api.helpers import span
+from tests.factories import AnnotationFactory, BriefFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def create(client: Client, section, quote: str = YONGBYON, **fields):
+    payload = {"section": section.pk, **span(section.text, quote), **fields}
+    return client.post("/api/v1/annotations", payload, content_type="application/json")
+
+
+# Writes ----------------------------------------------------------------------------------------
+
+
+def test_create_returns_201_location_and_etag(api, section, codebook):
+    response = create(api, section, tags=["sanctions-partial-relief"], note="Hanoi", visibility="shared")
+    assert response.status_code == 201
+    body = response.json()
+    annotation = Annotation.objects.get(pk=body["id"])
+    assert response["Location"] == f"http://testserver/api/v1/annotations/{annotation.pk}"
+    assert response["ETag"].startswith('"')
+    assert body["tags"] == ["sanctions-partial-relief"]
+    assert body["quote"] == YONGBYON and body["brief"] == "kinu-co-19-05" and body["section"] == section.pk
+    assert body["author"] == "annotator" and body["visibility"] == "shared" and body["deleted"] is False
+    assert annotation.prefix and annotation.suffix  # the service computed the quote context
+
+
+def test_create_maps_service_refusals_to_4xx(api, section, codebook):
+    mismatch = create(api, section, quote=YONGBYON)
+    assert mismatch.status_code == 201
+    payload = {"section": section.pk, "start": 0, "end": 3, "quote": "다른말"}
+    response = api.post("/api/v1/annotations", payload, content_type="application/json")
+    assert response.status_code == 409
+    assert "no longer matches" in response.json()["detail"]
+
+    out_of_range = {"section": section.pk, "start": 0, "end": len(TEXT) + 5, "quote": "x" * (len(TEXT) + 5)}
+    response = api.post("/api/v1/annotations", out_of_range, content_type="application/json")
+    assert response.status_code == 422 and "out of range" in response.json()["detail"]
+
+    response = create(api, section, tags=["no-such-tag"])
+    assert response.status_code == 422
+    assert response.json() == {"detail": "Unknown tag code(s): no-such-tag.", "field": "tags"}
+
+    payload = {"section": 999999, "start": 0, "end": 2, "quote": "이번"}
+    response = api.post("/api/v1/annotations", payload, content_type="application/json")
+    assert response.status_code == 422 and response.json()["field"] == "section"
+
+
+def test_schema_violations_are_422_with_the_field(api, section):
+    response = api.post(
+        "/api/v1/annotations",
+        {"section": section.pk, "start": -1, "end": 2, "quote": "이번"},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json()["field"] == "start"
+    response = create(api, section, visibility="public")
+    assert response.status_code == 422 and response.json()["field"] == "visibility"
+
+
+@pytest.mark.parametrize("body", ["[null, null]", "[]", "1", '"x"', "null"])
+def test_bodies_must_be_objects(api, section, annotator, body):
+    mine = AnnotationFactory(section=section, author=annotator)
+    for method in (api.post, api.put, api.patch):
+        url = "/api/v1/annotations" if method == api.post else f"/api/v1/annotations/{mine.pk}"
+        response = method(url, body, content_type="application/json")
+        assert response.status_code == 422
+        assert response.json()["detail"] == "The request body must be a JSON object."
+
+
+def test_malformed_json_is_400(api):
+    response = api.post("/api/v1/annotations", "{nope", content_type="application/json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"detail", "field"}
+
+
+def test_analyst_may_not_share(section):
+    from tests.factories import role_user
+
+    client = bearer_client(role_user("analyst", username="analyst"))
+    assert create(client, section, visibility="shared").status_code == 403
+    assert create(client, section, visibility="private").status_code == 201
+
+
+def test_get_put_patch_delete_with_etags(api, section, codebook):
+    created = create(api, section, tags=["big-deal"]).json()
+    url = f"/api/v1/annotations/{created['id']}"
+    got = api.get(url)
+    assert got.status_code == 200 and got.json() == created
+    etag = got["ETag"]
+
+    put = {"tags": ["sanctions-partial-relief"], "actor": "dprk", "note": "new", "visibility": "shared"}
+    replaced = api.put(url, put, content_type="application/json", headers={"If-Match": etag})
+    assert replaced.status_code == 200
+    assert replaced.json()["tags"] == ["sanctions-partial-relief"] and replaced.json()["actor"] == "dprk"
+    assert replaced["ETag"] != etag
+
+    stale = api.put(url, put, content_type="application/json", headers={"If-Match": etag})
+    assert stale.status_code == 412
+    assert "changed since you read it" in stale.json()["detail"]
+
+    patched = api.patch(url, {"note": "only the note"}, content_type="application/json")
+    assert patched.status_code == 200
+    assert patched.json()["note"] == "only the note"
+    assert patched.json()["tags"] == ["sanctions-partial-relief"] and patched.json()["visibility"] == "shared"
+
+    assert api.delete(url, headers={"If-Match": etag}).status_code == 412
+    assert api.delete(url).status_code == 204
+    assert api.get(url).status_code == 404
+    assert Annotation.objects.get(pk=created["id"]).deleted_at is not None
+
+
+def test_others_private_annotations_are_404_and_shared_ones_403(api, section, annotator2):
+    private = AnnotationFactory(section=section, author=annotator2)
+    shared = AnnotationFactory(section=section, author=annotator2, visibility="shared")
+    assert api.get(f"/api/v1/annotations/{private.pk}").status_code == 404
+    assert api.delete(f"/api/v1/annotations/{private.pk}").status_code == 404
+    assert api.get(f"/api/v1/annotations/{shared.pk}").status_code == 200
+    response = api.patch(f"/api/v1/annotations/{shared.pk}", {"note": "x"}, content_type="application/json")
+    assert response.status_code == 403
+
+
+def test_editor_moderates_shared_annotations(section, annotator, editor):
+    shared = AnnotationFactory(section=section, author=annotator, visibility="shared")
+    client = bearer_client(editor)
+    response = client.patch(
+        f"/api/v1/annotations/{shared.pk}", {"note": "fixed"}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    # but only the author may change who sees it
+    response = client.patch(
+        f"/api/v1/annotations/{shared.pk}", {"visibility": "private"}, content_type="application/json"
+    )
+    assert response.status_code == 403
+
+
+# Filters ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def corpus(section, annotator, annotator2, codebook):
+    old_brief = BriefFactory(slug="old", publication_year=2017)
+    dated = BriefFactory(slug="dated", publication_year=None, publication_date=dt.date(2019, 6, 1))
+    return {
+        "mine": AnnotationFactory(section=section, author=annotator, start=0, length=2, note="Hanoi talks"),
+        "relief": AnnotationFactory(
+            section=section,
+            author=annotator2,
+            start=3,
+            length=3,
+            visibility="shared",
+            actor="dprk",
+            tags=[codebook["sanctions-partial-relief"]],
+        ),
+        "both": AnnotationFactory(
+            section=section,
+            author=annotator,
+            start=8,
+            length=2,
+            visibility="shared",
+            actor="us",
+            tags=[codebook["sanctions-partial-relief"], codebook["big-deal"]],
+        ),
+        "old": AnnotationFactory(
+            section=SectionFactory(brief=old_brief),
+            author=annotator,
+            visibility="shared",
+            tags=[codebook["sanctions-partial-relief"]],
+        ),
+        "dated": AnnotationFactory(
+            section=SectionFactory(brief=dated), author=annotator, visibility="shared"
+        ),
+        "hidden": AnnotationFactory(section=section, author=annotator2, start=1, length=2),
+        "deleted": AnnotationFactory(
+            section=section, author=annotator, visibility="shared", deleted_at=timezone.now()
+        ),
+    }
+
+
+def ids(client: Client, query: str = "") -> set[int]:
+    response = client.get(f"/api/v1/annotations?limit=500&{query}")
+    assert response.status_code == 200, response.json()
+    return {item["id"] for item in response.json()["items"]}
+
+
+def test_filters(api, corpus, section):
+    c = {name: a.pk for name, a in corpus.items()}
+    visible = {c["mine"], c["relief"], c["both"], c["old"], c["dated"]}
+    assert ids(api) == visible
+    assert ids(api, "brief=kinu-co-19-05") == {c["mine"], c["relief"], c["both"]}
+    assert ids(api, f"section={section.pk}") == {c["mine"], c["relief"], c["both"]}
+    assert ids(api, "tag=sanctions-partial-relief") == {c["relief"], c["both"], c["old"]}
+    assert ids(api, "tag=sanctions-partial-relief&tag=big-deal") == {c["relief"], c["both"], c["old"]}
+    assert ids(api, "tag=sanctions-partial-relief&tag=big-deal&tag_mode=all") == {c["both"]}
+    assert ids(api, "actor=dprk") == {c["relief"]}
+    assert ids(api, "author=annotator2") == {c["relief"]}
+    assert ids(api, "visibility=private") == {c["mine"]}
+    assert ids(api, "q=hanoi") == {c["mine"]}
+    assert ids(api, "q=" + TEXT[3:6]) == {c["relief"]}
+    assert ids(api, "published_since=2019") == visible - {c["old"]}
+    assert ids(api, "published_since=2019-07-01") == visible - {c["old"], c["dated"]}
+    assert ids(api, "tag=sanctions-partial-relief&published_since=2019") == {c["relief"], c["both"]}
+
+
+def test_time_filters(api, corpus):
+    c = {name: a.pk for name, a in corpus.items()}
+    past = timezone.now() - dt.timedelta(days=3)
+    Annotation.objects.filter(pk=c["mine"]).update(created_at=past, updated_at=past)
+    cut = (timezone.now() - dt.timedelta(days=1)).isoformat()
+    assert ids(api, f"created_before={cut.replace('+', '%2B')}") == {c["mine"]}
+    assert c["mine"] not in ids(api, f"created_after={cut.replace('+', '%2B')}")
+    assert ids(api, f"updated_before={cut.replace('+', '%2B')}") == {c["mine"]}
+    assert c["mine"] not in ids(api, f"updated_after={cut.replace('+', '%2B')}")
+    naive = (timezone.localtime() - dt.timedelta(days=1)).replace(tzinfo=None).isoformat()
+    for unclear in (naive, "2024-01-01", "1700000000", "0.5"):
+        response = api.get(f"/api/v1/annotations?updated_before={unclear}")
+        assert response.status_code == 422 and response.json()["field"] == "updated_before"
+
+
+def test_anonymous_sees_no_annotations(corpus):
+    response = Client().get("/api/v1/annotations")
+    assert response.status_code == 200
+    assert response.json() == {"items": [], "next": None, "has_more": False}
+
+
+def test_bad_filter_values(api, corpus):
+    assert api.get("/api/v1/annotations?published_since=2019-02-30").status_code == 422
+    assert api.get("/api/v1/annotations?published_since=19").json()["field"] == "published_since"
+    assert api.get("/api/v1/annotations?limit=0").status_code == 422
+    assert api.get("/api/v1/annotations?limit=501").status_code == 422
+    assert api.get("/api/v1/annotations?ordering=sideways").status_code == 422
+    assert api.get("/api/v1/annotations?actor=martians").status_code == 422
+
+
+# Paging ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("ordering", ["position", "created", "-created", "updated", "-updated"])
+def test_cursor_pages_cover_everything_once(api, section, annotator, ordering):
+    made = [AnnotationFactory(section=section, author=annotator, start=i % 20, length=2) for i in range(23)]
+    # ties on the sort key must still page cleanly: give several rows the same stamps
+    same = timezone.now()
+    Annotation.objects.filter(pk__in=[a.pk for a in made[:6]]).update(created_at=same, updated_at=same)
+    seen: list[int] = []
+    url = f"/api/v1/annotations?ordering={ordering}&limit=5"
+    while url:
+        body = api.get(url).json()
+        seen += [item["id"] for item in body["items"]]
+        url = body["next"] if body["has_more"] else None
+    assert sorted(seen) == sorted(a.pk for a in made)
+    assert len(seen) == len(set(seen))
+
+
+def test_position_ordering_is_reading_order(api, section, annotator):
+    later = SectionFactory(brief=section.brief, position=section.position + 1, anchor="s3")
+    b = AnnotationFactory(section=later, author=annotator, start=0)
+    a2 = AnnotationFactory(section=section, author=annotator, start=9)
+    a1 = AnnotationFactory(section=section, author=annotator, start=1)
+    items = api.get("/api/v1/annotations?ordering=position").json()["items"]
+    assert [i["id"] for i in items] == [a1.pk, a2.pk, b.pk]
+
+
+def test_next_is_null_at_the_end_except_for_the_feed(api, section, annotator):
+    AnnotationFactory(section=section, author=annotator)
+    assert api.get("/api/v1/annotations").json()["next"] is None
+    feed = api.get("/api/v1/annotations?ordering=updated").json()
+    assert feed["next"] and feed["has_more"] is False
+
+
+def test_bad_cursors_are_400(api, section, annotator):
+    AnnotationFactory.create_batch(3, section=section, author=annotator)
+    body = api.get("/api/v1/annotations?ordering=created&limit=1").json()
+    cursor = body["next"].split("cursor=")[1]
+    other = api.get(f"/api/v1/annotations?ordering=updated&cursor={cursor}")
+    assert other.status_code == 400 and other.json()["field"] == "cursor"
+    for junk in ["!!!", "e30", "WyJjcmVhdGVkIl0", "WyJjcmVhdGVkIiwibm90IGEgZGF0ZSIsMV0"]:
+        response = api.get(f"/api/v1/annotations?ordering=created&cursor={junk}")
+        assert response.status_code == 400, junk
+
+
+# Speed -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("ordering", ["position", "updated"])
+def test_list_queries_do_not_grow_with_the_page(
+    api, section, annotator, codebook, ordering, django_assert_num_queries
+):
+    tags = [codebook["big-deal"], codebook["sanctions-partial-relief"]]
+    for i in range(210):
+        AnnotationFactory(section=section, author=annotator, start=i % 30, length=2, tags=tags[: i % 3])
+    api.get("/api/v1/annotations?limit=1")  # token's last-used stamp written once a minute
+
+    def count(limit: int) -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            response = api.get(f"/api/v1/annotations?limit={limit}&ordering={ordering}&include_deleted=true")
+        assert len(response.json()["items"]) == limit
+        return len(ctx.captured_queries)
+
+    small = count(1)
+    with django_assert_num_queries(small):
+        api.get(f"/api/v1/annotations?limit=200&ordering={ordering}&include_deleted=true")
+    assert count(200) == small
+    # token lookup, (the feed's horizon: snapshot, backends), the page, then its tags,
+    # sections (with briefs) and authors
+    assert small == (7 if ordering == "updated" else 5)

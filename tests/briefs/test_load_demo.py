@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from annotations.models import Category, Tag
+from briefs.models import Brief, Section
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_demo_is_idempotent():
+    first, second = StringIO(), StringIO()
+    call_command("load_demo", stdout=first)
+    counts = (Brief.objects.count(), Section.objects.count(), Category.objects.count(), Tag.objects.count())
+    call_command("load_demo", stdout=second)
+    assert (
+        Brief.objects.count(),
+        Section.objects.count(),
+        Category.objects.count(),
+        Tag.objects.count(),
+    ) == counts
+    assert counts[0] == 2
+    assert Brief.objects.get(slug="kinu-co-19-05").sections.count() == 6
+    assert Tag.objects.filter(code="yongbyon-dismantlement", label_ko="영변 핵시설 폐기").exists()
+    assert "created kinu-co-19-05" in first.getvalue()
+    assert "unchanged kinu-co-19-05" in second.getvalue()
+
+
+def test_kinu_reader_shows_six_sections_under_their_headings(client):
+    call_command("load_demo", stdout=StringIO())
+    response = client.get("/briefs/kinu-co-19-05/")
+    assert response.status_code == 200
+    headings = [s.heading for s in response.context["sections"]]
+    assert headings == [
+        "",
+        "",
+        "양자의 입장차: 빅딜 vs. 단계적 접근",
+        "준비된 합의문과 합의의 실패: 미국의 협상전략? 혹은 미국 국내정치 문제?",
+        "협상 재개 전망의 근거: 종전선언 등 중요 의제에 대한 공감, 쌍중단과 협상 의지의 지속",
+        "향후 과제: 특사파견, 남북 및 한미 정상회담 추진을 통한 북미협상 중재·촉진",
+    ]
+    html = response.content.decode()
+    for banned in ("[06578]", "www.kinu.or.kr", "중요해졌\n다"):
+        assert banned not in html
+    assert "CO 19-05" in html  # in the metadata header, not in the text

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import BriefFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_library_lists_briefs_with_section_counts(client, django_assert_num_queries):
+    brief = BriefFactory(title="제재 완화의 조건", series_code="CO 20-01")
+    SectionFactory.create_batch(3, brief=brief)
+    BriefFactory(title="English brief", language="en")
+    with django_assert_num_queries(1):
+        response = client.get(reverse("briefs:library"))
+    assert response.status_code == 200
+    assert response.context["briefs"].get(pk=brief.pk).section_count == 3
+    html = response.content.decode()
+    assert "제재 완화의 조건" in html and "CO 20-01" in html
+    assert '<td class="num">3</td>' in html
+
+
+def test_reader_shows_metadata_toc_and_sections_in_order(client, django_assert_num_queries):
+    brief = BriefFactory(title="북미정상회담 평가", authors=["현안분석팀"])
+    SectionFactory(brief=brief, position=0, heading="", kind="summary", anchor="summary", text="요약문.")
+    SectionFactory(brief=brief, position=1, heading="양자의 입장차", anchor="a", text="본문 1.")
+    SectionFactory(brief=brief, position=2, heading="향후 과제", anchor="b", text="본문 2.")
+    with django_assert_num_queries(2):
+        response = client.get(reverse("briefs:reader", args=[brief.slug]))
+    assert response.status_code == 200
+    sections = response.context["sections"]
+    assert [s.heading for s in sections] == ["", "양자의 입장차", "향후 과제"]
+    html = response.content.decode()
+    assert html.index("양자의 입장차") < html.index("향후 과제")
+    assert '<a href="#a">양자의 입장차</a>' in html
+    assert 'class="section section-summary"' in html
+    assert "현안분석팀" in html
+
+
+def test_reader_escapes_document_text(client):
+    brief = BriefFactory(title="<script>alert(1)</script>")
+    SectionFactory(brief=brief, heading="<b>h</b>", text="<img src=x onerror=alert(1)>")
+    html = client.get(reverse("briefs:reader", args=[brief.slug])).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_reader_unknown_brief_is_404(client):
+    assert client.get("/briefs/no-such-brief/").status_code == 404
+
+
+def test_reader_rejects_post(client):
+    brief = BriefFactory()
+    assert client.post(reverse("briefs:reader", args=[brief.slug])).status_code == 405

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from annotations.export.citations import citation, citation_en, citation_ko, section_label
+from briefs.models import Brief, Section
+
+
+def brief(**kwargs) -> Brief:
+    fields = {
+        "title": "제2차 북미정상회담 평가와 향후 과제",
+        "organisation": "통일연구원",
+        "series_code": "CO 19-05",
+        "authors": ["통일연구원 현안분석팀"],
+        "publication_year": 2019,
+        "language": "ko",
+    }
+    fields.update(kwargs)
+    return Brief(**fields)
+
+
+def section(heading: str = "양자의 입장차: 빅딜 vs. 단계적 접근", kind: str = "body") -> Section:
+    return Section(heading=heading, kind=kind, position=1, text="본문")
+
+
+def test_korean_citation_matches_the_house_example():
+    assert citation_ko(brief(), section()) == (
+        "통일연구원 현안분석팀, 「제2차 북미정상회담 평가와 향후 과제」, 통일연구원 CO 19-05 (2019), "
+        "'양자의 입장차: 빅딜 vs. 단계적 접근'"
+    )
+
+
+def test_korean_citation_joins_several_authors_with_commas():
+    result = citation_ko(brief(authors=["홍길동", "김철수"]), section())
+    assert result.startswith("홍길동, 김철수, 「제2차")
+
+
+def test_korean_citation_leaves_out_empty_parts_with_their_punctuation():
+    bare = brief(authors=[], organisation="", series_code="", publication_year=None)
+    assert (
+        citation_ko(bare, section())
+        == "「제2차 북미정상회담 평가와 향후 과제」, '양자의 입장차: 빅딜 vs. 단계적 접근'"
+    )
+    no_series = brief(series_code="", authors=[])
+    assert citation_ko(no_series, section()) == (
+        "「제2차 북미정상회담 평가와 향후 과제」, 통일연구원 (2019), '양자의 입장차: 빅딜 vs. 단계적 접근'"
+    )
+    year_only = brief(organisation="", series_code="")
+    assert "「제2차 북미정상회담 평가와 향후 과제」, (2019), '" in citation_ko(year_only, section())
+
+
+def test_korean_citation_prefers_the_publication_date_year():
+    dated = brief(publication_date=dt.date(2020, 1, 2), publication_year=2019)
+    assert "(2020)" in citation_ko(dated, section())
+
+
+def test_unheaded_sections_are_named_by_kind_in_each_language():
+    summary = section(heading="", kind="summary")
+    intro = section(heading="", kind="body")
+    assert section_label(summary, "ko") == "요약"
+    assert section_label(summary, "en") == "Summary"
+    assert section_label(intro, "ko") == "들어가며"
+    assert section_label(intro, "en") == "Introduction"
+    assert citation_ko(brief(), summary).endswith(", '요약'")
+    assert section_label(section(), "en") == "양자의 입장차: 빅딜 vs. 단계적 접근"
+
+
+def english_brief(**kwargs) -> Brief:
+    fields = {
+        "title": "After Hanoi",
+        "organisation": "통일연구원",
+        "organisation_en": "Korea Institute for National Unification",
+        "series_code": "Online Series CO 19-06",
+        "authors": ["Jane Doe", "John Roe"],
+        "publication_year": 2019,
+        "language": "en",
+    }
+    fields.update(kwargs)
+    return Brief(**fields)
+
+
+def test_english_citation_is_chicago_like():
+    assert citation_en(english_brief(), section("The Sticking Point")) == (
+        'Jane Doe and John Roe, "After Hanoi," Korea Institute for National Unification '
+        'Online Series CO 19-06 (2019), "The Sticking Point."'
+    )
+
+
+def test_english_citation_lists_three_authors_with_a_serial_comma():
+    three = english_brief(authors=["A. Kim", "B. Lee", "C. Park"])
+    assert citation_en(three, section("S")).startswith('A. Kim, B. Lee, and C. Park, "After Hanoi,"')
+
+
+def test_english_citation_keeps_a_title_or_section_own_closing_mark():
+    asked = english_brief(title="Is a Deal Possible?", authors=[])
+    assert citation_en(asked, section("What now?")) == (
+        '"Is a Deal Possible?" Korea Institute for National Unification Online Series CO 19-06 (2019), '
+        '"What now?"'
+    )
+
+
+def test_english_citation_leaves_out_empty_parts():
+    bare = english_brief(
+        authors=[], organisation="", organisation_en="", series_code="", publication_year=None
+    )
+    assert citation_en(bare, section(heading="", kind="summary")) == '"After Hanoi," "Summary."'
+
+
+def test_citation_follows_the_brief_language():
+    assert citation(brief(), section()).startswith("통일연구원 현안분석팀, 「")
+    assert citation(english_brief(), section("S")).startswith('Jane Doe and John Roe, "After Hanoi,"')

@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+import csv
+import io
+
+import docx
+import openpyxl
+import pytest
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertTemplateUsed
+
+PAGE = reverse("export:page")
+DOWNLOAD = reverse("export:download")
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, world):
+    response = client.get(PAGE)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert client.get(DOWNLOAD).status_code == 302
+
+
+@pytest.mark.parametrize("role", ["analyst", "annotator"])
+@pytest.mark.parametrize("url", [PAGE, DOWNLOAD])
+def test_users_without_the_export_permission_get_403_with_a_reason(client, world, role, url):
+    client.force_login(getattr(world, role))
+    response = client.get(url, {"format": "csv"})
+    assert response.status_code == 403
+    assertContains(
+        response,
+        '<p class="message message-error" role="alert">Exporting excerpts is for editors: '
+        "ask an editor or an administrator for the Editor role.</p>",
+        html=True,
+        status_code=403,
+    )
+
+
+def test_superusers_may_export(client, world, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "x")
+    client.force_login(admin)
+    assert client.get(PAGE).status_code == 200
+
+
+def test_page_shows_the_form_and_the_count(client, world):
+    client.force_login(world.editor)
+    response = client.get(PAGE)
+    assert response.status_code == 200
+    assertTemplateUsed(response, "annotations/export.html")
+    assertContains(
+        response, '<option value="kinu-co-19-05">제2차 북미정상회담 평가와 향후 과제</option>', html=True
+    )
+    assertContains(
+        response,
+        '<p id="export-count" class="export-count" role="status" aria-live="polite">'
+        "<strong>4</strong> excerpts match.</p>",
+        html=True,
+    )
+    assertContains(response, f'action="{DOWNLOAD}"')
+
+
+def test_count_partial_follows_the_filters(client, world):
+    client.force_login(world.editor)
+    response = client.get(
+        PAGE, {"tags": ["big-deal", "yongbyon-dismantlement"]}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert b"<form" not in response.content  # only the partial
+    assertContains(
+        response,
+        '<p id="export-count" class="export-count" role="status" aria-live="polite">'
+        "<strong>2</strong> excerpts match.</p>",
+        html=True,
+    )
+    one = client.get(PAGE, {"actors": "dprk"}, headers={"HX-Request": "true"})
+    assertContains(one, "<strong>1</strong> excerpt matches.", html=True)
+    none = client.get(PAGE, {"actors": "china"}, headers={"HX-Request": "true"})
+    assertContains(none, "No excerpts match. The download would be an empty file.")
+
+
+def test_count_partial_explains_invalid_filters(client, world):
+    client.force_login(world.editor)
+    response = client.get(
+        PAGE, {"created_from": "2024-05-03", "created_to": "2024-05-01"}, headers={"HX-Request": "true"}
+    )
+    assertContains(response, "Fix the filters above to see how many excerpts match.")
+
+
+def test_download_csv_streams_an_attachment(client, world):
+    client.force_login(world.editor)
+    response = client.get(DOWNLOAD, {"format": "csv", "briefs": "kinu-co-19-05", "language": "en"})
+    assert response.status_code == 200
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="marginalia-excerpts-')
+    assert response["Content-Disposition"].endswith('.csv"')
+    assert response["X-Export-Total"] == "3"
+    data = b"".join(response.streaming_content)
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert {int(r["id"]) for r in rows} == {world.ko_summary_hl.pk, world.ko_bigdeal.pk, world.ko_yongbyon.pk}
+    # permalinks are absolute, built from the request
+    assert rows[0]["permalink"].startswith("http://testserver/briefs/kinu-co-19-05/#annotation-")
+
+
+def test_download_xlsx_is_a_file_response(client, world):
+    client.force_login(world.editor)
+    response = client.get(DOWNLOAD, {"format": "xlsx"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert book.active.max_row == 5
+
+
+def test_download_with_invalid_filters_is_400_with_the_form(client, world):
+    client.force_login(world.editor)
+    response = client.get(
+        DOWNLOAD, {"format": "pdf", "created_from": "2024-05-03", "created_to": "2024-05-01"}
+    )
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"format", "__all__"}
+    assertContains(response, "The date range is reversed", status_code=400)
+
+
+def test_unknown_briefs_tags_and_annotators_match_nothing(client, world):
+    client.force_login(world.editor)
+    response = client.get(PAGE, {"tags": "no-such-tag"}, headers={"HX-Request": "true"})
+    assertContains(response, "No excerpts match.")
+    response = client.get(DOWNLOAD, {"format": "jsonl", "briefs": "no-such-brief", "annotators": "nobody"})
+    assert response.status_code == 200
+    assert response["X-Export-Total"] == "0"
+    assert b"".join(response.streaming_content) == b""
+
+
+def test_download_refuses_post(client, world):
+    client.force_login(world.editor)
+    assert client.post(DOWNLOAD, {"format": "csv"}).status_code == 405
+
+
+def test_download_docx_spilled_to_a_temporary_file_still_streams(client, world, monkeypatch):
+    monkeypatch.setattr("annotations.export.services.SPOOL_BYTES", 16)  # force the on-disk path
+    client.force_login(world.editor)
+    response = client.get(DOWNLOAD, {"format": "docx"})
+    assert response.status_code == 200
+    data = b"".join(response.streaming_content)
+    assert int(response["Content-Length"]) == len(data)
+    response.close()
+    quotes = [p.text for p in docx.Document(io.BytesIO(data)).paragraphs if p.style.name == "Quote"]
+    assert len(quotes) == 5  # four excerpts, one of them under two tags

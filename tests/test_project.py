@@ -1,0 +1,126 @@
+"""Project-level checks: settings, migrations, docker-compose, health."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _import_settings(env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", "import django; from django.conf import settings; settings.DEBUG"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = _import_settings({"DJANGO_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "config.settings"})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_a_weak_secret_key():
+    result = _import_settings(
+        {
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "short",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+        }
+    )
+    assert result.returncode != 0
+    assert "too weak" in result.stderr
+
+
+def test_production_starts_with_a_real_secret_key():
+    result = _import_settings(
+        {
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "x" * 50,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+        }
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_database_url_must_be_postgresql():
+    result = _import_settings(
+        {"DATABASE_URL": "sqlite:///db.sqlite3", "DJANGO_SETTINGS_MODULE": "config.settings"}
+    )
+    assert result.returncode != 0
+    assert "must point at PostgreSQL" in result.stderr
+
+
+def test_database_is_postgresql(db):
+    from django.db import connection
+
+    assert connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_encoding")
+        assert cursor.fetchone()[0] == "UTF8"
+
+
+@pytest.mark.django_db
+def test_no_pending_migrations():
+    out = StringIO()
+    try:
+        call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)
+    except SystemExit as exc:  # makemigrations --check exits 1 when a migration is missing
+        pytest.fail(f"missing migrations:\n{out.getvalue()} (exit {exc.code})")
+
+
+def test_docker_compose_has_database_and_app():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert set(services) >= {"db", "app"}
+    db, app = services["db"], services["app"]
+    assert db["image"].startswith("postgres:")
+    assert "healthcheck" in db
+    assert any(str(v).endswith(":/var/lib/postgresql/data") for v in db["volumes"])
+    assert "pgdata" in compose["volumes"]
+    assert app["depends_on"]["db"]["condition"] == "service_healthy"
+    assert "@db:5432/" in app["environment"]["DATABASE_URL"]
+    assert app["environment"]["DJANGO_DEBUG"] == "0"
+    assert "migrate" in app["command"] and "gunicorn" in app["command"]
+    # The command is one shell script: syntactically valid, gunicorn's options on its own line.
+    argv = shlex.split(app["command"])
+    assert argv[:2] == ["sh", "-c"]
+    assert subprocess.run(["sh", "-n", "-c", argv[2]], capture_output=True).returncode == 0
+    gunicorn_line = next(line for line in argv[2].splitlines() if "gunicorn" in line)
+    assert "--timeout" in gunicorn_line and "--worker-class gthread" in gunicorn_line
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "collectstatic" in dockerfile
+
+
+def test_healthz_answers_ok(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"OK\n"
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_static_files_are_served_by_whitenoise(db, tmp_path, settings):
+    from django.test import Client
+
+    assert "whitenoise.middleware.WhiteNoiseMiddleware" in settings.MIDDLEWARE
+    settings.STATIC_ROOT = tmp_path / "static"
+    call_command("collectstatic", "--noinput", verbosity=0)
+    response = Client().get("/static/css/app.css")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    assert b"word-break: keep-all" in body
