@@ -13,6 +13,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from briefs.importers.document import ParsedDocument
+from briefs.importers.linebreaks import LineBreaks
 from briefs.importers.structure import (
     Heading,
     Paragraph,
@@ -142,7 +143,7 @@ def extract_closing_notes(lines: list[str]) -> tuple[list[str], str]:
             start -= 1
         if start == end or not lines[start].strip().startswith(_NOTE_MARK):
             break
-        notes.insert(0, join_lines(lines[start:end], boundary_marks=uses_boundary_marks(lines)))
+        notes.insert(0, join_lines(lines[start:end], breaks=LineBreaks.of(lines)))
         end = start
     if not notes:
         return list(lines), ""
@@ -259,44 +260,16 @@ def detect_year(copyright_notice: str, lines: list[str]) -> int | None:
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•▪○●◦]|\d{1,2}[.)]|[가-하][.)])\s+\S")
 
 
-def uses_boundary_marks(lines: list[str]) -> bool:
-    """Return whether a trailing space marks the real word boundaries at line ends.
-
-    Some PDF extractors end a line with a space where the line break falls between words,
-    and with nothing where it falls inside a word. When a good share of lines end with a
-    space the text follows that convention; otherwise a line break is a word boundary.
-    """
-    content = [line for line in lines if line.strip()]
-    if len(content) < 2:
-        return False
-    marked = sum(1 for line in content if line[-1:].isspace())
-    return marked / len(content) >= 0.3
-
-
-def join_lines(lines: list[str], *, boundary_marks: bool) -> str:
-    """Join the lines of one paragraph.
-
-    With boundary marks, a line ending in a space (or a continuation starting with one) is
-    joined with a space and any other line is joined without one, because the break fell
-    inside a word ("중요해졌" + "다." → "중요해졌다."). Without them every break is a space.
-    """
+def join_lines(lines: list[str], *, breaks: LineBreaks) -> str:
+    """Join the lines of one paragraph, each break as `breaks` reads it (a space or nothing:
+    "중요해졌" + "다." → "중요해졌다.")."""
     out = ""
     previous = ""
     for raw in lines:
         piece = raw.strip()
         if not piece:
             continue
-        if out:
-            word_boundary = (
-                not boundary_marks
-                or previous[-1:].isspace()
-                or raw[:1].isspace()
-                or previous.rstrip()[-1:] in ".,;:!?)]’”"  # no word breaks after punctuation
-            )
-            separator = " " if word_boundary else ""
-            out += separator + piece
-        else:
-            out = piece
+        out = out + breaks.separator(previous, raw) + piece if out else piece
         previous = raw
     return normalise_spaces(out)
 
@@ -397,7 +370,7 @@ def _merge_double_spaced(blocks: list[_Block], width: int) -> list[_Block]:
     return merged
 
 
-def _split_off_trailing_headings(blocks: list[_Block], *, width: int, boundary_marks: bool) -> list[_Block]:
+def _split_off_trailing_headings(blocks: list[_Block], *, width: int, marks: bool) -> list[_Block]:
     """Split off a heading printed right under a paragraph's last line (no blank line between).
 
     The line must follow a sentence end and be complete: without a trailing space when the
@@ -407,7 +380,7 @@ def _split_off_trailing_headings(blocks: list[_Block], *, width: int, boundary_m
     for block in blocks:
         if len(block.lines) >= 2:
             last, before = block.lines[-1], block.lines[-2]
-            complete = not last[-1:].isspace() if boundary_marks else len(last.strip()) < width * 0.8
+            complete = not last[-1:].isspace() if marks else len(last.strip()) < width * 0.8
             if heading_like(last) and ends_sentence(before) and complete:
                 out.append(_Block(block.lines[:-1]))
                 out.append(_Block([last]))
@@ -474,13 +447,13 @@ def structure_lines(lines: list[str]) -> list[Part]:
     content = [line for line in lines if line.strip()]
     if not content:
         return []
-    marks = uses_boundary_marks(lines)
     width = line_width(lines)
     wrapped = is_wrapped(lines)
+    breaks = LineBreaks.of(lines) if wrapped else LineBreaks()  # unwrapped: no breaks to read
 
     blocks = _split_blocks(lines) if wrapped else [_Block([line]) for line in content]
     if wrapped:
-        blocks = _split_off_trailing_headings(blocks, width=width, boundary_marks=marks)
+        blocks = _split_off_trailing_headings(blocks, width=width, marks=breaks.marks)
         blocks = _merge_double_spaced(blocks, width)
     blocks = _mark_headings(blocks)
     if wrapped:
@@ -496,7 +469,7 @@ def structure_lines(lines: list[str]) -> list[Part]:
         summary = block.kind == "double" and opening
         groups = _split_list_items(block.lines, width) if wrapped else [block.lines]
         for group in groups:
-            parts.append(Paragraph(join_lines(group, boundary_marks=marks), summary=summary))
+            parts.append(Paragraph(join_lines(group, breaks=breaks), summary=summary))
         if block.kind != "double":
             opening = False
     # An opening double-spaced box is a summary only if the text goes on after it.

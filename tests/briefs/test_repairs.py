@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from briefs.importers.linebreaks import LineBreaks, uses_boundary_marks
 from briefs.importers.structure import (
     Heading,
     Paragraph,
@@ -24,7 +25,6 @@ from briefs.importers.text import (
     remove_page_furniture,
     repair_text,
     structure_lines,
-    uses_boundary_marks,
 )
 
 # A paragraph of wrapped, PDF-extracted lines: a trailing space marks a word boundary.
@@ -33,6 +33,9 @@ BODY = [
     "학교의 시설 개선에 배정된 금액이 작년보다 두 배 가까이 늘어나 ",
     "현장의 기대가 높다.",
 ]
+
+
+MARKED = LineBreaks(marks=True)
 
 
 def paragraphs(parts):
@@ -49,21 +52,21 @@ def headings(parts):
 def test_line_broken_inside_a_word_is_joined_without_a_space():
     lines = ["협력 사업이 더 중요해졌 ", "다는 평가가 많다. 그러나 사업의 규모는 커졌", "다."]
     assert (
-        join_lines(lines, boundary_marks=True)
+        join_lines(lines, breaks=MARKED)
         == "협력 사업이 더 중요해졌 다는 평가가 많다. 그러나 사업의 규모는 커졌다."
     )
 
 
 def test_trailing_space_marks_a_word_boundary():
-    assert join_lines(["첫째 줄의 끝 ", "둘째 줄"], boundary_marks=True) == "첫째 줄의 끝 둘째 줄"
+    assert join_lines(["첫째 줄의 끝 ", "둘째 줄"], breaks=MARKED) == "첫째 줄의 끝 둘째 줄"
 
 
 def test_leading_space_on_the_continuation_marks_a_word_boundary():
-    assert join_lines(["첫째 줄의 끝", " 둘째 줄"], boundary_marks=True) == "첫째 줄의 끝 둘째 줄"
+    assert join_lines(["첫째 줄의 끝", " 둘째 줄"], breaks=MARKED) == "첫째 줄의 끝 둘째 줄"
 
 
 def test_without_boundary_marks_every_line_break_is_a_space():
-    assert join_lines(["the quick brown", "fox jumps"], boundary_marks=False) == "the quick brown fox jumps"
+    assert join_lines(["the quick brown", "fox jumps"], breaks=LineBreaks()) == "the quick brown fox jumps"
 
 
 def test_boundary_mark_convention_is_detected_from_the_share_of_trailing_spaces():
