@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 import re
+import secrets
 import zipfile
 
 import docx
@@ -15,8 +16,9 @@ import pytest
 
 from annotations.export.formats.clipsheet import md_escape
 from annotations.export.formats.tabular import neutralise
-from annotations.export.presenters import COLUMNS
+from annotations.export.presenters import COLUMNS, ExcerptOptions
 from annotations.export.selectors import ExportFilters
+from annotations.export.services import excerpt_export
 from annotations.models import Annotation
 from tests.export.conftest import BASE_URL, export_bytes, w3c_validate
 from tests.factories import AnnotationFactory
@@ -202,6 +204,42 @@ def test_xlsx_drops_characters_xml_cannot_hold(world):
     Annotation.objects.filter(pk=world.ko_bigdeal.pk).update(note="벨\x07소리\x0b끝")
     _, records, _ = read_xlsx(export_bytes(world.editor, "xlsx"))
     assert {r["id"]: r for r in records}[world.ko_bigdeal.pk]["note"] == "벨소리끝"
+
+
+def test_xlsx_is_a_valid_workbook_with_a_bold_frozen_header(world):
+    data = export_bytes(world.editor, "xlsx")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() is None
+        assert "xl/worksheets/sheet1.xml" in archive.namelist()
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert sheet.title == "Excerpts"
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.b for cell in sheet[1])
+    assert not any(cell.font.b for cell in sheet[2])
+    quote_column = openpyxl.utils.get_column_letter([c.value for c in sheet[1]].index("quote") + 1)
+    assert sheet.column_dimensions[quote_column].width == 60
+
+
+def test_xlsx_streams_chunks_as_rows_are_read(world):
+    """The download starts with the first rows, not when the whole workbook is finished."""
+    for i in range(300):
+        AnnotationFactory(
+            section=world.ko_bigdeal.section,
+            author=world.editor,
+            note=f"{i} {secrets.token_hex(200)}",  # hardly compressible
+        )
+    export = excerpt_export(
+        user=world.editor,
+        filters=ExportFilters(),
+        format="xlsx",
+        options=ExcerptOptions(base_url=BASE_URL),
+        source_url=f"{BASE_URL}/export/download/?format=xlsx",
+    )
+    chunks = list(export.iter_bytes())
+    assert len(chunks) >= 3
+    assert chunks[0].startswith(b"PK\x03\x04")  # a zip entry, sent before the rest exists
+    _, records, _ = read_xlsx(b"".join(chunks))
+    assert len(records) == len(visible_ids(world)) + 300
 
 
 def test_empty_xlsx_has_only_the_header_row(world):

@@ -101,12 +101,13 @@ def test_download_csv_streams_an_attachment(client, world):
     assert rows[0]["permalink"].startswith("http://testserver/briefs/kinu-co-19-05/#annotation-")
 
 
-def test_download_xlsx_is_a_file_response(client, world):
+def test_download_xlsx_is_streamed(client, world):
     client.force_login(world.editor)
     response = client.get(DOWNLOAD, {"format": "xlsx"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response["Content-Disposition"].endswith('.xlsx"')
+    assert response.streaming and response["X-Accel-Buffering"] == "no"
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert book.active.max_row == 5
 

@@ -9,7 +9,8 @@ from typing import BinaryIO
 from annotations.export.formats.base import ExportJob
 from annotations.export.formats.clipsheet import docx_write, markdown_stream
 from annotations.export.formats.collection import w3c_stream
-from annotations.export.formats.tabular import csv_stream, jsonl_stream, xlsx_write
+from annotations.export.formats.tabular import csv_stream, jsonl_stream
+from annotations.export.formats.xlsx import xlsx_stream
 from annotations.w3c import JSONLD_MEDIA_TYPE
 
 
@@ -33,7 +34,7 @@ FORMATS: dict[str, ExportFormat] = {
             "Excel workbook (XLSX)",
             "xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            write=xlsx_write,
+            stream=xlsx_stream,
         ),
         ExportFormat(
             "md",

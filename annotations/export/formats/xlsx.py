@@ -1,0 +1,192 @@
+"""XLSX, streamed: SpreadsheetML written row by row into a zip that goes out as it grows.
+
+An XLSX file is a zip of XML parts. Only the worksheet grows with the rows; it is written
+last, through a deflating zip entry whose compressed bytes are handed to the client every
+FLUSH_BYTES, so the download starts at once and memory stays flat whatever the row count.
+The zip is written without seeking (sizes and checksums follow each entry in a data
+descriptor, as any streaming zip writer does); spreadsheet readers (Excel, LibreOffice,
+openpyxl) accept it.
+
+Strings are inline (t="inlineStr"): a shared-string table would need every string before
+the sheet. Text that a spreadsheet would read as a formula or an error value ("=…", "#N/A")
+gets the quotePrefix style, as if typed with a leading apostrophe; it is always written as
+a string, never as a formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Iterator, Sequence
+from typing import Any
+from xml.sax.saxutils import escape
+
+from openpyxl.cell.cell import ERROR_CODES
+from openpyxl.utils import get_column_letter
+
+from annotations.export.formats.base import FLUSH_BYTES, ExportJob, xml_safe
+from annotations.export.formats.tabular import FORMULA_TRIGGERS, cell_value
+from annotations.export.presenters import excerpt_record
+
+SHEET_NAME = "Excerpts"
+_WIDTHS = {"quote": 60, "context": 80, "note": 40, "tag_labels": 24, "citation": 60, "permalink": 40}
+# Cell styles (cellXfs indexes in styles.xml).
+_PLAIN, _HEADER, _QUOTED = 0, 1, 2
+_CR = {"\r": "&#13;"}  # a literal CR would be read back as LF (XML end-of-line handling)
+
+_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_PACKAGE = "http://schemas.openxmlformats.org/package/2006"
+_OFFICE_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_SPREADSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+_PARTS = {  # part name: content type
+    "/xl/workbook.xml": f"{_SPREADSHEET}.sheet.main+xml",
+    "/xl/worksheets/sheet1.xml": f"{_SPREADSHEET}.worksheet+xml",
+    "/xl/styles.xml": f"{_SPREADSHEET}.styles+xml",
+    "/docProps/core.xml": "application/vnd.openxmlformats-package.core-properties+xml",
+}
+
+
+def _relationships(*targets: tuple[str, str]) -> str:
+    items = "".join(
+        f'<Relationship Id="rId{i}" Type="{kind}" Target="{target}"/>'
+        for i, (kind, target) in enumerate(targets, start=1)
+    )
+    return f'{_XML}<Relationships xmlns="{_PACKAGE}/relationships">{items}</Relationships>'
+
+
+_CONTENT_TYPES = (
+    f'{_XML}<Types xmlns="{_PACKAGE}/content-types">'
+    f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    + "".join(f'<Override PartName="{name}" ContentType="{kind}"/>' for name, kind in _PARTS.items())
+    + "</Types>"
+)
+_ROOT_RELS = _relationships(
+    (f"{_OFFICE_RELS}/officeDocument", "xl/workbook.xml"),
+    (f"{_PACKAGE}/relationships/metadata/core-properties", "docProps/core.xml"),
+)
+_WORKBOOK = (
+    f'{_XML}<workbook xmlns="{_MAIN}" xmlns:r="{_OFFICE_RELS}">'
+    f'<sheets><sheet name="{SHEET_NAME}" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+_WORKBOOK_RELS = _relationships(
+    (f"{_OFFICE_RELS}/worksheet", "worksheets/sheet1.xml"), (f"{_OFFICE_RELS}/styles", "styles.xml")
+)
+_FONT = '<sz val="11"/><name val="Calibri"/><family val="2"/>'
+_XF = 'numFmtId="0" fillId="0" borderId="0" xfId="0"'
+_STYLES = (
+    f'{_XML}<styleSheet xmlns="{_MAIN}">'
+    f'<fonts count="2"><font>{_FONT}</font><font><b/>{_FONT}</font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    # _PLAIN, _HEADER (bold), _QUOTED (quotePrefix)
+    f'<cellXfs count="3"><xf fontId="0" {_XF}/><xf fontId="1" {_XF} applyFont="1"/>'
+    f'<xf fontId="0" {_XF} quotePrefix="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
+
+
+def _core(job: ExportJob) -> str:
+    created = job.exported_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    creator = escape(xml_safe(job.exported_by))
+    return (
+        f'{_XML}<cp:coreProperties xmlns:cp="{_PACKAGE}/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"<dc:title>Marginalia excerpts</dc:title><dc:creator>{creator}</dc:creator>"
+        f'<dcterms:created xsi:type="dcterms:W3CDTF">{created}</dcterms:created>'
+        "</cp:coreProperties>"
+    )
+
+
+def _sheet_head(columns: Sequence[str]) -> str:
+    widths = "".join(
+        f'<col min="{i}" max="{i}" width="{_WIDTHS.get(c, 14)}" customWidth="1"/>'
+        for i, c in enumerate(columns, start=1)
+    )
+    return (
+        f'{_XML}<worksheet xmlns="{_MAIN}">'
+        '<sheetViews><sheetView workbookViewId="0">'
+        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+        "</sheetView></sheetViews>"
+        f"<cols>{widths}</cols><sheetData>"
+    )
+
+
+def _cell(ref: str, value: Any, style: int = _PLAIN) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int | float):
+        return f'<c r="{ref}"><v>{value!r}</v></c>'
+    text = xml_safe(str(value))
+    if style == _PLAIN and (text.startswith(FORMULA_TRIGGERS) or text in ERROR_CODES):
+        style = _QUOTED
+    styled = f' s="{style}"' if style else ""
+    return f'<c r="{ref}"{styled} t="inlineStr"><is><t xml:space="preserve">{escape(text, _CR)}</t></is></c>'
+
+
+def _row(number: int, letters: Sequence[str], values: Sequence[Any], style: int = _PLAIN) -> str:
+    cells = "".join(_cell(f"{letter}{number}", v, style) for letter, v in zip(letters, values, strict=True))
+    return f'<row r="{number}">{cells}</row>'
+
+
+class _Sink(io.RawIOBase):
+    """A write-only, unseekable file collecting what the zip writer produces."""
+
+    def __init__(self) -> None:
+        self._chunks: list[bytes] = []
+        self.pending = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self._chunks.append(bytes(data))
+        self.pending += len(data)
+        return len(data)
+
+    def drain(self) -> bytes:
+        data = b"".join(self._chunks)
+        self._chunks.clear()
+        self.pending = 0
+        return data
+
+
+def xlsx_stream(job: ExportJob) -> Iterator[bytes]:
+    """Yield the excerpts as an XLSX workbook, a chunk about every FLUSH_BYTES of zip."""
+    columns = job.options.columns
+    letters = [get_column_letter(i) for i in range(1, len(columns) + 1)]
+    sink = _Sink()
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        for name, text in (
+            ("[Content_Types].xml", _CONTENT_TYPES),
+            ("_rels/.rels", _ROOT_RELS),
+            ("docProps/core.xml", _core(job)),
+            ("xl/workbook.xml", _WORKBOOK),
+            ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS),
+            ("xl/styles.xml", _STYLES),
+        ):
+            archive.writestr(name, text)
+        with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            buffer = [_sheet_head(columns), _row(1, letters, columns, _HEADER)]
+            size = 0
+            for number, annotation in enumerate(job.rows, start=2):
+                record = excerpt_record(annotation, job.options)
+                row = _row(number, letters, [cell_value(record[c]) for c in columns])
+                buffer.append(row)
+                size += len(row)
+                if size >= FLUSH_BYTES:
+                    sheet.write("".join(buffer).encode("utf-8"))
+                    buffer, size = [], 0
+                    if sink.pending >= FLUSH_BYTES // 4:
+                        yield sink.drain()
+            buffer.append("</sheetData></worksheet>")
+            sheet.write("".join(buffer).encode("utf-8"))
+    yield sink.drain()
