@@ -141,7 +141,7 @@ TAGS: list[dict] = [
         "연락사무소 설치는 공식적 외교관계 수립을 위한 첫 걸음",
     ),
     _tag(
-        None,
+        "process",
         "freeze-for-freeze",
         "Freeze-for-freeze",
         "쌍중단",
@@ -151,7 +151,7 @@ TAGS: list[dict] = [
         "쌍중단은 앞으로도 북미 협상의 중요한 동력이 될 것으로 전망된다.",
     ),
     _tag(
-        None,
+        "process",
         "inter-korean-cooperation",
         "Inter-Korean cooperation",
         "남북경협",
@@ -161,7 +161,7 @@ TAGS: list[dict] = [
         "금강산 관광과 개성공단 재개",
     ),
     _tag(
-        None,
+        "process",
         "rok-mediation",
         "ROK mediation",
         "중재·특사",
@@ -171,7 +171,7 @@ TAGS: list[dict] = [
         "대북·대미 특사 파견과 남북 및 한미 정상회담 개최",
     ),
     _tag(
-        None,
+        "process",
         "us-domestic-politics",
         "US domestic politics",
         "미국 국내정치",

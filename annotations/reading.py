@@ -12,7 +12,7 @@ from django.db.models import OuterRef
 from django.utils.safestring import SafeString
 
 from annotations import permissions, selectors
-from annotations.models import Actor, Annotation, Tag
+from annotations.models import Actor, Annotation, Category, Tag
 from annotations.rendering import Span, render_highlights, resolve_anchor
 from briefs.models import Brief, Section
 
@@ -39,6 +39,46 @@ class ReaderFilters:
 
 
 @dataclass
+class TagGroup:
+    """One labelled group of the tag picker: a codebook category and its active tags."""
+
+    category: Category | None  # None: the trailing group of uncategorised tags
+    tags: list[Tag]
+
+    @property
+    def code(self) -> str:
+        return self.category.code if self.category else "other"
+
+    @property
+    def label_ko(self) -> str:
+        return self.category.label_ko if self.category else "기타"
+
+    @property
+    def label_en(self) -> str:
+        return self.category.label_en if self.category else "Other"
+
+
+def tag_groups_build(tags: Sequence[Tag]) -> list[TagGroup]:
+    """Group active tags by category in codebook order, uncategorised ones last.
+
+    The tags come in codebook order with their categories joined (selectors.tag_list),
+    so this is a regrouping in memory, never a query per tag or per category.
+    Categories without an active tag are left out.
+    """
+    groups: dict[int | None, TagGroup] = {}
+    for tag in tags:
+        if tag.active:
+            group = groups.setdefault(tag.category_id, TagGroup(category=tag.category, tags=[]))
+            group.tags.append(tag)
+
+    def order(group: TagGroup) -> tuple:
+        category = group.category
+        return (1, 0, "") if category is None else (0, category.position, category.code)
+
+    return sorted(groups.values(), key=order)
+
+
+@dataclass
 class Reader:
     sections: list[ReaderSection]
     filters: ReaderFilters
@@ -49,8 +89,8 @@ class Reader:
     shown: int = 0
 
     @property
-    def active_tags(self) -> list[Tag]:
-        return [t for t in self.tags if t.active]
+    def tag_groups(self) -> list[TagGroup]:
+        return tag_groups_build(self.tags)
 
     @property
     def actor_choices(self) -> list[tuple[str, str]]:

@@ -150,6 +150,16 @@ const form = annotator?.querySelector(".annotator-panel");
 const statusLine = annotator?.querySelector(".annotator-status");
 const filterInput = annotator?.querySelector(".annotator-filter");
 const tagItems = annotator ? [...annotator.querySelectorAll(".tag-option")] : [];
+const tagGroups = annotator ? [...annotator.querySelectorAll(".tag-group")] : [];
+// What the filter matches: a tag's code and labels, and its category's (so "제재" or
+// "sanctions" brings up the whole group).
+const tagSearch = new Map(
+  tagItems.map((li) => [li, searchText(`${li.dataset.search} ${li.closest(".tag-group")?.dataset.search || ""}`)]),
+);
+
+function searchText(s) {
+  return s.normalize("NFC").toLowerCase();
+}
 
 function annotatorStatus(message, isError = true) {
   statusLine.textContent = message || "";
@@ -177,18 +187,48 @@ function showBar(rect, anchor) {
 }
 
 function applyTagFilter() {
-  const q = filterInput.value.trim().toLowerCase();
-  let shown = 0;
-  for (const li of tagItems) {
-    const match = !q || li.dataset.search.toLowerCase().includes(q);
-    li.hidden = !match;
-    if (match) shown += 1;
-  }
-  annotator.querySelector(".tag-none").hidden = shown > 0;
+  // Every word typed must match, in any order: "sanctions partial", "영변 폐기".
+  const words = searchText(filterInput.value).split(/\s+/).filter(Boolean);
+  for (const li of tagItems) li.hidden = !words.every((w) => tagSearch.get(li).includes(w));
+  for (const group of tagGroups) group.hidden = !group.querySelector(".tag-option:not([hidden])");
+  annotator.querySelector(".tag-none").hidden = visibleTagBoxes().length > 0;
 }
 
+/** The tag checkboxes shown, in codebook order across the groups. */
 function visibleTagBoxes() {
-  return tagItems.filter((li) => !li.hidden).map((li) => li.querySelector("input"));
+  return tagItems.filter((li) => !li.hidden && !li.closest(".tag-group")?.hidden).map((li) => li.querySelector("input"));
+}
+
+/** Show a tag even if the filter hides it (its shortcut was pressed). */
+function revealTag(box) {
+  const li = box.closest(".tag-option");
+  li.hidden = false;
+  const group = li.closest(".tag-group");
+  if (group) group.hidden = false;
+  annotator.querySelector(".tag-none").hidden = true;
+}
+
+/** Scroll the tag list (only it) so a whole tag shows, clear of its group's sticky header. */
+function scrollTagIntoList(li) {
+  const list = li.closest(".tag-list");
+  const header = li.closest(".tag-group")?.querySelector(".tag-group-label");
+  const top = li.getBoundingClientRect().top - list.getBoundingClientRect().top - list.clientTop;
+  const bottom = top + li.offsetHeight;
+  const clear = header ? header.offsetHeight : 0;
+  if (top < clear) list.scrollTop += top - clear;
+  else if (bottom > list.clientHeight) list.scrollTop += bottom - list.clientHeight;
+}
+
+/** Arrow keys, Home and End move between the visible tags, over the group headers. */
+function moveInTags(box, key) {
+  const boxes = visibleTagBoxes();
+  const i = boxes.indexOf(box);
+  let next = null;
+  if (key === "ArrowDown") next = boxes[i + 1] || box;
+  else if (key === "ArrowUp") next = i > 0 ? boxes[i - 1] : filterInput;
+  else if (key === "Home") next = boxes[0];
+  else if (key === "End") next = boxes[boxes.length - 1];
+  next?.focus();
 }
 
 function openPanel({ title, quote, tags = [], actor = "unspecified", note = "", visibility, lockVisibility = false }) {
@@ -261,6 +301,10 @@ if (annotator) {
     else if (action === "close") hideAnnotator();
   });
   filterInput.addEventListener("input", applyTagFilter);
+  form.querySelector(".tag-list").addEventListener("focusin", (e) => {
+    const li = e.target.closest(".tag-option");
+    if (li) scrollTagIntoList(li);
+  });
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     save(formFields());
@@ -302,6 +346,11 @@ if (annotator) {
       }
       return;
     }
+    if (t.matches("input[name=tags]") && ["ArrowDown", "ArrowUp", "Home", "End"].includes(e.key)) {
+      e.preventDefault();
+      moveInTags(t, e.key);
+      return;
+    }
     if (t.matches("textarea, select") || e.ctrlKey || e.metaKey || e.altKey || e.key.length !== 1) return;
     if (form.hidden) {
       if (e.key === "a" || e.key === "t") { e.preventDefault(); openCreatePanel(); }
@@ -317,7 +366,7 @@ if (annotator) {
     if (box) {
       e.preventDefault();
       box.checked = !box.checked;
-      box.closest(".tag-option").hidden = false;
+      revealTag(box);
       box.focus();
     }
   });

@@ -250,3 +250,120 @@ def test_edit_and_delete_from_the_card(page, users, codebook, kinu):
     assert page.locator(".margin-item").count() == 0
     annotation.refresh_from_db()
     assert annotation.deleted_at is not None
+
+
+GROUP_HEADERS = [
+    "협상 방식 · Negotiation approach",
+    "비핵화 조치 · Denuclearisation steps",
+    "제재 · Sanctions",
+    "안전보장 · Security guarantees",
+    "과정과 행위자 · Process and actors",
+]
+
+
+FOCUSED_TAG_IN_VIEW = """() => {
+  const li = document.activeElement.closest(".tag-option");
+  const list = li.closest(".tag-list").getBoundingClientRect();
+  const header = li.closest(".tag-group").querySelector(".tag-group-label").getBoundingClientRect();
+  const box = li.getBoundingClientRect();
+  return box.top >= header.bottom - 1 && box.bottom <= list.bottom && header.top >= list.top;
+}"""
+
+
+def visible_tags(page) -> list[str]:
+    return [box.get_attribute("value") for box in page.locator("#annotator input[name=tags]:visible").all()]
+
+
+def focused_tag(page) -> str | None:
+    return page.evaluate("document.activeElement.name === 'tags' ? document.activeElement.value : null")
+
+
+def test_grouped_tag_picker_filters_by_category_and_moves_across_groups(page, users, codebook, kinu):
+    sign_in(page, "ann", READER)
+    select_text(page, YONGBYON)
+    page.click("#annotator [data-action=open-tags]")
+    picker = page.locator("#annotator .tag-list")
+    # one labelled group per category, in codebook order
+    assert page.locator("#annotator .tag-group-label").all_inner_texts() == GROUP_HEADERS
+    for header in GROUP_HEADERS:
+        assert picker.get_by_role("group", name=header, exact=True).get_by_role("checkbox").count() >= 2
+    assert page.locator("#annotator .tag-group-label input").count() == 0  # headers are not options
+    RESULTS.mkdir(exist_ok=True)
+    page.locator("#annotator").screenshot(path=str(RESULTS / "picker-grouped.png"))
+    # Home and End reach the first and last tags; the list scrolls the whole tag into view,
+    # clear of its group's sticky header
+    page.focus("#annotator-filter")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("End")
+    assert focused_tag(page) == "us-domestic-politics"
+    assert page.evaluate(FOCUSED_TAG_IN_VIEW)
+    for _ in range(6):  # up over the "Process and actors" header into security guarantees
+        page.keyboard.press("ArrowUp")
+    assert focused_tag(page) == "end-of-war-declaration"
+    assert page.evaluate(FOCUSED_TAG_IN_VIEW)
+    page.keyboard.press("Home")
+    assert focused_tag(page) == "big-deal"
+
+    # a category's name, in Korean or English, brings up its tags and hides every other group
+    for query in ("제재", "Sanctions"):
+        page.fill("#annotator-filter", query)
+        assert page.locator("#annotator .tag-group-label:visible").all_inner_texts() == ["제재 · Sanctions"]
+        assert visible_tags(page) == ["sanctions-full-lifting", "sanctions-partial-relief"]
+    page.fill("#annotator-filter", "행위자")
+    assert page.locator("#annotator .tag-group-label:visible").all_inner_texts() == [
+        "과정과 행위자 · Process and actors"
+    ]
+    page.fill("#annotator-filter", "no such tag")
+    assert page.locator("#annotator .tag-group:visible").count() == 0
+    assert page.locator("#annotator .tag-none").is_visible()
+
+    # the arrow keys walk the matches across groups, over headers and hidden tags
+    page.fill("#annotator-filter", "declaration")
+    assert page.locator("#annotator .tag-group-label:visible").all_inner_texts() == [
+        "비핵화 조치 · Denuclearisation steps",
+        "안전보장 · Security guarantees",
+    ]
+    page.keyboard.press("ArrowDown")
+    assert focused_tag(page) == "declaration-verification"
+    page.keyboard.press("ArrowDown")
+    assert focused_tag(page) == "end-of-war-declaration"
+    page.keyboard.press("ArrowDown")  # the last match stays put
+    assert focused_tag(page) == "end-of-war-declaration"
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")  # above the first match: back to the filter
+    assert page.evaluate("document.activeElement.id") == "annotator-filter"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Space")
+    assert page.is_checked("input[name=tags][value=end-of-war-declaration]")
+    # a shortcut still picks a tag the filter hides, and shows it in its group
+    page.keyboard.press("r")
+    assert page.is_checked("input[name=tags][value=sanctions-partial-relief]")
+    assert page.locator("#annotator .tag-group-label:visible").all_inner_texts() == [
+        "비핵화 조치 · Denuclearisation steps",
+        "제재 · Sanctions",
+        "안전보장 · Security guarantees",
+    ]
+    page.keyboard.press("Enter")  # saves
+    page.wait_for_selector("#reader-status:not([hidden])")
+    assert page.inner_text("#reader-status") == "Saved shared tagged claim."
+
+    annotation = Annotation.objects.get()
+    assert annotation.quote == YONGBYON
+    assert [t.code for t in annotation.tags.all()] == ["sanctions-partial-relief", "end-of-war-declaration"]
+    page.reload()
+    mark = page.locator(f"#annotation-{annotation.pk}")
+    assert mark.inner_text() == YONGBYON
+    assert "#9575cd" in mark.get_attribute("style")  # its first tag's colour, in codebook order
+
+    # at phone width the grouped picker is a bottom sheet that does not scroll sideways
+    page.set_viewport_size({"width": 390, "height": 844})
+    select_text(page, "단계적 접근 방식을")
+    page.click("#annotator [data-action=open-tags]")
+    page.locator("#annotator").screenshot(path=str(RESULTS / "picker-grouped-phone.png"))
+    sheet = page.locator("#annotator")
+    assert sheet.bounding_box()["width"] == 390
+    assert page.evaluate(
+        "(l => l.scrollWidth <= l.clientWidth)(document.querySelector('#annotator .tag-list'))"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
