@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import json
 import os
-import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,29 +24,9 @@ CHROMIUM_ARGS = [
 ]
 PASSWORD = "correct horse battery staple"
 RESULTS = Path(__file__).resolve().parents[2] / "test-results"
-KINU_SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "001_b5edd7b7062599dc.txt"
-
-
-def kinu_section_text(heading: str, next_heading: str) -> str:
-    """Return one section of the KINU sample as the importer stores it: NFC, paragraphs
-    separated by a blank line, a PDF line break joined without a space unless the line
-    ended with one (the sample's word-boundary convention).
-
-    Stand-in for briefs.services.brief_import while the importer settles.
-    """
-    lines = KINU_SAMPLE.read_text(encoding="utf-8").splitlines()
-    body = lines[lines.index(heading) + 1 : next(i for i, line in enumerate(lines) if next_heading in line)]
-    paragraphs, current = [], ""
-    for line in body:
-        if not line.strip():
-            if current.strip():
-                paragraphs.append(current.strip())
-            current = ""
-        else:
-            current += line
-    if current.strip():
-        paragraphs.append(current.strip())
-    return unicodedata.normalize("NFC", "\n\n".join(paragraphs))
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+KINU_SAMPLE = SAMPLES / "001_b5edd7b7062599dc.txt"
+STANCE_HEADING = "양자의 입장차: 빅딜 vs. 단계적 접근"
 
 
 @pytest.fixture(scope="session")
@@ -98,30 +78,29 @@ def codebook(transactional_db) -> None:
 
 @pytest.fixture
 def kinu(transactional_db):
-    """The KINU brief with its section 2 (and 3) verbatim, plus a section with emoji."""
-    from briefs.models import Brief, Section
+    """The KINU sample brought in by the real importer with its demo metadata (samples/demo.json),
+    plus one hand-made section holding emoji (characters outside the BMP)."""
+    from briefs.models import Section
+    from briefs.services import brief_import
 
-    brief = Brief.objects.create(
-        slug="kinu-co-19-05",
-        title="제2차 북미정상회담 평가와 향후 과제",
-        organisation="통일연구원",
-        series_code="CO 19-05",
-        authors=["통일연구원 현안분석팀"],
-        publication_year=2019,
-    )
-    h2 = "양자의 입장차: 빅딜 vs. 단계적 접근"
-    h3 = "준비된 합의문과 합의의 실패: 미국의 협상전략? 혹은 미국 국내정치 문제?"
-    Section.objects.create(
-        brief=brief, position=2, heading=h2, anchor="stance", text=kinu_section_text(h2, h3)
-    )
+    manifest = json.loads((SAMPLES / "demo.json").read_text(encoding="utf-8"))
+    entry = next(d for d in manifest["documents"] if d["path"] == KINU_SAMPLE.name)
+    brief = brief_import(
+        data=KINU_SAMPLE.read_bytes(), filename=KINU_SAMPLE.name, metadata=entry["metadata"]
+    ).brief
     Section.objects.create(
         brief=brief,
-        position=9,
+        position=brief.sections.count(),
         heading="이모지 시험",
         anchor="emoji",
         text="🇰🇷 제재 완화 😀 논의가 이어졌다.\n\n한국은 🇺🇸 미국과 긴밀히 협의했다.",
     )
     return brief
+
+
+def stance(brief):
+    """The section of the KINU brief the flows annotate (as the importer stored it)."""
+    return brief.sections.get(heading=STANCE_HEADING)
 
 
 def sign_in(page, username: str, next_path: str) -> None:
@@ -137,7 +116,7 @@ SELECT_JS = """
 ([needle, sectionAnchor]) => {
   // Select the first occurrence of needle in a section's text with a DOM Range over its
   // text node(s), as a mouse drag would; return false when it is not there.
-  const root = document.querySelector(`#${sectionAnchor} .section-text`);
+  const root = document.getElementById(sectionAnchor).querySelector(".section-text");
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   const nodes = [];
   let text = "";
@@ -161,6 +140,11 @@ SELECT_JS = """
 """
 
 
-def select_text(page, needle: str, section_anchor: str = "stance") -> None:
+def select_text(page, needle: str, section_anchor: str | None = None) -> None:
+    """Select `needle` in a section (by default the KINU brief's stance section)."""
+    if section_anchor is None:
+        from briefs.models import Section
+
+        section_anchor = Section.objects.get(heading=STANCE_HEADING).anchor
     assert page.evaluate(SELECT_JS, [needle, section_anchor]), f"{needle!r} is not in the section"
     page.wait_for_selector("#annotator:not([hidden]) .annotator-bar:not([hidden])")

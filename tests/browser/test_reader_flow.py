@@ -7,7 +7,7 @@ import re
 import pytest
 
 from annotations.models import Annotation
-from tests.browser.conftest import RESULTS, select_text, sign_in
+from tests.browser.conftest import RESULTS, select_text, sign_in, stance
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,7 +38,7 @@ def test_tag_a_claim_with_the_toolbar_and_find_it_after_reload(page, users, code
     assert page.locator("#annotator").is_hidden()
 
     annotation = Annotation.objects.get()
-    text = kinu.sections.get(anchor="stance").text
+    text = stance(kinu).text
     assert (annotation.start, annotation.end) == (text.index(YONGBYON), text.index(YONGBYON) + len(YONGBYON))
     assert [t.code for t in annotation.tags.all()] == ["yongbyon-dismantlement"]
     assert (annotation.actor, annotation.visibility, annotation.note) == ("dprk", "shared", "북한의 제안")
@@ -140,7 +140,7 @@ def test_server_refusals_are_shown_in_the_toolbar(page, users, codebook, kinu):
     assert page.is_disabled("input[name=visibility][value=shared]")
     assert page.is_checked("input[name=visibility][value=private]")
     # the text changes under the reader: the server refuses and says why
-    section = kinu.sections.get(anchor="stance")
+    section = stance(kinu)
     section.text = "서문. " + section.text
     section.save()
     page.click("#annotator button[type=submit]")
@@ -155,7 +155,7 @@ def test_screenshot_of_overlapping_highlights(page, users, codebook, kinu):
     from annotations.models import Tag
     from annotations.services import annotation_create
 
-    section = kinu.sections.get(anchor="stance")
+    section = stance(kinu)
     text = section.text
     tags = {t.code: t for t in Tag.objects.all()}
     ann, kim = users["ann"], users["kim"]
@@ -218,7 +218,7 @@ def test_edit_and_delete_from_the_card(page, users, codebook, kinu):
     from annotations.models import Tag
     from annotations.services import annotation_create
 
-    section = kinu.sections.get(anchor="stance")
+    section = stance(kinu)
     start = section.text.index(YONGBYON)
     annotation = annotation_create(
         user=users["ann"],
