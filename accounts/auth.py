@@ -9,31 +9,37 @@ same callers on the same terms:
 - otherwise the session user; unsafe methods must pass Django's CSRF check.
 - otherwise anonymous, where the endpoint allows it (anonymous sees no annotations).
 
-Rate limit: MARGINALIA_API_RATE_LIMIT = "<requests>/<seconds>" (default "600/60"),
-counted per token in Django's cache. With the default LocMemCache each process counts
-on its own, so N workers admit up to N times the limit; point CACHES at Redis or
-Memcached for a global limit.
+Rate limit: MARGINALIA_API_RATE_LIMIT = "<requests>/<seconds>" (default "600/60", both
+positive integers; config.settings refuses to start with anything else). Windows are fixed
+and aligned to multiples of <seconds> since the epoch; past the allowance the answer is a
+429 with Retry-After set to the seconds left in the window. The count lives in PostgreSQL
+(accounts.models.ApiRateCounter, an UNLOGGED table), so every worker and process shares one
+budget per token: one INSERT ... ON CONFLICT DO UPDATE ... RETURNING round trip per token
+request, which also sweeps counters of ended windows (accounts.services.api_rate_counter_hit).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 import time
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import HttpRequest
 from ninja.utils import check_csrf
 
 from accounts.models import ApiToken
 from accounts.selectors import api_token_find
-from accounts.services import api_token_touch
+from accounts.services import api_rate_counter_hit, api_token_touch
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 DEFAULT_RATE_LIMIT = "600/60"
+# Same format as config.settings checks at startup; re-checked here for overridden settings.
+_RATE_LIMIT_RE = re.compile(r"\s*([1-9][0-9]*)\s*/\s*([1-9][0-9]*)\s*")
 
 
 class NotAuthenticated(Exception):
@@ -55,8 +61,13 @@ class RateLimited(Exception):
 def rate_limit() -> tuple[int, int]:
     """Return (requests, seconds) from MARGINALIA_API_RATE_LIMIT."""
     value = getattr(settings, "MARGINALIA_API_RATE_LIMIT", DEFAULT_RATE_LIMIT)
-    requests, seconds = (int(part) for part in value.split("/", 1))
-    return requests, seconds
+    match = _RATE_LIMIT_RE.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        raise ImproperlyConfigured(
+            f'MARGINALIA_API_RATE_LIMIT must be "<requests>/<seconds>" with positive integers, '
+            f"like {DEFAULT_RATE_LIMIT!r}; got {value!r}."
+        )
+    return int(match[1]), int(match[2])
 
 
 def rate_limit_hit(token: ApiToken) -> None:
@@ -64,13 +75,9 @@ def rate_limit_hit(token: ApiToken) -> None:
     allowed, window = rate_limit()
     now = time.time()
     window_start = int(now // window) * window
-    key = f"api-rate:{token.pk}:{window_start}"
-    cache.add(key, 0, timeout=window + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr: start again
-        cache.set(key, 1, timeout=window + 5)
-        count = 1
+    count = api_rate_counter_hit(
+        token_id=token.pk, window_start=dt.datetime.fromtimestamp(window_start, tz=dt.UTC)
+    )
     if count > allowed:
         raise RateLimited(retry_after=max(1, math.ceil(window_start + window - now)))
 

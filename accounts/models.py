@@ -54,3 +54,30 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class ApiRateCounter(models.Model):
+    """How many requests a token made in one fixed rate-limit window (see accounts.auth).
+
+    Throwaway state: the table is UNLOGGED (no WAL, emptied after a crash) and token_id is
+    deliberately not a foreign key, so deleting a token or user never touches or waits on
+    these rows, and the upsert skips a referential check on every request. Token ids come
+    from a sequence and are never reused, so an orphaned row cannot count against another
+    token; it simply expires with its window.
+    """
+
+    pk = models.CompositePrimaryKey("token_id", "window_start")
+    token_id = models.BigIntegerField()
+    window_start = models.DateTimeField()
+    count = models.BigIntegerField()
+
+    class Meta:
+        db_table = "accounts_api_rate_counter"
+        verbose_name = "API rate counter"
+        indexes = [models.Index(fields=["window_start"], name="api_rate_counter_window")]
+        constraints = [
+            models.CheckConstraint(condition=Q(count__gte=1), name="api_rate_counter_count_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"token {self.token_id} @ {self.window_start:%Y-%m-%d %H:%M:%S}: {self.count}"

@@ -1,4 +1,4 @@
-"""Writes for API tokens: create (the secret is returned once), revoke, record use."""
+"""Writes for API tokens: create (the secret is returned once), revoke, record use, count."""
 
 from __future__ import annotations
 
@@ -6,15 +6,34 @@ import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.models import ApiToken, TokenScope
+from accounts.models import ApiRateCounter, ApiToken, TokenScope
 from accounts.tokens import token_digest, token_generate
 
 MAX_ACTIVE_TOKENS = 20
 # last_used_at is a hint for the profile page: one write a minute per token is plenty.
 LAST_USED_RESOLUTION = dt.timedelta(seconds=60)
+# Each rate-limit hit deletes at most this many counter rows of ended windows.
+RATE_COUNTER_SWEEP = 100
+
+_RATE_COUNTER_HIT_SQL = f"""
+WITH ended AS (
+    DELETE FROM {ApiRateCounter._meta.db_table}
+    WHERE (token_id, window_start) IN (
+        SELECT token_id, window_start FROM {ApiRateCounter._meta.db_table}
+        WHERE window_start < %(window_start)s
+        LIMIT %(sweep)s
+        FOR UPDATE SKIP LOCKED
+    )
+)
+INSERT INTO {ApiRateCounter._meta.db_table} (token_id, window_start, count)
+VALUES (%(token_id)s, %(window_start)s, 1)
+ON CONFLICT (token_id, window_start)
+DO UPDATE SET count = {ApiRateCounter._meta.db_table}.count + 1
+RETURNING count
+"""
 
 
 @transaction.atomic
@@ -54,3 +73,28 @@ def api_token_touch(*, token: ApiToken) -> None:
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+
+
+def api_rate_counter_hit(*, token_id: int, window_start: dt.datetime) -> int:
+    """Count one request of the token in the window starting then; return the window's count.
+
+    One statement, so one round trip, atomic without a transaction: concurrent callers in
+    any process serialise on the row in INSERT ... ON CONFLICT DO UPDATE and each gets its
+    own count back (a get-then-set would let them all read the same value).
+
+    The same statement sweeps ended windows (any token, window_start before this one): an
+    index range scan on window_start that finds nothing except just after a window turns
+    over. LIMIT keeps each request's share of the work bounded, and SKIP LOCKED lets
+    concurrent requests split the rows instead of queueing behind each other. Each request
+    adds at most one row and removes up to RATE_COUNTER_SWEEP ended ones, so the table
+    holds about one row per token active in the current window; no cron job needed.
+    Not @transaction.atomic on purpose: in autocommit the count is committed at once and a
+    savepoint would cost two more round trips inside an outer transaction.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _RATE_COUNTER_HIT_SQL,
+            {"token_id": token_id, "window_start": window_start, "sweep": RATE_COUNTER_SWEEP},
+        )
+        (count,) = cursor.fetchone()
+    return count

@@ -9,6 +9,7 @@ DJANGO_ALLOWED_HOSTS  comma-separated host names.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -144,9 +145,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Importer: the largest document we accept, in bytes.
 MARGINALIA_MAX_IMPORT_BYTES = int(os.environ.get("MARGINALIA_MAX_IMPORT_BYTES", 20 * 1024 * 1024))
 
-# API: token clients get this many requests per window ("requests/seconds"), counted per
-# process in the default cache; bodies over the limit are refused with 413 before parsing.
-MARGINALIA_API_RATE_LIMIT = os.environ.get("MARGINALIA_API_RATE_LIMIT", "600/60")
+# API: token clients get this many requests per window ("requests/seconds"), counted in
+# PostgreSQL across all processes (accounts.auth); bodies over the limit are refused with 413
+# before parsing. A malformed limit stops startup here rather than failing every request.
+MARGINALIA_API_RATE_LIMIT = os.environ.get("MARGINALIA_API_RATE_LIMIT", "").strip() or "600/60"
+if not re.fullmatch(r"\s*[1-9][0-9]*\s*/\s*[1-9][0-9]*\s*", MARGINALIA_API_RATE_LIMIT):
+    raise ImproperlyConfigured(
+        'MARGINALIA_API_RATE_LIMIT must be "<requests>/<seconds>" with positive integers, '
+        f"like '600/60'; got {MARGINALIA_API_RATE_LIMIT!r}."
+    )
 MARGINALIA_API_MAX_BODY_BYTES = int(os.environ.get("MARGINALIA_API_MAX_BODY_BYTES", 256 * 1024))
 
 SESSION_COOKIE_HTTPONLY = True

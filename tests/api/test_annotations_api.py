@@ -315,6 +315,6 @@ def test_list_queries_do_not_grow_with_the_page(
     with django_assert_num_queries(small):
         api.get(f"/api/v1/annotations?limit=200&ordering={ordering}&include_deleted=true")
     assert count(200) == small
-    # token lookup, (the feed's horizon: snapshot, backends), the page, then its tags,
-    # sections (with briefs) and authors
-    assert small == (7 if ordering == "updated" else 5)
+    # token lookup, rate-limit count, (the feed's horizon: snapshot, backends), the page,
+    # then its tags, sections (with briefs) and authors
+    assert small == (8 if ordering == "updated" else 6)
