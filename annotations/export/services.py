@@ -1,16 +1,14 @@
 """The export service: one entry for the page, the API and the command.
 
 It reads only what the user may see (the selectors start from annotations_visible_to)
-and returns either a stream of bytes (CSV, JSON Lines, Markdown, W3C) or a finished
-temporary file (XLSX and DOCX are zip files and cannot be streamed as they are written).
+and returns a stream of bytes, produced as the rows come through a server-side cursor:
+text formats line by line, the zip formats (XLSX, DOCX) as their zip grows.
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
 
 from django.utils import timezone
 
@@ -25,29 +23,19 @@ from annotations.export.selectors import (
 )
 from annotations.selectors import User
 
-# Zip formats stay in memory up to this size, then spill to a temporary file.
-SPOOL_BYTES = 4 * 1024 * 1024
-
 
 @dataclass
 class ExportFile:
-    """An export ready to send: chunks to stream, or a file positioned at its start."""
+    """An export ready to send: its name, type, excerpt count and the chunks to stream."""
 
     filename: str
     content_type: str
     total: int
-    chunks: Iterator[bytes] | None = None
-    file: BinaryIO | None = None
+    chunks: Iterator[bytes]
 
-    def iter_bytes(self, block_size: int = 64 * 1024) -> Iterator[bytes]:
-        """Yield the export's bytes, whichever way it is held (closing the file at the end)."""
-        if self.chunks is not None:
-            yield from self.chunks
-            return
-        assert self.file is not None
-        with self.file:
-            while block := self.file.read(block_size):
-                yield block
+    def iter_bytes(self) -> Iterator[bytes]:
+        """Yield the export's bytes (reading the database as they are consumed)."""
+        return self.chunks
 
 
 def excerpt_export(
@@ -60,8 +48,7 @@ def excerpt_export(
 ) -> ExportFile:
     """Export the excerpts the user may see that match the filters, in the given format.
 
-    Streamed formats read the database while the chunks are consumed, through a
-    server-side cursor; zip formats are written to a spooled temporary file first.
+    The database is read while the chunks are consumed, through a server-side cursor.
     The caller checks the export permission; the user decides what is visible.
     """
     export_format = FORMATS[format]
@@ -76,18 +63,9 @@ def excerpt_export(
         exported_by=user.get_username(),
     )
     filename = f"marginalia-excerpts-{timezone.localtime(now):%Y%m%d-%H%M%S}.{export_format.extension}"
-    result = ExportFile(filename=filename, content_type=export_format.content_type, total=job.total)
-    if export_format.stream is not None:
-        result.chunks = export_format.stream(job)
-        return result
-    assert export_format.write is not None
-    # Not a with-block: the file outlives this call, and the response (or caller) closes it.
-    file = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
-    try:
-        export_format.write(job, file)
-    except BaseException:
-        file.close()
-        raise
-    file.seek(0)
-    result.file = file
-    return result
+    return ExportFile(
+        filename=filename,
+        content_type=export_format.content_type,
+        total=job.total,
+        chunks=export_format.stream(job),
+    )

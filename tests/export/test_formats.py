@@ -220,26 +220,35 @@ def test_xlsx_is_a_valid_workbook_with_a_bold_frozen_header(world):
     assert sheet.column_dimensions[quote_column].width == 60
 
 
-def test_xlsx_streams_chunks_as_rows_are_read(world):
-    """The download starts with the first rows, not when the whole workbook is finished."""
+@pytest.mark.parametrize("format", ["xlsx", "docx"])
+def test_zip_formats_stream_chunks_as_rows_are_read(world, format):
+    """The download starts with the first rows, not when the whole file is finished."""
     for i in range(300):
         AnnotationFactory(
             section=world.ko_bigdeal.section,
             author=world.editor,
             note=f"{i} {secrets.token_hex(200)}",  # hardly compressible
+            tags=[world.tags["big-deal"]],
         )
     export = excerpt_export(
         user=world.editor,
         filters=ExportFilters(),
-        format="xlsx",
+        format=format,
         options=ExcerptOptions(base_url=BASE_URL),
-        source_url=f"{BASE_URL}/export/download/?format=xlsx",
+        source_url=f"{BASE_URL}/export/download/?format={format}",
     )
     chunks = list(export.iter_bytes())
     assert len(chunks) >= 3
     assert chunks[0].startswith(b"PK\x03\x04")  # a zip entry, sent before the rest exists
-    _, records, _ = read_xlsx(b"".join(chunks))
-    assert len(records) == len(visible_ids(world)) + 300
+    data = b"".join(chunks)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() is None
+    if format == "xlsx":
+        _, records, _ = read_xlsx(data)
+        assert len(records) == len(visible_ids(world)) + 300
+    else:
+        quotes = [text for style, text in read_docx(data) if style == "Quote"]
+        assert len(quotes) == 5 + 300  # the world's four excerpts (one under two tags), and ours
 
 
 def test_empty_xlsx_has_only_the_header_row(world):

@@ -1,13 +1,12 @@
-"""The export formats: each either streams bytes (text formats) or writes a file (zip formats)."""
+"""The export formats: each streams its bytes as the rows are read (zip formats included)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
 
 from annotations.export.formats.base import ExportJob
-from annotations.export.formats.clipsheet import docx_write, markdown_stream
+from annotations.export.formats.clipsheet import docx_stream, markdown_stream
 from annotations.export.formats.collection import w3c_stream
 from annotations.export.formats.tabular import csv_stream, jsonl_stream
 from annotations.export.formats.xlsx import xlsx_stream
@@ -20,9 +19,9 @@ class ExportFormat:
     label: str
     extension: str
     content_type: str
+    stream: Callable[[ExportJob], Iterator[bytes]]
     by_tag: bool = False  # clip sheets list an excerpt under each of its tags
-    stream: Callable[[ExportJob], Iterator[bytes]] | None = None
-    write: Callable[[ExportJob, BinaryIO], None] | None = None
+    binary: bool = False  # a zip file, not text (never written to a terminal)
 
 
 FORMATS: dict[str, ExportFormat] = {
@@ -35,6 +34,7 @@ FORMATS: dict[str, ExportFormat] = {
             "xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             stream=xlsx_stream,
+            binary=True,
         ),
         ExportFormat(
             "md",
@@ -50,7 +50,8 @@ FORMATS: dict[str, ExportFormat] = {
             "docx",
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             by_tag=True,
-            write=docx_write,
+            stream=docx_stream,
+            binary=True,
         ),
         ExportFormat("jsonl", "JSON Lines", "jsonl", "application/jsonl; charset=utf-8", stream=jsonl_stream),
         ExportFormat("w3c", "W3C Web Annotation (JSON-LD)", "jsonld", JSONLD_MEDIA_TYPE, stream=w3c_stream),

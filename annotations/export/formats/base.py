@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from annotations.export.presenters import ExcerptOptions
 from annotations.models import Annotation
@@ -46,3 +48,29 @@ def buffered(pieces: Iterable[str], *, encoding: str = "utf-8") -> Iterator[byte
             buffer, size = [], 0
     if buffer:
         yield "".join(buffer).encode(encoding)
+
+
+class ZipSink(io.RawIOBase):
+    """A write-only, unseekable file that collects what a zip writer produces, to be sent on.
+
+    zipfile writes to an unseekable file without going back: each entry's sizes and
+    checksum follow it in a data descriptor. So a zip (XLSX, DOCX) can go out as it grows.
+    """
+
+    def __init__(self) -> None:
+        self._chunks: list[bytes] = []
+        self.pending = 0  # bytes written and not yet drained
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self._chunks.append(bytes(data))
+        self.pending += len(data)
+        return len(data)
+
+    def drain(self) -> bytes:
+        data = b"".join(self._chunks)
+        self._chunks.clear()
+        self.pending = 0
+        return data

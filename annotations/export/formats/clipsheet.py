@@ -12,14 +12,13 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
 from xml.sax.saxutils import escape
 
 import docx
 from docx.oxml.ns import qn
 
 from annotations.export.citations import citation
-from annotations.export.formats.base import ExportJob, buffered, xml_safe
+from annotations.export.formats.base import FLUSH_BYTES, ExportJob, ZipSink, buffered, xml_safe
 from annotations.export.presenters import permalink, quote_in_context
 from annotations.models import Annotation
 
@@ -208,12 +207,14 @@ def _docx_body(job: ExportJob) -> Iterator[str]:
         yield _paragraph(_runs(text["empty"]))
 
 
-def docx_write(job: ExportJob, file: BinaryIO) -> None:
-    """Write the clip sheet as a Word document."""
+def docx_stream(job: ExportJob) -> Iterator[bytes]:
+    """Yield the clip sheet as a Word document: python-docx's skeleton (styles, page), then
+    the body written into word/document.xml and sent on about every FLUSH_BYTES of zip."""
     skeleton, head, tail = _docx_skeleton(job)
+    sink = ZipSink()
     with (
         zipfile.ZipFile(io.BytesIO(skeleton)) as source,
-        zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as target,
+        zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as target,
     ):
         for item in source.infolist():
             if item.filename != "word/document.xml":
@@ -223,4 +224,7 @@ def docx_write(job: ExportJob, file: BinaryIO) -> None:
                 body.write(head.encode("utf-8"))
                 for chunk in buffered(_docx_body(job)):
                     body.write(chunk)
+                    if sink.pending >= FLUSH_BYTES // 4:
+                        yield sink.drain()
                 body.write(tail.encode("utf-8"))
+    yield sink.drain()

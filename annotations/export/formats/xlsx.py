@@ -16,7 +16,6 @@ a string, never as a formula.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import zipfile
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -25,7 +24,7 @@ from xml.sax.saxutils import escape
 from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.utils import get_column_letter
 
-from annotations.export.formats.base import FLUSH_BYTES, ExportJob, xml_safe
+from annotations.export.formats.base import FLUSH_BYTES, ExportJob, ZipSink, xml_safe
 from annotations.export.formats.tabular import FORMULA_TRIGGERS, cell_value
 from annotations.export.presenters import excerpt_record
 
@@ -137,33 +136,11 @@ def _row(number: int, letters: Sequence[str], values: Sequence[Any], style: int 
     return f'<row r="{number}">{cells}</row>'
 
 
-class _Sink(io.RawIOBase):
-    """A write-only, unseekable file collecting what the zip writer produces."""
-
-    def __init__(self) -> None:
-        self._chunks: list[bytes] = []
-        self.pending = 0
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        self._chunks.append(bytes(data))
-        self.pending += len(data)
-        return len(data)
-
-    def drain(self) -> bytes:
-        data = b"".join(self._chunks)
-        self._chunks.clear()
-        self.pending = 0
-        return data
-
-
 def xlsx_stream(job: ExportJob) -> Iterator[bytes]:
     """Yield the excerpts as an XLSX workbook, a chunk about every FLUSH_BYTES of zip."""
     columns = job.options.columns
     letters = [get_column_letter(i) for i in range(1, len(columns) + 1)]
-    sink = _Sink()
+    sink = ZipSink()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
         for name, text in (
             ("[Content_Types].xml", _CONTENT_TYPES),

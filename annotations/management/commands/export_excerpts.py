@@ -58,7 +58,7 @@ class Command(BaseCommand):
         for name, values in unknown_filter_values(filters=form.filters()).items():
             self.stderr.write(f"Warning: no {name[:-1]} {', '.join(map(repr, values))}: it matches nothing.")
         output = options["output"]
-        binary = FORMATS[options["format"]].write is not None
+        binary = FORMATS[options["format"]].binary
         if output is None and binary and (self._binary_stdout() is None or self.stdout.isatty()):
             raise CommandError(f"{options['format']} is a binary format: write it to a file with -o FILE.")
         base_url = options["base_url"].rstrip("/")
