@@ -115,6 +115,7 @@ function swap(id, html) {
   if (!old || !html) return;
   const tpl = document.createElement("template");
   tpl.innerHTML = html.trim();
+  unobserveSizes(old);
   old.replaceWith(tpl.content.firstElementChild);
 }
 
@@ -137,6 +138,7 @@ async function postJSON(url, body) {
   }
   swap(`section-grid-${data.section_id}`, data.section_html);
   swap("annotation-filters", data.filters_html);
+  marginsChanged(document.getElementById(`section-grid-${data.section_id}`));
   return data;
 }
 
@@ -567,6 +569,135 @@ document.addEventListener("keydown", (e) => {
 document.addEventListener("change", (e) => {
   const filters = e.target instanceof Element ? e.target.closest("#annotation-filters") : null;
   if (filters) filters.requestSubmit();
+});
+
+// Margin entries level with their highlights (wide screens) -------------------------------
+//
+// Where the margin column sits beside the text, each entry is moved (a CSS top offset, never
+// a DOM move: reading and tab order stay the list's) to the top of its highlight's first
+// line, or just below the entry above it when that one is still in the way, so a dense
+// cluster stacks downwards. The list is given the height of its entries, so the section
+// grows when the last one runs past its text. An entry without a highlight on the page
+// (passage lost, highlight hidden) keeps its place in the stack, under the entry before it.
+// Where the list sits under the text (the annotations.css breakpoint) it stays a plain list.
+
+const stacked = window.matchMedia("(max-width: 62rem)");
+const SIZED = ".section-text, .margin-item";
+let layoutFrame = 0;
+
+/** Lay the margins out on the next frame; any number of calls before it cost one layout. */
+function scheduleMarginLayout() {
+  if (!layoutFrame) layoutFrame = requestAnimationFrame(layoutMargins);
+}
+
+function highlightTop(id) {
+  const first = document.getElementById(`annotation-${id}`)?.getClientRects()[0];
+  return first ? first.top : NaN;
+}
+
+function layoutMargins() {
+  layoutFrame = 0;
+  const lists = [...document.querySelectorAll(".section-grid .margin-list")];
+  if (stacked.matches) {
+    for (const list of lists) unalign(list);
+    return;
+  }
+  for (const list of lists) list.classList.add("is-aligned");
+  // Every measurement before any write, so a pass costs the browser a single layout.
+  const plans = lists.map((list) => {
+    const origin = list.getBoundingClientRect().top;
+    return {
+      list,
+      gap: parseFloat(getComputedStyle(list).rowGap) || 0,
+      entries: [...list.children].map((item) => ({
+        item,
+        height: item.getBoundingClientRect().height,
+        want: highlightTop(item.dataset.annotationId) - origin,
+      })),
+    };
+  });
+  for (const { list, gap, entries } of plans) {
+    let free = 0; // the highest top the next entry may take
+    for (const { item, height, want } of entries) {
+      const top = Number.isNaN(want) ? free : Math.max(want, free);
+      item.style.setProperty("--margin-top", `${top}px`);
+      free = top + height + gap;
+    }
+    list.style.setProperty("--margin-height", `${Math.max(0, free - gap)}px`);
+  }
+}
+
+function unalign(list) {
+  list.classList.remove("is-aligned");
+  list.style.removeProperty("--margin-height");
+  for (const item of list.children) item.style.removeProperty("--margin-top");
+}
+
+// Text and entries change size with the column width, web fonts and zoom; only the size
+// of what is watched matters, so the offsets written above never trigger another pass.
+const sizes = typeof ResizeObserver === "function" ? new ResizeObserver(scheduleMarginLayout) : null;
+
+function observeSizes(root) {
+  if (sizes && root) for (const el of root.querySelectorAll(SIZED)) sizes.observe(el);
+}
+
+function unobserveSizes(root) {
+  if (sizes && root) for (const el of root.querySelectorAll(SIZED)) sizes.unobserve(el);
+}
+
+/** A section grid was re-rendered (an annotation created, edited, deleted or filtered out). */
+function marginsChanged(grid) {
+  observeSizes(grid);
+  relink();
+  scheduleMarginLayout();
+}
+
+observeSizes(document.getElementById("annotated"));
+window.addEventListener("resize", scheduleMarginLayout);
+stacked.addEventListener("change", scheduleMarginLayout);
+document.fonts?.ready.then(scheduleMarginLayout);
+document.fonts?.addEventListener("loadingdone", scheduleMarginLayout);
+scheduleMarginLayout();
+
+// Hovering or focusing an entry emphasises its highlight, and hovering a highlight its entry.
+let hoveredId = null;
+let focusedId = null;
+let linkedId = null;
+
+function link(id) {
+  if (id === linkedId) return;
+  for (const el of document.querySelectorAll(".is-linked")) el.classList.remove("is-linked");
+  linkedId = id;
+  if (!id) return;
+  for (const el of document.querySelectorAll(`mark[data-annotation-id="${id}"], .margin-item[data-annotation-id="${id}"]`)) {
+    el.classList.add("is-linked");
+  }
+}
+
+function relink() {
+  linkedId = null;
+  link(hoveredId || focusedId);
+}
+
+document.addEventListener("mouseover", (e) => {
+  const el = e.target instanceof Element ? e.target.closest("mark.hl, .margin-item") : null;
+  hoveredId = el?.dataset.annotationId || null;
+  link(hoveredId || focusedId);
+});
+document.addEventListener("mouseout", (e) => {
+  if (e.relatedTarget) return; // moving within the page: the mouseover that follows links
+  hoveredId = null;
+  link(focusedId);
+});
+document.addEventListener("focusin", (e) => {
+  const item = e.target instanceof Element ? e.target.closest(".margin-item") : null;
+  focusedId = item?.dataset.annotationId || null;
+  link(hoveredId || focusedId);
+});
+document.addEventListener("focusout", (e) => {
+  if (e.relatedTarget) return; // the focusin that follows links
+  focusedId = null;
+  link(hoveredId);
 });
 
 // Permalinks: #annotation-<id> scrolls to the highlight, flashes it and opens its card.
