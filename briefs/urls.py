@@ -6,5 +6,6 @@ app_name = "briefs"
 
 urlpatterns = [
     path("", views.library, name="library"),
+    path("import/", views.brief_import_page, name="import"),
     path("briefs/<str:slug>/", views.reader, name="reader"),
 ]

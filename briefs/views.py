@@ -1,15 +1,25 @@
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from annotations.forms import AnnotationFilterForm
 from annotations.reading import ReaderFilters, reader_build
 from briefs import selectors
+from briefs.forms import BriefImportForm
 from briefs.models import Brief
+from briefs.permissions import IMPORT_FORBIDDEN, can_import
+from briefs.services import BriefImportError, brief_import
+
+# Room for the form's other fields and the multipart framing around the file.
+_FORM_OVERHEAD_BYTES = 64 * 1024
 
 
 @require_GET
@@ -30,6 +40,45 @@ def reader(request: HttpRequest, slug: str) -> HttpResponse:
     # htmx-style requests get the annotated body only: filters and sections.
     template = "briefs/reader.html#annotated" if request.headers.get("HX-Request") else "briefs/reader.html"
     return render(request, template, {"brief": brief, "sections": sections, "reader": reader})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def brief_import_page(request: HttpRequest) -> HttpResponse:
+    """Import a document as a brief (editors): the same service as `manage.py import_brief`."""
+    if not can_import(request.user):
+        raise PermissionDenied(IMPORT_FORBIDDEN)
+    status = 200
+    if request.method == "POST":
+        limit = settings.MARGINALIA_MAX_IMPORT_BYTES
+        if int(request.META.get("CONTENT_LENGTH") or 0) > limit + _FORM_OVERHEAD_BYTES:
+            # Refused before Django reads the body into memory or a temporary file.
+            refusal = (
+                f"The upload is too large: the limit is {limit:,} bytes per document. Nothing was imported."
+            )
+            return render(
+                request, "briefs/import.html", {"form": BriefImportForm(), "refusal": refusal}, status=413
+            )
+        form = BriefImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = brief_import(
+                    data=upload.read(),
+                    filename=upload.name,
+                    metadata=form.metadata(),
+                    replace=form.cleaned_data["replace"],
+                )
+            except BriefImportError as exc:
+                form.add_error("file", f"{upload.name}: {exc}. Nothing was imported.")
+            else:
+                level = messages.INFO if result.status == "unchanged" else messages.SUCCESS
+                messages.add_message(request, level, result.message)
+                return redirect("briefs:reader", result.brief.slug)
+        status = 400
+    else:
+        form = BriefImportForm()
+    return render(request, "briefs/import.html", {"form": form}, status=status)
 
 
 @never_cache

@@ -13,6 +13,7 @@ from briefs.importers.document import ParsedDocument, ParsedSection
 from briefs.importers.errors import DocumentError
 
 __all__ = [
+    "EXTENSIONS",
     "FORMATS",
     "DocumentError",
     "ParsedDocument",
@@ -32,6 +33,8 @@ _ALIASES = {
     "xhtml": "html",
     "pdf": "pdf",
 }
+# File name extensions the importer takes, for file pickers (accept=...).
+EXTENSIONS = tuple(f".{alias}" for alias in _ALIASES if alias not in ("text", "markdown"))
 
 
 def resolve_format(data: bytes, *, filename: str, fmt: str | None = None) -> str:
