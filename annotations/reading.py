@@ -58,16 +58,17 @@ class TagGroup:
         return self.category.label_en if self.category else "Other"
 
 
-def tag_groups_build(tags: Sequence[Tag]) -> list[TagGroup]:
-    """Group active tags by category in codebook order, uncategorised ones last.
+def tag_groups_build(tags: Sequence[Tag], *, active_only: bool = True) -> list[TagGroup]:
+    """Group tags by category in codebook order, uncategorised ones last (the picker: active
+    tags only; the codebook page: all of them).
 
     The tags come in codebook order with their categories joined (selectors.tag_list),
     so this is a regrouping in memory, never a query per tag or per category.
-    Categories without an active tag are left out.
+    Categories without a tag to show are left out.
     """
     groups: dict[int | None, TagGroup] = {}
     for tag in tags:
-        if tag.active:
+        if tag.active or not active_only:
             group = groups.setdefault(tag.category_id, TagGroup(category=tag.category, tags=[]))
             group.tags.append(tag)
 

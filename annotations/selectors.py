@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from annotations.models import Annotation, Tag, Visibility
 from briefs.models import Brief, Section
@@ -25,6 +25,18 @@ def tag_list(*, active: bool | None = None) -> QuerySet[Tag]:
     if active is not None:
         qs = qs.filter(active=active)
     return qs.order_by("category__position", "position", "code")
+
+
+def tag_usage(user: User) -> dict[int, int]:
+    """Return {tag id: number of live annotations the user may see with that tag} (one query)."""
+    rows = (
+        annotations_visible_to(user)
+        .filter(tags__isnull=False)
+        .values("tags")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by()
+    )
+    return {row["tags"]: row["n"] for row in rows}
 
 
 def annotations_visible_to(user: User) -> QuerySet[Annotation]:

@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from annotations import permissions, selectors, services
+from annotations.export.permissions import can_export
 from annotations.forms import AnnotationCreateForm, AnnotationFieldsForm, AnnotationFilterForm, first_error
 from annotations.models import Annotation
-from annotations.reading import ReaderFilters, reader_build
+from annotations.reading import ReaderFilters, reader_build, tag_groups_build
 
 View = Callable[..., HttpResponse]
 
@@ -137,3 +138,20 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No such annotation, or it is not visible to you.") from exc
     url = reverse("briefs:reader", args=[annotation.section.brief.slug])
     return redirect(f"{url}#annotation-{annotation.pk}")
+
+
+@require_GET
+def codebook(request: HttpRequest) -> HttpResponse:
+    """The codebook to read while tagging: every category and tag with its decision rule,
+    example and shortcut, and how many annotations the reader may see carry it."""
+    tags = list(selectors.tag_list())
+    usage = selectors.tag_usage(request.user) if request.user.is_authenticated else {}
+    for tag in tags:
+        tag.usage = usage.get(tag.pk, 0)
+    context = {
+        "groups": tag_groups_build(tags, active_only=False),
+        "signed_in": request.user.is_authenticated,
+        "can_edit": request.user.has_perm("annotations.change_tag"),
+        "can_export": can_export(request.user),
+    }
+    return render(request, "annotations/codebook.html", context)

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from annotations import views as annotation_views
 from briefs import views as brief_views
 from config.api import api
 
@@ -9,6 +10,7 @@ urlpatterns = [
     path("", include("briefs.urls")),
     path("search/", include("search.urls")),
     path("annotations/", include("annotations.urls")),
+    path("codebook/", annotation_views.codebook, name="codebook"),
     path("export/", include("annotations.export.urls")),
     path("accounts/", include("accounts.urls")),
     path("api/v1/w3c/", include("annotations.protocol_urls")),
