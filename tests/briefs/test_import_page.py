@@ -157,3 +157,15 @@ def test_import_needs_the_csrf_token(editor, kinu_bytes):
     client.force_login(editor)
     assert client.post(IMPORT, {"file": upload("a.txt", kinu_bytes)}).status_code == 403
     assert not Brief.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("accept", "message"), [("", "Enter a valid date."), ("ko-KR,ko;q=0.9", "올바른 날짜")]
+)
+def test_form_messages_follow_the_browser_language(client, editor, kinu_bytes, accept, message):
+    client.force_login(editor)
+    headers = {"Accept-Language": accept} if accept else {}
+    response = client.post(
+        IMPORT, {"file": upload("a.txt", kinu_bytes), "publication_date": "2019-13-45"}, headers=headers
+    )
+    assert message in response.content.decode()
