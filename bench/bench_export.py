@@ -199,15 +199,17 @@ def copy_floor(size: int, user) -> int:
         )
     )
     sql, params = rows.query.sql_with_params()
-    written = 0
+    written, first = 0, None
     statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER)"
     with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
         for block in copy:
+            first = first or time.perf_counter()
             written += len(block)
-    return written
+    return written, first
 
 
-def run_once(format: str, size: int, user) -> int:
+def run_once(format: str, size: int, user) -> tuple[int, float | None]:
+    """Export one brief; return the bytes written and when the first chunk came (perf_counter)."""
     if format == "copy":
         return copy_floor(size, user)
     export = excerpt_export(
@@ -217,7 +219,11 @@ def run_once(format: str, size: int, user) -> int:
         options=ExcerptOptions(language="ko", context=True, base_url="http://127.0.0.1:8000"),
         source_url="http://127.0.0.1:8000/export/download/",
     )
-    return sum(len(chunk) for chunk in export.iter_bytes())
+    written, first = 0, None
+    for chunk in export.iter_bytes():
+        first = first or time.perf_counter()
+        written += len(chunk)
+    return written, first
 
 
 def current_rss() -> int:
@@ -266,12 +272,21 @@ def child(format: str, size: int, traced: bool) -> None:
     if traced:
         tracemalloc.start()
     started = time.perf_counter()
-    written = run_once(format, size, user)
+    written, first = run_once(format, size, user)
     seconds = time.perf_counter() - started
+    first_chunk = (first or time.perf_counter()) - started
     peak = tracemalloc.get_traced_memory()[1] if traced else None
     rss_peak = sampler.stop()
     print(
-        json.dumps({"seconds": seconds, "bytes": written, "peak": peak, "rss_delta": rss_peak - rss_before})
+        json.dumps(
+            {
+                "seconds": seconds,
+                "first": first_chunk,
+                "bytes": written,
+                "peak": peak,
+                "rss_delta": rss_peak - rss_before,
+            }
+        )
     )
 
 
@@ -299,7 +314,7 @@ def main() -> None:
     try:
         setup(args.sizes)
         print(
-            f"\n{'format':7s} {'rows':>8s} {'time s':>8s} {'rows/s':>8s} {'out MB':>8s} "
+            f"\n{'format':7s} {'rows':>8s} {'time s':>8s} {'1st s':>7s} {'rows/s':>8s} {'out MB':>8s} "
             f"{'py peak MiB':>12s} {'RSS +MiB':>9s}"
         )
         peaks: dict[str, list[float]] = {}
@@ -310,7 +325,8 @@ def main() -> None:
                 peak = traced["peak"] / 2**20
                 peaks.setdefault(format, []).append(peak)
                 print(
-                    f"{format:7s} {size:>8,d} {timed['seconds']:8.2f} {size / timed['seconds']:8,.0f} "
+                    f"{format:7s} {size:>8,d} {timed['seconds']:8.2f} {timed['first']:7.2f} "
+                    f"{size / timed['seconds']:8,.0f} "
                     f"{timed['bytes'] / 1e6:8.1f} {peak:12.1f} {timed['rss_delta'] / 2**20:9.1f}",
                     flush=True,
                 )
