@@ -12,25 +12,28 @@ The change feed (``ordering=updated``)
     A naive cursor on (updated_at, id) loses rows: updated_at is taken when a
     transaction writes, but the transaction may commit after a later-stamped one
     whose row a consumer has already paged past. The feed therefore orders rows by
-    their *change sequence*, the 64-bit id (xid8) of the transaction that last wrote
-    the row (derived from the row's xmin), and hands out only rows written by
+    their *change sequence* (Annotation.change_seq), the 64-bit id (xid8) of the
+    transaction that last wrote the row, which a trigger stores on every insert and
+    update whatever the code path (migration 0005), and hands out only rows written by
     transactions below the *horizon*: the oldest transaction still in progress
     (from pg_current_snapshot()), or the next id to be assigned when none is.
     Every transaction below the horizon has finished, and any later write gets a
     larger id than any the consumer has seen, so "everything after my cursor"
     is exact: nothing committed late is missed, nothing is handed out twice unless
     it changed again. A long transaction delays the feed until it ends; it never
-    makes it skip. The cost: the sequence is computed, not indexed, so the feed
-    scans the rows the filters leave (fine for thousands; a stored change_seq
-    column with an index would make it O(page)).
+    makes it skip. A page is one range scan of the index on (change_seq, id), from
+    the cursor up to the horizon, so it costs the page, not the table.
 
-    Details that keep it exact (see Horizon): xmin is 32 bits, so its epoch is fixed
-    against the database's datfrozenxid (rows frozen before it count as written just
-    before it: a consumer idle for ~200M transactions may get unchanged rows again,
-    never lose one); PostgreSQL may reuse a snapshot while no transaction completes,
-    so a reader inside its own writing transaction (tests) is handed its own rows via
-    pg_xact_status; a cursor beyond the database's transaction counter (a restore into
-    a new cluster) is refused with 400 so the consumer resyncs instead of waiting forever.
+    Details that keep it exact (see Horizon): PostgreSQL may reuse a snapshot while
+    no transaction completes, so a reader inside its own writing transaction (tests)
+    is handed its own rows, the ones stamped with its id, in the order of the
+    savepoints that wrote them (their xmin); a cursor beyond the database's
+    transaction counter (a restore into a new cluster) is refused with 400
+    so the consumer resyncs instead of waiting forever. Such a restore carries the
+    stored sequences along: rows stamped beyond the new cluster's counter are held
+    back until it passes them (delayed, never lost); any UPDATE restamps them at once.
+    Rows last written before the column existed carry the sequence the feed used to
+    compute from their xmin, so the cursors it handed out then stay valid.
 
     With include_deleted=true the feed also tells the consumer what left its
     results: an annotation it could see (shared, or its own) that was deleted, or
@@ -53,8 +56,22 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Field,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.db.models.expressions import RawSQL
+from django.db.models.lookups import GreaterThan, LessThan
 
 from annotations.models import Annotation, Tag
 from annotations.selectors import annotations_in_sight_of, annotations_visible_to, visible_to_q
@@ -192,20 +209,25 @@ def cursor_decode(cursor: str, ordering: str) -> list[Any]:
     return key
 
 
-def _after(fields: list[tuple[str, bool]], key: list[Any]) -> Q:
-    """Return the rows after `key` in the order of `fields` ((name, descending) pairs)."""
-    after = Q(pk__in=[])
-    equal = Q()
-    for (name, descending), value in zip(fields, key, strict=True):
-        after |= equal & Q(**{f"{name}__{'lt' if descending else 'gt'}": value})
-        equal &= Q(**{name: value})
-    return after
+def _after(fields: list[tuple[str, bool]], key: list[Any]) -> GreaterThan | LessThan:
+    """Return the rows after `key` in the order of `fields` ((name, descending) pairs, one direction).
+
+    Written as a row comparison, (a, b) > (x, y), not as a > x OR (a = x AND b > y):
+    PostgreSQL starts an index scan on (a, b) right at the key, which is what keeps a
+    feed page O(page) when many rows share a change sequence.
+    """
+    (descending,) = {desc for _, desc in fields}
+
+    def row(*values: Any) -> Func:
+        return Func(*values, function="ROW", output_field=Field())
+
+    after = LessThan if descending else GreaterThan
+    return after(row(*[F(name) for name, _ in fields]), row(*[Value(v) for v in key]))
 
 
 # The change sequence ---------------------------------------------------------------------
 
 _XID_WRAP = 1 << 32
-_XID_HALF = 1 << 31
 _MAX_ID = (1 << 63) - 1
 
 
@@ -217,46 +239,45 @@ class Horizon:
             oldest one of this database still in progress, or the snapshot's xmax.
     xmax    the snapshot's first unassigned id (PostgreSQL may reuse a snapshot while no
             transaction completes, so the caller's own id can be at or above it).
-    frozen  the database's datfrozenxid: rows last written before it are frozen, and
-            their 32-bit xmin can no longer be placed in time.
     own     the caller's transaction id, if it has written (only tests and other
             atomic blocks read the feed inside a writing transaction).
     """
 
     below: int
     xmax: int
-    frozen: int
     own: int | None
 
-    def change_seq_sql(self) -> tuple[str, tuple[int, ...]]:
-        """Return SQL for the xid8 of the transaction that last wrote each row.
+    def settled(self) -> Q:
+        """Return the rows the feed may hand out now.
 
-        The row's xmin is 32 bits. Every unfrozen xmin lies in the 2^31 ids from
-        datfrozenxid on (PostgreSQL's wraparound guard keeps it so), which fixes its
-        epoch; a frozen row (older than datfrozenxid) counts as written just before it.
+        Rows written below the horizon, plus the caller's own uncommitted rows, which
+        only it can see. The trigger stamps those with its top-level id, even inside a
+        savepoint, and no other row it can see carries that id (a transaction that
+        committed meanwhile has another), so no pg_xact_status is needed to tell them.
         """
+        q = Q(change_seq__lt=self.below)
+        if self.own is not None:
+            q |= Q(change_seq=self.own)
+        return q
+
+    def seq(self) -> F | RawSQL:
+        """Return the feed's sort key: change_seq, except for the caller's own rows.
+
+        Those all carry the caller's id, so a caller reading the feed between its own
+        writes would never get a row again once paged past it. They are placed instead
+        by the (sub)transaction that last wrote them, as before change_seq was stored: a
+        savepoint's id lies above the top-level one and within 2^31 of it, which fixes
+        the epoch of the row's 32-bit xmin, so each savepoint (each atomic service call)
+        comes after the previous one.
+        """
+        if self.own is None:
+            return F("change_seq")
         table = connection.ops.quote_name(Annotation._meta.db_table)
         offset = f"mod(mod({table}.xmin::text::bigint - %s, {_XID_WRAP}) + {_XID_WRAP}, {_XID_WRAP})"
-        sql = f"(CASE WHEN {offset} < {_XID_HALF} THEN %s + {offset} ELSE %s END)"
-        frozen_low = self.frozen % _XID_WRAP
-        return sql, (frozen_low, self.frozen, frozen_low, self.frozen - 1)
-
-    def change_seq(self) -> RawSQL:
-        sql, params = self.change_seq_sql()
-        return RawSQL(sql, params)
-
-    def settled(self) -> RawSQL:
-        """Return SQL that is true for rows the feed may hand out now.
-
-        Rows written below the horizon, plus the caller's own uncommitted rows (which
-        only it can see; pg_xact_status tells them from others' rows committed since).
-        """
-        seq, params = self.change_seq_sql()
-        if self.own is None:
-            return RawSQL(f"({seq} < %s)", (*params, self.below))
         return RawSQL(
-            f"({seq} < %s OR ({seq} >= %s AND pg_xact_status(({seq})::text::xid8) = 'in progress'))",
-            (*params, self.below, *params, self.own, *params),
+            f"(CASE WHEN {table}.change_seq = %s THEN %s + {offset} ELSE {table}.change_seq END)",
+            (self.own, self.own, self.own % _XID_WRAP),
+            output_field=BigIntegerField(),
         )
 
 
@@ -275,10 +296,9 @@ def feed_horizon() -> Horizon:
         # even inside a transaction (which would otherwise reuse its first read).
         cursor.execute(
             "SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned()::text::bigint,"
-            " (SELECT datfrozenxid::text::bigint FROM pg_database WHERE datname = current_database()),"
             " pg_stat_clear_snapshot()"
         )
-        snapshot, own, frozen_low, _ = cursor.fetchone()
+        snapshot, own, _ = cursor.fetchone()
         cursor.execute(
             "SELECT backend_xid::text::bigint, query = '<insufficient privilege>' FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
@@ -291,9 +311,8 @@ def feed_horizon() -> Horizon:
     running = [int(x) for x in xip_text.split(",") if x]
     if not any(hidden for _, hidden in backends):
         ours = {xid for xid, _ in backends if xid is not None}
-        running = [x for x in running if x % _XID_WRAP in ours]
-    frozen = xmax - ((xmax - frozen_low) % _XID_WRAP)
-    return Horizon(below=min(running, default=xmax), xmax=xmax, frozen=frozen, own=own)
+        running = [x for x in running if x % _XID_WRAP in ours]  # backend_xid is 32-bit
+    return Horizon(below=min(running, default=xmax), xmax=xmax, own=own)
 
 
 # The list ----------------------------------------------------------------------------------
@@ -318,7 +337,7 @@ def _sort_fields(ordering: str) -> list[tuple[str, bool]]:
         ],
         "created": [("created_at", False), ("pk", False)],
         "-created": [("created_at", True), ("pk", True)],
-        "updated": [("change_seq", False), ("pk", False)],
+        "updated": [("feed_seq", False), ("pk", False)],
         "-updated": [("updated_at", True), ("pk", True)],
     }[ordering]
 
@@ -328,7 +347,7 @@ def _key_of(annotation: Annotation, ordering: str) -> list[Any]:
         section = annotation.section
         return [section.brief_id, section.position, annotation.start, annotation.pk]
     if ordering == "updated":
-        return [annotation.change_seq, annotation.pk]
+        return [annotation.feed_seq, annotation.pk]
     stamp = annotation.created_at if ordering in ("created", "-created") else annotation.updated_at
     return [stamp.isoformat(), annotation.pk]
 
@@ -370,7 +389,7 @@ def annotation_feed(
             raise CursorError(
                 "The cursor is ahead of this database (restored from a dump?): sync again from scratch."
             )
-        qs = qs.annotate(change_seq=horizon.change_seq(), settled=horizon.settled()).filter(settled=True)
+        qs = qs.filter(horizon.settled()).annotate(feed_seq=horizon.seq())
     if key is not None:
         qs = qs.filter(_after(fields, key))
     qs = qs.order_by(*[f"-{name}" if desc else name for name, desc in fields])

@@ -107,6 +107,10 @@ class Annotation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # The change feed's order (annotations/feed.py): the id (xid8) of the transaction that
+    # last wrote the row. A trigger sets it on every insert and update (migration 0005), so
+    # no write path can leave it stale; the default only fills Django's INSERT.
+    change_seq = models.BigIntegerField(default=0, editable=False)
 
     objects = AnnotationQuerySet.as_manager()
 
@@ -140,6 +144,8 @@ class Annotation(models.Model):
                 name="annotation_alive_by_section",
             ),
             models.Index(fields=["author", "visibility"], name="annotation_author_visibility"),
+            # A feed page is one range scan of this: after the cursor, below the horizon, in order.
+            models.Index(fields=["change_seq", "id"], name="annotation_change_seq"),
         ]
 
     def __str__(self) -> str:

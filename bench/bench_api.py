@@ -5,6 +5,10 @@ through the API with Django's test Client and a bearer token, and compares the r
 a raw-SQL floor: the same rows and tag codes fetched with connection.cursor(). Cleans up.
 
     DJANGO_SETTINGS_MODULE=config.settings python bench/bench_api.py [--annotations 5000]
+        [--listings json json100 feed w3c]
+
+Past a few tens of thousands, `--listings feed` keeps the run to minutes: the other
+listings page through everything 100 or 500 at a time.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ TEXT = (
 ) * 4
 SECTIONS = 20
 RUNS = 3
+IDLE_POLLS = 20
 
 RAW_SQL = """
     SELECT a.id, b.slug, a.section_id, a.start, a."end", a.quote, a.prefix, a.suffix, a.actor, a.note,
@@ -96,6 +101,8 @@ def create_data(n: int) -> tuple[Brief, object, str]:
             batch_size=5000,
         )
     _, raw = api_token_create(user=user, name="bench", scope="read")
+    with connection.cursor() as cursor:  # plan on real statistics, not autovacuum's timing
+        cursor.execute("ANALYZE annotations_annotation, annotations_annotation_tags")
     return brief, user, raw
 
 
@@ -108,8 +115,11 @@ def drop_data(brief: Brief, user) -> None:
         user.delete()
 
 
-def page_through(client: Client, url: str) -> tuple[int, float, list[int]]:
-    """Follow `next` until has_more is false (or next is null); return (items, seconds, queries per page)."""
+def page_through(client: Client, url: str, last: list[str] | None = None) -> tuple[int, float, list[int]]:
+    """Follow `next` until has_more is false (or next is null); return (items, seconds, queries per page).
+
+    `last`, if given, receives the final `next` (the feed's resume point).
+    """
     items, queries = 0, []
     started = time.perf_counter()
     while url:
@@ -122,8 +132,23 @@ def page_through(client: Client, url: str) -> tuple[int, float, list[int]]:
         if body.get("type") == "AnnotationPage":
             url = body.get("next")
         else:  # native JSON: the feed's `next` is always set, has_more says whether to follow it
+            if last is not None and body["next"]:
+                last[:] = [body["next"]]
             url = body["next"] if body["has_more"] else None
     return items, time.perf_counter() - started, queries
+
+
+def idle_polls(client: Client, url: str) -> tuple[int, float, list[int]]:
+    """Poll a drained feed at its head (nothing new): the consumer's steady state."""
+    seconds, queries = [], []
+    for _ in range(IDLE_POLLS):
+        with CaptureQueriesContext(connection) as ctx:
+            started = time.perf_counter()
+            response = client.get(url)
+            seconds.append(time.perf_counter() - started)
+        assert response.status_code == 200 and response.json()["items"] == [], response.content[:500]
+        queries.append(len(ctx.captured_queries))
+    return 0, sorted(seconds)[len(seconds) // 2], queries
 
 
 def best_of(fn, runs: int = RUNS) -> tuple[int, float, list[int]]:
@@ -143,9 +168,23 @@ def raw_floor(brief: Brief) -> tuple[int, float]:
     return count, seconds
 
 
+LISTINGS = {
+    "json": ("JSON list, ordering=position, limit=500", "/api/v1/annotations?brief={slug}&limit=500"),
+    "json100": ("JSON list, limit=100", "/api/v1/annotations?brief={slug}&limit=100"),
+    "feed": (
+        "JSON sync feed, ordering=updated&include_deleted, limit=500",
+        "/api/v1/annotations?brief={slug}&ordering=updated&include_deleted=true&limit=500",
+    ),
+    "w3c": ("W3C JSON-LD container pages (100 per page)", "/api/v1/w3c/annotations/?page=0"),
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--annotations", type=int, default=5000)
+    parser.add_argument(
+        "--listings", nargs="+", choices=list(LISTINGS), default=list(LISTINGS), help="default: all"
+    )
     args = parser.parse_args()
     settings.MARGINALIA_API_RATE_LIMIT = "1000000/60"  # one busy client, on purpose
     settings.DEBUG = False
@@ -155,21 +194,20 @@ def main() -> None:
     try:
         results = {}
         results["raw SQL floor (cursor.fetchall)"] = (*raw_floor(brief), [1])
-        for label, url in [
-            ("JSON list, ordering=position, limit=500", f"/api/v1/annotations?brief={brief.slug}&limit=500"),
-            ("JSON list, limit=100", f"/api/v1/annotations?brief={brief.slug}&limit=100"),
-            (
-                "JSON sync feed, ordering=updated&include_deleted, limit=500",
-                f"/api/v1/annotations?brief={brief.slug}&ordering=updated&include_deleted=true&limit=500",
-            ),
-            ("W3C JSON-LD container pages (100 per page)", "/api/v1/w3c/annotations/?page=0"),
-        ]:
-            results[label] = best_of(lambda url=url: page_through(client, url))
+        for name in args.listings:
+            label, url = LISTINGS[name]
+            url = url.format(slug=brief.slug)
+            head: list[str] = []
+            results[label] = best_of(lambda url=url, head=head: page_through(client, url, head))
+            if name == "feed":
+                results[f"feed: idle poll at its head (median of {IDLE_POLLS})"] = idle_polls(client, head[0])
         print(f"\n{args.annotations} annotations, best of {RUNS} runs, PostgreSQL {connection.pg_version}")
-        print(f"{'what':62} {'items':>6} {'seconds':>8} {'items/s':>9} {'queries/page':>13}")
+        print(f"{'what':62} {'items':>6} {'seconds':>8} {'s/page':>7} {'items/s':>9} {'queries/page':>13}")
         for label, (items, seconds, queries) in results.items():
             per_page = f"{min(queries)}-{max(queries)}" if min(queries) != max(queries) else str(queries[0])
-            print(f"{label:62} {items:6d} {seconds:8.3f} {items / seconds:9.0f} {per_page:>13}")
+            page_seconds = seconds if label.startswith("feed: idle") else seconds / len(queries)
+            rate = f"{items / seconds:9.0f}" if items else f"{'-':>9}"
+            print(f"{label:62} {items:6d} {seconds:8.3f} {page_seconds:7.3f} {rate} {per_page:>13}")
     finally:
         drop_data(brief, user)
         print("\nthrowaway data removed")

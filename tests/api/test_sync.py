@@ -131,6 +131,58 @@ def test_an_idle_feed_keeps_its_place(api, section, annotator):
     assert consumer.deliveries == before
 
 
+# Every write path moves a row up the feed --------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writes_that_bypass_the_services_still_reach_the_feed(section, annotator):
+    """The trigger stamps change_seq on QuerySet.update(), bulk_create() and raw SQL alike."""
+    edited, by_sql = AnnotationFactory.create_batch(2, section=section, author=annotator)
+    client = bearer_client(annotator)
+    consumer = Consumer(client)
+    consumer.drain()
+    before = dict(Annotation.objects.values_list("pk", "change_seq"))
+
+    Annotation.objects.filter(pk=edited.pk).update(note="edited with update()")
+    made = Annotation.objects.bulk_create(
+        [
+            Annotation(section=section, author=annotator, start=i, end=i + 2, quote=TEXT[i : i + 2])
+            for i in range(3)
+        ]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE annotations_annotation SET note = 'edited in SQL' WHERE id = %s", [by_sql.pk])
+
+    after = dict(Annotation.objects.values_list("pk", "change_seq"))
+    assert after[edited.pk] > before[edited.pk]
+    assert {after[a.pk] for a in made} == {after[made[0].pk]} != {0}  # one transaction, one sequence
+    assert after[edited.pk] < after[made[0].pk] < after[by_sql.pk]
+    seen = consumer.deliveries
+    consumer.drain()
+    assert consumer.deliveries - seen == 5
+    assert consumer.copy[edited.pk]["note"] == "edited with update()"
+    assert consumer.copy[by_sql.pk]["note"] == "edited in SQL"
+    assert consumer.copy == truth(client)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_stamps_its_own_id_even_inside_a_savepoint(section, annotator):
+    annotation = AnnotationFactory(section=section, author=annotator)
+    pk = annotation.pk
+    with transaction.atomic():
+        with transaction.atomic():  # a savepoint: the row's xmin is a subtransaction's id
+            Annotation.objects.filter(pk=pk).update(note="in a savepoint")
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT xmin::text::bigint FROM annotations_annotation WHERE id = %s", [pk])
+                (xmin,) = cursor.fetchone()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_current_xact_id()::text::bigint")
+            (own,) = cursor.fetchone()
+    annotation.refresh_from_db()
+    assert annotation.change_seq == own
+    assert xmin % (1 << 32) != own % (1 << 32)
+
+
 # The commit-order race ---------------------------------------------------------------------------
 
 
