@@ -15,7 +15,7 @@ install: ## Install uv if missing, then the locked dependencies into .venv
 
 run: install ## Run the app at http://127.0.0.1:8000 with the demo data (embedded PostgreSQL unless DATABASE_URL)
 	$(UV) run python manage.py migrate --noinput
-	$(UV) run python manage.py load_demo
+	$(UV) run python manage.py load_demo --with-users
 	$(UV) run python manage.py runserver $(HOST):$(PORT)
 
 test: install ## Run the whole test suite (needs Debian's chromium for the browser tests)

@@ -46,3 +46,40 @@ def test_kinu_reader_shows_six_sections_under_their_headings(client):
     for banned in ("[06578]", "www.kinu.or.kr", "중요해졌\n다"):
         assert banned not in html
     assert "CO 19-05" in html  # in the metadata header, not in the text
+
+
+def test_with_users_adds_demo_accounts_and_annotations_once(settings, client):
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("load_demo", "--with-users", stdout=out)
+    call_command("load_demo", "--with-users", stdout=StringIO())
+    from django.contrib.auth import get_user_model
+
+    from annotations.models import Annotation
+    from briefs.demo import DEMO_PASSWORD
+
+    users = {u.username: u for u in get_user_model().objects.all()}
+    assert {"analyst", "annotator", "editor"} <= set(users)
+    assert [g.name for g in users["editor"].groups.all()] == ["Editor"] and users["editor"].is_staff
+    assert users["annotator"].check_password(DEMO_PASSWORD)
+    annotations = Annotation.objects.alive()
+    assert annotations.count() == 10  # the second run added none
+    for annotation in annotations:  # anchored by the service: the quote is the text at the offsets
+        assert annotation.section.text[annotation.start : annotation.end] == annotation.quote
+    assert annotations.filter(visibility="private").get().author == users["analyst"]
+    assert "demo users: analyst, annotator, editor" in out.getvalue()
+    # The demo reads as intended: the annotator sees the shared claims, not the analyst's note.
+    client.force_login(users["annotator"])
+    page = client.get("/briefs/kinu-co-19-05/").content.decode()
+    assert page.count('class="margin-item') == 9
+
+
+def test_with_users_is_skipped_when_debug_is_off(settings):
+    settings.DEBUG = False
+    err = StringIO()
+    call_command("load_demo", "--with-users", stdout=StringIO(), stderr=err)
+    from django.contrib.auth import get_user_model
+
+    assert not get_user_model().objects.exists()
+    assert "published password" in err.getvalue()
+    assert Brief.objects.count() == 2  # the briefs and the codebook still load
