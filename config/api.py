@@ -60,7 +60,10 @@ api = NinjaAPI(
         "**Sync**: `GET /api/v1/annotations?ordering=updated&include_deleted=true&<filters>`; "
         "follow `next` while `has_more`, store the last `next`, and fetch it later for "
         "everything changed since, deletions as `{id, deleted: true, updated}` stubs. "
-        "Upsert items and drop stubs by id."
+        "Upsert items and drop stubs by id.\n\n"
+        "**Search**: `GET /api/v1/search/sections?q=…` and `/api/v1/search/annotations?q=…`, "
+        "the search page's Korean-aware query (particles and endings do not matter), ranked, "
+        "with snippets whose matches are given as code-point spans."
     ),
     urls_namespace="api",
     auth=read_auth,
@@ -103,3 +106,4 @@ api.add_router("/sections", sections_router)
 api.add_router("/tags", tags_router)
 api.add_router("/annotations", annotations_router)
 api.add_router("/exports/", "annotations.export.api.router")
+api.add_router("/search", "search.api.router")

@@ -1,9 +1,9 @@
-"""Search results as the page (and later the API) shows them: snippets with highlights."""
+"""Search results as the page and the API show them: snippets with highlights."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.urls import reverse
 from django.utils.safestring import SafeString
@@ -29,6 +29,8 @@ class SectionHit:
     heading_html: SafeString
     snippet_html: SafeString
     url: str
+    heading_pieces: highlight.Pieces = field(default_factory=list)
+    snippet_pieces: highlight.Pieces = field(default_factory=list)
 
 
 def section_label(section: Section) -> str:
@@ -80,6 +82,8 @@ def section_hits(*, sections: Iterable[Section], query: ParsedQuery) -> list[Sec
                 heading_html=highlight.highlighted_html(heading_pieces),
                 snippet_html=highlight.highlighted_html(snippet),
                 url=section_url(section),
+                heading_pieces=heading_pieces,
+                snippet_pieces=snippet,
             )
         )
     return results
@@ -99,6 +103,8 @@ class AnnotationHit:
     tags: list[Tag]
     author: str
     url: str
+    quote_pieces: highlight.Pieces = field(default_factory=list)
+    note_pieces: highlight.Pieces = field(default_factory=list)
 
 
 def annotation_url(annotation: Annotation) -> str:
@@ -114,6 +120,7 @@ def annotation_hits(*, annotations: Iterable[Annotation], query: ParsedQuery) ->
         quote_hits = _hits(annotation.quote, _field_spans(annotation, "quote"), query, mode)
         note_hits = _hits(annotation.note, _field_spans(annotation, "note"), query, mode)
         note = highlight.snippet_pieces(annotation.note, note_hits) if annotation.note else []
+        quote = highlight.snippet_pieces(annotation.quote, quote_hits, width=QUOTE_SNIPPET_WIDTH)
         results.append(
             AnnotationHit(
                 annotation=annotation,
@@ -121,13 +128,23 @@ def annotation_hits(*, annotations: Iterable[Annotation], query: ParsedQuery) ->
                 brief=annotation.section.brief,
                 rank=float(getattr(annotation, "rank", 0.0) or 0.0),
                 mode=mode,
-                quote_html=highlight.highlighted_html(
-                    highlight.snippet_pieces(annotation.quote, quote_hits, width=QUOTE_SNIPPET_WIDTH)
-                ),
+                quote_html=highlight.highlighted_html(quote),
                 note_html=highlight.highlighted_html(note),
                 tags=list(annotation.tags.all()),
                 author=annotation.author.get_username(),
                 url=annotation_url(annotation),
+                quote_pieces=quote,
+                note_pieces=note,
             )
         )
     return results
+
+
+def marked_text(pieces: highlight.Pieces) -> tuple[str, list[tuple[int, int]]]:
+    """Return a snippet as plain text and the [start, end) code-point spans of its matches."""
+    text, spans = "", []
+    for piece, hit in pieces:
+        if hit:
+            spans.append((len(text), len(text) + len(piece)))
+        text += piece
+    return text, spans
