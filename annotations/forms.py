@@ -76,6 +76,18 @@ class AnnotationFilterForm(forms.Form):
         }
 
 
+class AnnotationBrowseForm(AnnotationFilterForm):
+    """The annotations page's filters: the reader's, plus a brief and text in quote or note."""
+
+    brief = forms.SlugField(required=False, max_length=120, allow_unicode=True)
+    q = forms.CharField(required=False, max_length=200, strip=True, label="Text")
+
+    def filters(self) -> dict[str, Any]:
+        found = super().filters()
+        data = getattr(self, "cleaned_data", {})
+        return {**found, "brief": data.get("brief") or None, "q": data.get("q") or None}
+
+
 def first_error(form: forms.Form) -> str:
     """Return a form's first error as one readable sentence, naming the field."""
     for name, errors in form.errors.items():

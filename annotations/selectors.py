@@ -27,6 +27,32 @@ def tag_list(*, active: bool | None = None) -> QuerySet[Tag]:
     return qs.order_by("category__position", "position", "code")
 
 
+def annotation_browse(
+    *,
+    user: User,
+    brief: str | None = None,
+    tag: str | None = None,
+    actor: str | None = None,
+    author: str | None = None,
+    q: str | None = None,
+) -> QuerySet[Annotation]:
+    """Return the live annotations the user may see across all briefs, newest change first,
+    with section, brief, author and tags (codebook order) loaded for listing."""
+    qs = annotations_visible_to(user)
+    if brief:
+        qs = qs.filter(section__brief__slug=brief)
+    if tag:
+        qs = qs.filter(tags__code=tag)
+    if actor:
+        qs = qs.filter(actor=actor)
+    if author:
+        qs = qs.filter(author__username=author)
+    if q:
+        qs = qs.filter(Q(quote__icontains=q) | Q(note__icontains=q))
+    tags = Prefetch("tags", queryset=Tag.objects.order_by("category__position", "position", "code"))
+    return qs.select_related("section__brief", "author").prefetch_related(tags).order_by("-updated_at", "-pk")
+
+
 def tag_usage(user: User) -> dict[int, int]:
     """Return {tag id: number of live annotations the user may see with that tag} (one query)."""
     rows = (

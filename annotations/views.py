@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -17,9 +18,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from annotations import permissions, selectors, services
 from annotations.export.permissions import can_export
-from annotations.forms import AnnotationCreateForm, AnnotationFieldsForm, AnnotationFilterForm, first_error
-from annotations.models import Annotation
+from annotations.forms import (
+    AnnotationBrowseForm,
+    AnnotationCreateForm,
+    AnnotationFieldsForm,
+    AnnotationFilterForm,
+    first_error,
+)
+from annotations.models import Actor, Annotation
 from annotations.reading import ReaderFilters, reader_build, tag_groups_build
+from briefs.models import Brief
 
 View = Callable[..., HttpResponse]
 
@@ -155,3 +163,31 @@ def codebook(request: HttpRequest) -> HttpResponse:
         "can_export": can_export(request.user),
     }
     return render(request, "annotations/codebook.html", context)
+
+
+BROWSE_PER_PAGE = 50
+
+
+@login_required
+@require_GET
+def browse(request: HttpRequest) -> HttpResponse:
+    """Every annotation the user may see, across briefs, newest change first, filtered."""
+    form = AnnotationBrowseForm(request.GET)
+    filters = form.filters()
+    mine = filters.pop("mine")
+    if mine:
+        filters["author"] = request.user.get_username()
+    annotations = selectors.annotation_browse(user=request.user, **filters)
+    page = Paginator(annotations, BROWSE_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "briefs": Brief.objects.order_by("title").only("slug", "title"),
+        "tags": list(selectors.tag_list()),
+        "actors": Actor.choices,
+        "filtered": any(filters.values()) or mine,
+    }
+    return render(request, "annotations/browse.html", context)

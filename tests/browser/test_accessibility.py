@@ -60,6 +60,8 @@ PAGES = [
     "/briefs/kinu-co-19-05/",
     "/search/?q=%EC%A0%9C%EC%9E%AC",  # 제재
     "/codebook/",
+    "/annotations/browse/",
+    "/annotations/browse/?mine=1&tag=no-such-tag",
     "/export/",
     "/import/",
     "/accounts/tokens/",

@@ -1,0 +1,100 @@
+"""The annotations page: everything the user may see across briefs, filtered, never others' private."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import AnnotationFactory, BriefFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+BROWSE = reverse("annotations:browse")
+
+
+def listed(response) -> list[int]:
+    return [int(pk) for pk in re.findall(r"#annotation-(\d+)", response.content.decode())]
+
+
+@pytest.fixture
+def world(annotator, annotator2, codebook):
+    one = SectionFactory(brief=BriefFactory(slug="one", title="첫째 브리프"))
+    two = SectionFactory(brief=BriefFactory(slug="two", title="둘째 브리프"))
+    return {
+        "mine_private": AnnotationFactory(
+            section=one, author=annotator, visibility="private", note="<b>x</b>"
+        ),
+        "mine_shared": AnnotationFactory(
+            section=two, author=annotator, visibility="shared", tags=[codebook["big-deal"]], actor="us"
+        ),
+        "theirs_shared": AnnotationFactory(section=one, author=annotator2, visibility="shared", actor="dprk"),
+        "theirs_private": AnnotationFactory(
+            section=two, author=annotator2, visibility="private", note="SECRET"
+        ),
+        "deleted": AnnotationFactory(
+            section=one, author=annotator, visibility="shared", deleted_at=timezone.now(), note="GONE"
+        ),
+    }
+
+
+def test_sign_in_is_required(client):
+    assert client.get(BROWSE).status_code == 302
+
+
+def test_lists_what_the_user_may_see_newest_first(client, annotator, world):
+    client.force_login(annotator)
+    response = client.get(BROWSE)
+    page = response.content.decode()
+    assert sorted(listed(response)) == sorted(
+        world[k].pk for k in ("mine_private", "mine_shared", "theirs_shared")
+    )
+    assert "SECRET" not in page and "GONE" not in page
+    assert "&lt;b&gt;x&lt;/b&gt;" in page and "<b>x</b>" not in page
+    assert "3 annotations." in page
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"brief": "two"}, ["mine_shared"]),
+        ({"tag": "big-deal"}, ["mine_shared"]),
+        ({"actor": "dprk"}, ["theirs_shared"]),
+        ({"annotator": "annotator2"}, ["theirs_shared"]),
+        ({"mine": "1"}, ["mine_private", "mine_shared"]),
+        ({"q": "<b>"}, ["mine_private"]),
+        ({"brief": "two", "annotator": "annotator2"}, []),  # their private one stays hidden
+    ],
+)
+def test_filters(client, annotator, annotator2, world, params, expected):
+    client.force_login(annotator)
+    assert sorted(listed(client.get(BROWSE, params))) == sorted(world[k].pk for k in expected)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": "999"},
+        {"page": "-1"},
+        {"page": "x"},
+        {"actor": "nobody"},
+        {"brief": "../x"},
+        {"q": "a" * 500},
+    ],
+)
+def test_hostile_parameters_never_break_the_page(client, annotator, world, params):
+    client.force_login(annotator)
+    assert client.get(BROWSE, params).status_code == 200
+
+
+def test_queries_do_not_grow_with_the_rows(client, annotator, codebook, django_assert_max_num_queries):
+    client.force_login(annotator)
+    section = SectionFactory()
+    AnnotationFactory(section=section, author=annotator, tags=[codebook["big-deal"]])
+    with django_assert_max_num_queries(12) as few:
+        client.get(BROWSE)
+    for _ in range(40):
+        AnnotationFactory(section=SectionFactory(), author=annotator, tags=[codebook["big-deal"]])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(BROWSE)
