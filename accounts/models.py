@@ -28,7 +28,7 @@ class ApiToken(models.Model):
     name = models.CharField(max_length=100, blank=True)
     prefix = models.CharField(max_length=PREFIX_LENGTH, unique=True)
     digest = models.CharField(max_length=64, help_text="SHA-256 of the whole token, hex.")
-    scope = models.CharField(max_length=8, choices=TokenScope.choices, default=TokenScope.READ)
+    scope = models.CharField(max_length=8, choices=TokenScope, default=TokenScope.READ)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -97,10 +97,10 @@ class Annotation(models.Model):
     prefix = models.TextField(blank=True)
     suffix = models.TextField(blank=True)
     tags = models.ManyToManyField(Tag, related_name="annotations", blank=True)
-    actor = models.CharField(max_length=16, choices=Actor.choices, default=Actor.UNSPECIFIED)
+    actor = models.CharField(max_length=16, choices=Actor, default=Actor.UNSPECIFIED)
     note = models.TextField(blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations")
-    visibility = models.CharField(max_length=16, choices=Visibility.choices, default=Visibility.PRIVATE)
+    visibility = models.CharField(max_length=16, choices=Visibility, default=Visibility.PRIVATE)
     # Once shared, always remembered: when its author makes it private again, other users'
     # synced copies must learn it is gone (the API's change feed sends them a stub).
     ever_shared = models.BooleanField(default=False)

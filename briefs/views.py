@@ -42,6 +42,13 @@ def reader(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, template, {"brief": brief, "sections": sections, "reader": reader})
 
 
+def _declared_length(request: HttpRequest) -> int:
+    try:
+        return int(request.headers.get("content-length") or 0)
+    except ValueError:  # a malformed header: let Django's own parsing deal with the body
+        return 0
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def brief_import_page(request: HttpRequest) -> HttpResponse:
@@ -51,7 +58,7 @@ def brief_import_page(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         limit = settings.MARGINALIA_MAX_IMPORT_BYTES
-        if int(request.META.get("CONTENT_LENGTH") or 0) > limit + _FORM_OVERHEAD_BYTES:
+        if _declared_length(request) > limit + _FORM_OVERHEAD_BYTES:
             # Refused before Django reads the body into memory or a temporary file.
             refusal = (
                 f"The upload is too large: the limit is {limit:,} bytes per document. Nothing was imported."

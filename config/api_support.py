@@ -79,7 +79,7 @@ def body_size_check(request: HttpRequest) -> None:
     """Refuse a body over MAX_BODY_BYTES, by its Content-Length and by what arrives."""
     limit = getattr(settings, "MARGINALIA_API_MAX_BODY_BYTES", MAX_BODY_BYTES)
     try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        declared = int(request.headers.get("content-length") or 0)
     except ValueError:
         declared = 0
     if declared > limit:

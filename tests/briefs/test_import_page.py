@@ -169,3 +169,9 @@ def test_form_messages_follow_the_browser_language(client, editor, kinu_bytes, a
         IMPORT, {"file": upload("a.txt", kinu_bytes), "publication_date": "2019-13-45"}, headers=headers
     )
     assert message in response.content.decode()
+
+
+def test_a_malformed_content_length_is_not_a_500(client, editor, kinu_bytes):
+    client.force_login(editor)
+    response = client.post(IMPORT, {"file": upload("a.txt", kinu_bytes)}, CONTENT_LENGTH="many")
+    assert response.status_code < 500
