@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import AnnotationFactory, BriefFactory, SectionFactory
+from tests.html import page_tree, texts
 
 pytestmark = pytest.mark.django_db
 BROWSE = reverse("annotations:browse")
 
 
 def listed(response) -> list[int]:
-    return [int(pk) for pk in re.findall(r"#annotation-(\d+)", response.content.decode())]
+    hrefs = page_tree(response).xpath("//ol[@class='browse-list']//a[@class='browse-quote']/@href")
+    return [int(href.rsplit("#annotation-", 1)[1]) for href in hrefs]
 
 
 @pytest.fixture
@@ -46,13 +46,14 @@ def test_sign_in_is_required(client):
 def test_lists_what_the_user_may_see_newest_first(client, annotator, world):
     client.force_login(annotator)
     response = client.get(BROWSE)
-    page = response.content.decode()
+    tree = page_tree(response)
     assert sorted(listed(response)) == sorted(
         world[k].pk for k in ("mine_private", "mine_shared", "theirs_shared")
     )
-    assert "SECRET" not in page and "GONE" not in page
-    assert "&lt;b&gt;x&lt;/b&gt;" in page and "<b>x</b>" not in page
-    assert "3 annotations." in page
+    assert "SECRET" not in response.content.decode() and "GONE" not in response.content.decode()
+    assert texts(tree, "//p[@class='browse-note']") == ["<b>x</b>"]  # shown as text
+    assert not tree.xpath("//p[@class='browse-note']/b")  # never as markup
+    assert texts(tree, "//p[@class='browse-count']") == ["3 annotations."]
 
 
 @pytest.mark.parametrize(

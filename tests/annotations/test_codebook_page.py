@@ -2,38 +2,41 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from annotations.models import Tag
 from tests.factories import AnnotationFactory, CategoryFactory, SectionFactory, TagFactory
+from tests.html import page_tree, texts
 
 pytestmark = pytest.mark.django_db
 CODEBOOK = reverse("codebook")
 
 
-def tag_usage(page: str) -> dict[str, str]:
+def tag_usage(response) -> dict[str, str]:
     """Return {tag code: its usage line} from the page."""
-    found = {}
-    for code, usage in re.findall(r'id="tag-([\w-]+)".*?<p class="tag-usage">(.*?)</p>', page, re.S):
-        found[code] = " ".join(usage.split())
-    return found
+    tree = page_tree(response)
+    return {
+        element.get("id").removeprefix("tag-"): texts(element, ".//p[@class='tag-usage']")[0]
+        for element in tree.xpath("//div[contains(@class, 'codebook-tag')]")
+    }
 
 
 def test_the_starter_codebook_reads_in_codebook_order_with_rules_and_examples(client, codebook):
-    page = client.get(CODEBOOK).content.decode()
-    headings = re.findall(r'<h2 id="category-[\w-]+-h"><span lang="ko">(.*?)</span>', page)
+    response = client.get(CODEBOOK)
+    tree = page_tree(response)
+    headings = texts(tree, "//section[@class='codebook-category']/h2/span[@lang='ko']")
     assert headings == ["협상 방식", "비핵화 조치", "제재", "안전보장", "과정과 행위자"]
-    codes = re.findall(r'class="codebook-tag[^"]*" id="tag-([\w-]+)"', page)
+    codes = [e.get("id").removeprefix("tag-") for e in tree.xpath("//div[contains(@class, 'codebook-tag')]")]
     assert codes == list(
         Tag.objects.order_by("category__position", "position", "code").values_list("code", flat=True)
     )
     big_deal = Tag.objects.get(code="big-deal")
-    assert big_deal.decision_rule in page and big_deal.example.replace("…", "…") in page
-    assert "annotation" not in tag_usage(page)["big-deal"]  # no counts for anonymous visitors
+    entry = tree.xpath("//div[@id='tag-big-deal']")[0]
+    assert texts(entry, ".//p[@class='decision-rule']") == [f"Rule. {big_deal.decision_rule}"]
+    assert texts(entry, ".//blockquote[@class='tag-example']") == [big_deal.example]
+    assert tag_usage(response)["big-deal"] == ""  # no counts for anonymous visitors
 
 
 def test_counts_are_the_annotations_the_reader_may_see(client, codebook, annotator, annotator2):
@@ -46,7 +49,7 @@ def test_counts_are_the_annotations_the_reader_may_see(client, codebook, annotat
         section=section, author=annotator, visibility="shared", tags=[big_deal], deleted_at=timezone.now()
     )
     client.force_login(annotator)
-    usage = tag_usage(client.get(CODEBOOK).content.decode())
+    usage = tag_usage(client.get(CODEBOOK))
     assert usage["big-deal"].startswith("2 annotations you can see")
     assert usage["phased-approach"].startswith("0 annotations")
 
@@ -54,21 +57,24 @@ def test_counts_are_the_annotations_the_reader_may_see(client, codebook, annotat
 def test_retired_tags_are_listed_as_such_and_labels_are_escaped(client):
     category = CategoryFactory(code="c", label_en="<b>Cat</b>", label_ko="분류")
     TagFactory(category=category, code="old", label_en="<script>alert(1)</script>", active=False)
-    page = client.get(CODEBOOK).content.decode()
-    assert "retired: not offered in the picker" in page
-    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "<b>Cat</b>" not in page
+    response = client.get(CODEBOOK)
+    tree = page_tree(response)
+    assert texts(tree, "//div[@id='tag-old']//span[@class='retired-badge']") == [
+        "retired: not offered in the picker"
+    ]
+    assert "<script>alert(1)</script>" in texts(tree, "//div[@id='tag-old']/dt")[0]  # as text
+    assert not tree.xpath("//div[@id='tag-old']//script") and not tree.xpath("//h2//b")
 
 
 def test_editors_get_edit_and_export_links_annotators_do_not(client, codebook, annotator, editor):
     AnnotationFactory(author=editor, visibility="shared", tags=[codebook["big-deal"]])
     client.force_login(annotator)
-    page = client.get(CODEBOOK).content.decode()
-    assert "/admin/" not in page and "export them" not in page
+    links = page_tree(client.get(CODEBOOK)).xpath("//main//a/@href")
+    assert not [href for href in links if "/admin/" in href or href.startswith(reverse("export:page"))]
     client.force_login(editor)
-    page = client.get(CODEBOOK).content.decode()
-    assert reverse("admin:annotations_tag_changelist") in page
-    assert f"{reverse('export:page')}?tags=big-deal" in page
+    links = page_tree(client.get(CODEBOOK)).xpath("//main//a/@href")
+    assert reverse("admin:annotations_tag_changelist") in links
+    assert f"{reverse('export:page')}?tags=big-deal" in links
 
 
 def test_the_page_costs_the_same_queries_whatever_the_codebook_size(
