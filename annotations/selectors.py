@@ -36,21 +36,14 @@ def annotation_browse(
     author: str | None = None,
     q: str | None = None,
 ) -> QuerySet[Annotation]:
-    """Return the live annotations the user may see across all briefs, newest change first,
-    with section, brief, author and tags (codebook order) loaded for listing."""
-    qs = annotations_visible_to(user)
+    """Return annotation_list's annotations across all briefs (brief is a slug), optionally
+    with text in the quote or note, newest change first, section and brief loaded."""
+    qs = annotation_list(user=user, tag=tag, author=author, actor=actor)
     if brief:
         qs = qs.filter(section__brief__slug=brief)
-    if tag:
-        qs = qs.filter(tags__code=tag)
-    if actor:
-        qs = qs.filter(actor=actor)
-    if author:
-        qs = qs.filter(author__username=author)
     if q:
         qs = qs.filter(Q(quote__icontains=q) | Q(note__icontains=q))
-    tags = Prefetch("tags", queryset=Tag.objects.order_by("category__position", "position", "code"))
-    return qs.select_related("section__brief", "author").prefetch_related(tags).order_by("-updated_at", "-pk")
+    return qs.select_related("section__brief").order_by("-updated_at", "-pk")
 
 
 def tag_usage(user: User) -> dict[int, int]:

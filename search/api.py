@@ -8,7 +8,7 @@ of others never among them.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -17,17 +17,10 @@ from ninja import Query, Router
 from config.api_support import ERRORS, OPEN_READ, next_page_url
 from search.forms import SearchForm
 from search.presenters import annotation_hits, marked_text, section_hits
-from search.schemas import AnnotationSearchPage, SectionSearchPage
+from search.schemas import AnnotationSearchPage, AnnotationSearchParams, SearchParams, SectionSearchPage
 from search.selectors import annotation_search, section_search
 
 router = Router(tags=["search"])
-
-MAX_LIMIT = 100
-Q_DESCRIPTION = (
-    "Words (Korean particles and endings do not matter: 제재를 finds 제재), English words "
-    '(stemmed), a "quoted phrase" for exact text; partial words and typos fall back to '
-    "substring and similarity matching."
-)
 
 
 def _filters(request: HttpRequest) -> dict[str, Any]:
@@ -55,16 +48,7 @@ def _marked(pieces) -> dict[str, Any]:
     summary="Search sections",
     openapi_extra=OPEN_READ,
 )
-def search_sections(
-    request: HttpRequest,
-    q: str = Query(..., description=Q_DESCRIPTION, examples=["제재 완화"]),
-    brief: str | None = Query(None, description="A brief's slug.", examples=["kinu-co-19-05"]),
-    language: Literal["ko", "en"] | None = Query(None),
-    year_from: int | None = Query(None, ge=1800, le=2200, description="Published in or after."),
-    year_to: int | None = Query(None, ge=1800, le=2200, description="Published in or before."),
-    limit: int = Query(20, ge=1, le=MAX_LIMIT),
-    offset: int = Query(0, ge=0, le=100_000),
-) -> dict:
+def search_sections(request: HttpRequest, params: Query[SearchParams]) -> dict:
     """Sections of every brief that speak of the query, most relevant first, each with a
     snippet whose matched words are given as code-point spans."""
     data = _filters(request)
@@ -75,7 +59,7 @@ def search_sections(
         year_from=data["year_from"],
         year_to=data["year_to"],
     )
-    rows, count, next_url = _page(request, qs, offset, limit)
+    rows, count, next_url = _page(request, qs, params.offset, params.limit)
     items = [
         {
             "section": hit.section.pk,
@@ -99,17 +83,7 @@ def search_sections(
     summary="Search annotations",
     openapi_extra=OPEN_READ,
 )
-def search_annotations(
-    request: HttpRequest,
-    q: str = Query(..., description=Q_DESCRIPTION, examples=["종전선언"]),
-    tag: str | None = Query(None, description="A tag code.", examples=["end-of-war-declaration"]),
-    brief: str | None = Query(None, description="A brief's slug.", examples=["kinu-co-19-05"]),
-    language: Literal["ko", "en"] | None = Query(None),
-    year_from: int | None = Query(None, ge=1800, le=2200),
-    year_to: int | None = Query(None, ge=1800, le=2200),
-    limit: int = Query(20, ge=1, le=MAX_LIMIT),
-    offset: int = Query(0, ge=0, le=100_000),
-) -> dict:
+def search_annotations(request: HttpRequest, params: Query[AnnotationSearchParams]) -> dict:
     """Annotations you may see (yours and everyone's shared ones; none for anonymous callers)
     whose quote, note or tag labels speak of the query, most relevant first."""
     data = _filters(request)
@@ -122,7 +96,7 @@ def search_annotations(
         year_from=data["year_from"],
         year_to=data["year_to"],
     )
-    rows, count, next_url = _page(request, qs, offset, limit)
+    rows, count, next_url = _page(request, qs, params.offset, params.limit)
     items = [
         {
             "annotation": hit.annotation.pk,

@@ -2,7 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from ninja import Field, Schema
+
+Q_DESCRIPTION = (
+    "Words (Korean particles and endings do not matter: 제재를 finds 제재), English words "
+    '(stemmed), a "quoted phrase" for exact text; partial words and typos fall back to '
+    "substring and similarity matching."
+)
+
+
+class SearchParams(Schema):
+    """The search page's parameters (validated by its SearchForm) plus paging."""
+
+    q: str = Field(description=Q_DESCRIPTION, examples=["제재 완화"])
+    brief: str | None = Field(None, description="A brief's slug.", examples=["kinu-co-19-05"])
+    language: Literal["ko", "en"] | None = None
+    year_from: int | None = Field(None, ge=1800, le=2200, description="Published in or after.")
+    year_to: int | None = Field(None, ge=1800, le=2200, description="Published in or before.")
+    limit: int = Field(20, ge=1, le=100)
+    offset: int = Field(0, ge=0, le=100_000)
+
+
+class AnnotationSearchParams(SearchParams):
+    tag: str | None = Field(None, description="A tag code.", examples=["end-of-war-declaration"])
 
 
 class Marked(Schema):
