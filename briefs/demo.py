@@ -51,12 +51,12 @@ def demo_annotations_load(entries: list[dict[str, Any]]) -> int:
         section = next((s for s in brief.sections.order_by("position") if entry["quote"] in s.text), None)
         if section is None:
             raise DemoDataError(f"demo annotation {entry['quote']!r}: not in {brief.slug}")
-        start = section.text.index(entry["quote"])
-        if Annotation.objects.alive().filter(section=section, author=author, start=start).exists():
-            continue
         tags = list(Tag.objects.filter(code__in=entry["tags"]))
         if len(tags) != len(set(entry["tags"])):
             raise DemoDataError(f"demo annotation {entry['quote']!r}: unknown tag in {entry['tags']}")
+        start = section.text.index(entry["quote"])
+        if Annotation.objects.alive().filter(section=section, author=author, start=start).exists():
+            continue
         annotation_create(
             user=author,
             section=section,

@@ -83,3 +83,31 @@ def test_with_users_is_skipped_when_debug_is_off(settings):
     assert not get_user_model().objects.exists()
     assert "published password" in err.getvalue()
     assert Brief.objects.count() == 2  # the briefs and the codebook still load
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"quote": "이 문장은 브리프에 없다"}, "not in kinu-co-19-05"),
+        ({"tags": ["no-such-tag"]}, "unknown tag"),
+        ({"brief": "no-such-brief"}, "no brief or author"),
+        ({"author": "nobody"}, "no brief or author"),
+    ],
+)
+def test_a_bad_demo_annotation_is_refused_and_none_is_written(settings, change, message):
+    from annotations.models import Annotation
+    from briefs.demo import DemoDataError, demo_annotations_load, demo_users_load
+
+    call_command("load_demo", stdout=StringIO())
+    demo_users_load([{"username": "annotator", "role": "annotator"}])
+    good = {
+        "brief": "kinu-co-19-05",
+        "quote": "영변의 모든 핵시설을 영구적으로 폐기",
+        "tags": ["yongbyon-dismantlement"],
+        "actor": "dprk",
+        "author": "annotator",
+        "visibility": "shared",
+    }
+    with pytest.raises(DemoDataError, match=message):
+        demo_annotations_load([good, {**good, **change}])
+    assert not Annotation.objects.exists()  # the good one before it was rolled back too

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from annotations.services import codebook_load_starter
 from briefs.demo import DEMO_PASSWORD, DemoDataError, demo_annotations_load, demo_users_load
@@ -49,8 +50,9 @@ class Command(BaseCommand):
         if not options["with_users"]:
             return
         try:
-            users = demo_users_load(manifest.get("users", []))
-            annotations = demo_annotations_load(manifest.get("annotations", []))
+            with transaction.atomic():  # users and annotations together, or neither
+                users = demo_users_load(manifest.get("users", []))
+                annotations = demo_annotations_load(manifest.get("annotations", []))
         except DemoDataError as exc:
             raise CommandError(str(exc)) from exc
         names = ", ".join(entry["username"] for entry in manifest.get("users", []))
