@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from config.api_support import ERRORS, OPEN_READ, next_page_url
+from config.api_support import ERRORS, OPEN_READ, offset_page
 from search.forms import SearchForm
 from search.presenters import annotation_hits, marked_text, section_hits
 from search.schemas import AnnotationSearchPage, AnnotationSearchParams, SearchParams, SectionSearchPage
@@ -23,18 +23,13 @@ from search.selectors import annotation_search, section_search
 router = Router(tags=["search"])
 
 
-def _filters(request: HttpRequest) -> dict[str, Any]:
+def _valid_form(request: HttpRequest) -> SearchForm:
     """Validate the query string with the search page's form; raise a 400 naming the field."""
     form = SearchForm(request.GET)
     if not form.is_valid():
         name, errors = next(iter(form.errors.items()))
         raise ValidationError({name: ValidationError(errors[0], code="bad_request")})
-    return form.cleaned_data
-
-
-def _page(request: HttpRequest, qs, offset: int, limit: int) -> tuple[list, int, str | None]:
-    count = qs.count()
-    return list(qs[offset : offset + limit]), count, next_page_url(request, offset + limit, count)
+    return form
 
 
 def _marked(pieces) -> dict[str, Any]:
@@ -51,16 +46,12 @@ def _marked(pieces) -> dict[str, Any]:
 def search_sections(request: HttpRequest, params: Query[SearchParams]) -> dict:
     """Sections of every brief that speak of the query, most relevant first, each with a
     snippet whose matched words are given as code-point spans."""
-    data = _filters(request)
-    qs = section_search(
-        query=data["q"],
-        brief=data["brief"],
-        language=data["language"] or None,
-        year_from=data["year_from"],
-        year_to=data["year_to"],
+    form = _valid_form(request)
+    query = form.cleaned_data["q"]
+    page = offset_page(
+        request, section_search(query=query, **form.filters()), offset=params.offset, limit=params.limit
     )
-    rows, count, next_url = _page(request, qs, params.offset, params.limit)
-    items = [
+    page["items"] = [
         {
             "section": hit.section.pk,
             "brief": hit.brief.slug,
@@ -72,9 +63,9 @@ def search_sections(request: HttpRequest, params: Query[SearchParams]) -> dict:
             "mode": hit.mode,
             "url": request.build_absolute_uri(hit.url),
         }
-        for hit in section_hits(sections=rows, query=data["q"])
+        for hit in section_hits(sections=page["items"], query=query)
     ]
-    return {"items": items, "count": count, "next": next_url}
+    return page
 
 
 @router.get(
@@ -86,18 +77,11 @@ def search_sections(request: HttpRequest, params: Query[SearchParams]) -> dict:
 def search_annotations(request: HttpRequest, params: Query[AnnotationSearchParams]) -> dict:
     """Annotations you may see (yours and everyone's shared ones; none for anonymous callers)
     whose quote, note or tag labels speak of the query, most relevant first."""
-    data = _filters(request)
-    qs = annotation_search(
-        query=data["q"],
-        user=request.user,
-        tag=data["tag"],
-        brief=data["brief"],
-        language=data["language"] or None,
-        year_from=data["year_from"],
-        year_to=data["year_to"],
-    )
-    rows, count, next_url = _page(request, qs, params.offset, params.limit)
-    items = [
+    form = _valid_form(request)
+    query = form.cleaned_data["q"]
+    found = annotation_search(query=query, user=request.user, tag=form.cleaned_data["tag"], **form.filters())
+    page = offset_page(request, found, offset=params.offset, limit=params.limit)
+    page["items"] = [
         {
             "annotation": hit.annotation.pk,
             "brief": hit.brief.slug,
@@ -113,6 +97,6 @@ def search_annotations(request: HttpRequest, params: Query[AnnotationSearchParam
             "mode": hit.mode,
             "url": request.build_absolute_uri(hit.url),
         }
-        for hit in annotation_hits(annotations=rows, query=data["q"])
+        for hit in annotation_hits(annotations=page["items"], query=query)
     ]
-    return {"items": items, "count": count, "next": next_url}
+    return page

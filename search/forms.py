@@ -44,6 +44,16 @@ class SearchForm(forms.Form):
             raise forms.ValidationError(parsed.error, code="query")
         return parsed
 
+    def filters(self) -> dict:
+        """Return the cleaned filters shared by section_search and annotation_search."""
+        data = self.cleaned_data
+        return {
+            "brief": data["brief"],
+            "language": data["language"] or None,
+            "year_from": data["year_from"],
+            "year_to": data["year_to"],
+        }
+
     def clean(self) -> dict:
         data = super().clean()
         year_from, year_to = data.get("year_from"), data.get("year_to")

@@ -19,12 +19,7 @@ def search(request: HttpRequest) -> HttpResponse:
     context: dict = {"form": form, "page": None, "hits": [], "query": None}
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        filters = {
-            "brief": data["brief"],
-            "language": data["language"] or None,
-            "year_from": data["year_from"],
-            "year_to": data["year_to"],
-        }
+        filters = form.filters()
         found_sections = section_search(query=data["q"], **filters)
         found_annotations = annotation_search(query=data["q"], user=request.user, tag=data["tag"], **filters)
         sections = Paginator(found_sections, RESULTS_PER_PAGE)
