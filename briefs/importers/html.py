@@ -211,3 +211,7 @@ def parse_html(text: str, *, filename: str = "") -> ParsedDocument:
         sections=build_sections(parts),
         format="html",
     )
+
+
+# Transitional: the block reader replaces this.
+read_html = parse_html

@@ -149,3 +149,7 @@ def parse_markdown(text: str, *, filename: str = "") -> ParsedDocument:
         sections=build_sections(parts),
         format="md",
     )
+
+
+# Transitional: the block reader replaces this.
+read_markdown = parse_markdown

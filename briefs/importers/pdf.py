@@ -115,3 +115,7 @@ def parse_pdf(data: bytes, *, filename: str = "") -> ParsedDocument:
     """Parse a PDF's text layer into a document, repairing it like extracted plain text."""
     text, metadata_title = extract_pdf_text(data)
     return document_from_repair(repair_text(text), filename=filename, fmt="pdf", title_hint=metadata_title)
+
+
+# Transitional: the block reader replaces this.
+read_pdf = parse_pdf

@@ -541,3 +541,7 @@ def document_from_repair(
 def parse_text(text: str, *, filename: str = "", fmt: str = "txt", title_hint: str = "") -> ParsedDocument:
     """Parse plain text (already decoded) into a document."""
     return document_from_repair(repair_text(text), filename=filename, fmt=fmt, title_hint=title_hint)
+
+
+# Transitional: the block reader replaces this.
+read_text = parse_text

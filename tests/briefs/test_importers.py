@@ -248,13 +248,16 @@ def test_format_from_extension_option_and_content():
     ("filename", "fmt", "message"),
     [
         ("setup.exe", None, r"unsupported file type '\.exe'"),
-        ("report.docx", None, r"unsupported file type '\.docx'"),
+        ("report.doc", None, r"old Word \.doc files are not supported"),
+        ("report.hwp", None, r"binary HWP \(HWP 5\) files cannot be read; .* save the document as HWPX"),
+        ("noext", None, r"binary HWP \(HWP 5\)"),
         ("report.txt", "rtf", "unsupported format 'rtf'"),
     ],
 )
 def test_unsupported_types_are_refused(filename, fmt, message):
+    data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00" if filename == "noext" else b"MZ\x90\x00\x03\x00\x00\x00"
     with pytest.raises(DocumentError, match=message):
-        parse_document(b"MZ\x90\x00\x03\x00\x00\x00", filename=filename, fmt=fmt)
+        parse_document(data, filename=filename, fmt=fmt)
 
 
 def test_markdown_headings_become_sections():

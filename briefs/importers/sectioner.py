@@ -1,0 +1,199 @@
+"""Blocks → the brief: title and metadata, then ordered sections with heading, level and body.
+
+Every reader feeds this one stage. It decides nothing about which block is a heading (the
+reader or the classifier did); it groups: a HEADING starts a section, body blocks fill it,
+footnotes go to the end of their section, FURNITURE is left out (and listed, so an editor can
+see what was dropped), TITLE/SUBTITLE blocks become metadata.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+
+from briefs.importers import blocks as b
+from briefs.importers.blocks import Block, BlockDocument
+from briefs.importers.document import ParsedDocument, ParsedSection
+from briefs.importers.structure import (
+    detect_language,
+    filename_title,
+    first_sentence_title,
+    is_summary_heading,
+    normalise_spaces,
+)
+
+MAX_TITLE_CHARS = 300
+# A long text with no headings at all is worth a warning: structure may have been missed.
+NO_HEADINGS_WARNING_CHARS = 6000
+
+# What a title must not look like: a page number, a date or "Updated …" line, a URL.
+_FURNITURE_TITLE = re.compile(
+    r"^(?:[-–—]?\s*\d{1,4}\s*[-–—]?|page\s*\d+.*|\d{1,4}\s*/\s*\d{1,4}"
+    r"|(?:updated|posted|published|last\s+modified)\b.*"
+    r"|\d{4}\s*[-./년]\s*\d{1,2}\s*[-./월]?\s*(?:\d{1,2}\s*일?)?.*"
+    r"|(?:january|february|march|april|may|june|july|august|september|october|november|december)"
+    r"\s+\d{1,2},?\s+\d{4}"
+    r"|https?://\S+|www\.\S+)$",
+    re.IGNORECASE,
+)
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def clean_inline(text: str) -> str:
+    """Return one paragraph's text: NFC, runs of spaces collapsed, line breaks kept."""
+    lines = [
+        normalise_spaces(line) for line in nfc(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    ]
+    return "\n".join(line for line in lines if line)
+
+
+def title_looks_like_furniture(title: str) -> bool:
+    """Return whether a title reads like a page number, a date line or a URL."""
+    text = " ".join(title.split())
+    return not text or bool(_FURNITURE_TITLE.match(text)) or not any(ch.isalpha() for ch in text)
+
+
+def block_body_text(block: Block) -> str:
+    """Return the text a body block contributes to its section."""
+    if block.kind == b.TABLE and block.rows:
+        return clean_inline(b.table_text(block.rows))
+    text = clean_inline(block.text)
+    if block.kind == b.LIST_ITEM and block.marker and not text.startswith(block.marker):
+        text = f"{block.marker} {text}"
+    return text
+
+
+class _Section:
+    def __init__(self, heading: str, level: int, kind: str) -> None:
+        self.heading = heading
+        self.level = level
+        self.kind = kind
+        self.paragraphs: list[tuple[str, int | None]] = []
+        self.footnotes: list[tuple[str, int | None]] = []
+
+    def parsed(self) -> ParsedSection:
+        items = self.paragraphs + self.footnotes
+        return ParsedSection(
+            heading=self.heading,
+            level=self.level,
+            kind=self.kind,
+            text="\n\n".join(text for text, _ in items),
+            pages=tuple(page for _, page in items),
+        )
+
+    @property
+    def empty(self) -> bool:
+        return not self.paragraphs and not self.footnotes
+
+
+def _sections(blocks: list[Block]) -> list[ParsedSection]:
+    sections: list[_Section] = []
+    current: _Section | None = None
+    for block in blocks:
+        if block.kind == b.HEADING:
+            heading = nfc(" ".join(block.text.split()))
+            if not heading:
+                continue
+            level = min(6, max(1, block.level or 2))
+            kind = "summary" if is_summary_heading(heading) else "body"
+            current = _Section(heading, level, kind)
+            sections.append(current)
+            continue
+        if block.kind in (b.FURNITURE, b.TITLE, b.SUBTITLE):
+            continue
+        text = block_body_text(block)
+        if not text:
+            continue
+        summary = bool(block.features.get("summary"))
+        if current is None or (
+            not current.heading and current.kind == "summary" and not summary and not current.empty
+        ):
+            # Unheaded text before the first heading: the summary box (when the reader marked
+            # it), then the introduction.
+            current = _Section("", 2, "summary" if summary else "body")
+            sections.append(current)
+        target = current.footnotes if block.kind == b.FOOTNOTE else current.paragraphs
+        target.append((text, block.page))
+    return [section.parsed() for section in sections if section.heading or not section.empty]
+
+
+def _pick_title(document: BlockDocument, filename: str) -> str:
+    stated = " ".join(str(document.metadata.get("title") or "").split())
+    if stated:
+        return stated
+    for block in document.blocks:
+        if block.kind == b.TITLE and block.text.strip():
+            return " ".join(block.text.split())
+    paragraphs = [block.text for block in document.blocks if block.kind in b.BODY_KINDS]
+    return first_sentence_title(paragraphs) or filename_title(filename)
+
+
+def _year(metadata: dict) -> int | None:
+    year = metadata.get("publication_year")
+    if isinstance(year, int) and 1800 <= year <= 2200:
+        return year
+    date = metadata.get("publication_date") or ""
+    match = re.match(r"(\d{4})", str(date))
+    if match and 1800 <= int(match.group(1)) <= 2200:
+        return int(match.group(1))
+    return None
+
+
+def _iso_date(value: object) -> str:
+    match = re.match(r"(\d{4})-(\d{2})-(\d{2})", str(value or ""))
+    if not match:
+        return ""
+    try:
+        return datetime.date(*(int(g) for g in match.groups())).isoformat()
+    except ValueError:
+        return ""
+
+
+def document_from_blocks(document: BlockDocument, *, filename: str = "") -> ParsedDocument:
+    """Turn a reader's blocks into the brief: metadata, sections, warnings."""
+    meta = document.metadata
+    title = nfc(_pick_title(document, filename))[:MAX_TITLE_CHARS]
+    subtitle = " ".join(str(meta.get("subtitle") or "").split())
+    if not subtitle:
+        subtitle = next((" ".join(blk.text.split()) for blk in document.blocks if blk.kind == b.SUBTITLE), "")
+    sections = _sections(document.blocks)
+    body = "\n".join(section.text for section in sections)
+    language = meta.get("language") or detect_language(body or title)
+    if language not in ("ko", "en"):
+        language = detect_language(body or title)
+    warnings = list(document.warnings)
+    dropped = [
+        nfc(blk.text.strip()) for blk in document.blocks if blk.kind == b.FURNITURE and blk.text.strip()
+    ]
+    headings = [section for section in sections if section.heading]
+    if len(body) >= NO_HEADINGS_WARNING_CHARS and not headings:
+        warnings.append(f"no headings found in {len(body):,} characters of text: check the sectioning")
+    if title_looks_like_furniture(title):
+        warnings.append(f"the title {title!r} looks like page furniture: check it")
+    if dropped:
+        warnings.append(f"{len(dropped)} block(s) left out as page furniture")
+    authors = meta.get("authors") or []
+    if isinstance(authors, str):
+        authors = [authors]
+    return ParsedDocument(
+        title=title,
+        subtitle=nfc(subtitle)[:MAX_TITLE_CHARS],
+        organisation=nfc(str(meta.get("organisation") or "")),
+        series_code=nfc(str(meta.get("series_code") or "")),
+        authors=[nfc(" ".join(str(a).split())) for a in authors if str(a).strip()],
+        language=language,
+        publication_year=_year(meta),
+        publication_date=_iso_date(meta.get("publication_date")),
+        source_url=str(meta.get("source_url") or ""),
+        copyright=nfc(str(meta.get("copyright") or "")),
+        notes=nfc(str(meta.get("notes") or "")),
+        sections=sections,
+        format=document.format,
+        warnings=warnings,
+        dropped=dropped,
+        blocks=document.blocks,
+    )
