@@ -75,7 +75,10 @@ def test_several_files_continue_past_errors_and_exit_with_status_1(tmp_path, kin
     errors = err.getvalue().splitlines()
     assert len(errors) == 3
     assert errors[0].startswith(f"error: {junk}: contains NUL bytes")
-    assert errors[1] == f"error: {exe}: unsupported file type '.exe' (expected .txt, .md, .html, .pdf, .docx or .hwpx)"
+    assert (
+        errors[1]
+        == f"error: {exe}: unsupported file type '.exe' (expected .txt, .md, .html, .pdf, .docx or .hwpx)"
+    )
     assert errors[2].startswith(f"error: {missing}: cannot read the file")
     assert Brief.objects.count() == 2
     assert "importing" in capsys.readouterr().err  # the progress bar, on the real stderr
