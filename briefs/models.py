@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import bisect
+
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Func, Q
@@ -40,6 +42,12 @@ class Brief(models.Model):
     source_filename = models.CharField(max_length=500, blank=True)
     source_format = models.CharField(max_length=16, blank=True)
     source_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    # Which version of the importer made the sections (briefs.importers.IMPORTER_VERSION);
+    # 0 for briefs imported before versions were recorded.
+    importer_version = models.PositiveSmallIntegerField(default=0)
+    # What the importer asks an editor to check ("no headings found", "the title looks like
+    # page furniture", "12 block(s) left out as page furniture").
+    import_warnings = ArrayField(models.CharField(max_length=500), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -79,8 +87,17 @@ class Section(models.Model):
     heading = models.CharField(max_length=500, blank=True)
     level = models.PositiveSmallIntegerField(default=2)
     kind = models.CharField(max_length=16, choices=SectionKind, default=SectionKind.BODY)
-    text = models.TextField()
+    # Empty only for a heading with no text of its own (a chapter heading directly followed by
+    # its sub-headings).
+    text = models.TextField(blank=True)
     anchor = models.SlugField(max_length=80, allow_unicode=True)
+    # Pages of the printed document, where the format has pages: the range the section spans,
+    # and where in the text each page's paragraphs begin (`page_offsets[i]` is the code-point
+    # offset of the first paragraph starting on page `page_numbers[i]`), for citations.
+    page_start = models.PositiveIntegerField(null=True, blank=True)
+    page_end = models.PositiveIntegerField(null=True, blank=True)
+    page_offsets = ArrayField(models.PositiveIntegerField(), default=list, blank=True)
+    page_numbers = ArrayField(models.PositiveIntegerField(), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -90,7 +107,16 @@ class Section(models.Model):
             models.UniqueConstraint(fields=["brief", "position"], name="section_unique_position"),
             models.UniqueConstraint(fields=["brief", "anchor"], name="section_unique_anchor"),
             models.CheckConstraint(condition=Q(level__gte=1, level__lte=6), name="section_level_1_6"),
-            models.CheckConstraint(condition=~Q(text=""), name="section_text_not_empty"),
+            models.CheckConstraint(condition=~Q(text="") | ~Q(heading=""), name="section_text_or_heading"),
+            models.CheckConstraint(
+                condition=Q(page_start__isnull=True)
+                | Q(page_end__isnull=True)
+                | Q(page_start__lte=F("page_end")),
+                name="section_pages_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(page_offsets__len=F("page_numbers__len")), name="section_page_marks_paired"
+            ),
             models.CheckConstraint(condition=~Q(anchor=""), name="section_anchor_not_empty"),
             models.CheckConstraint(condition=Q(text=NFC(F("text"))), name="section_text_nfc"),
             models.CheckConstraint(condition=Q(heading=NFC(F("heading"))), name="section_heading_nfc"),
@@ -102,3 +128,10 @@ class Section(models.Model):
     @property
     def char_count(self) -> int:
         return len(self.text)
+
+    def page_at(self, offset: int) -> int | None:
+        """Return the printed page on which the paragraph holding `offset` starts."""
+        index = bisect.bisect_right(self.page_offsets, offset) - 1
+        if index < 0 or index >= len(self.page_numbers):
+            return self.page_start
+        return self.page_numbers[index]

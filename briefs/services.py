@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, ProtectedError, RestrictedError
 from django.utils.text import slugify
 
-from briefs.importers import DocumentError, ParsedDocument, ParsedSection, parse_document
+from briefs.importers import IMPORTER_VERSION, DocumentError, ParsedDocument, ParsedSection, parse_document
 from briefs.models import Brief, Language, Section
 from search.services import section_index_refresh
 
@@ -48,6 +48,8 @@ class ImportResult:
     brief: Brief
     status: ImportStatus
     message: str
+    # What the editor should check in this import (empty when the importer is confident).
+    warnings: tuple[str, ...] = ()
 
 
 def _one_line(text: str) -> str:
@@ -100,6 +102,25 @@ def _slug_for(title: str, sha256: str) -> str:
     return slug or sha256[:12]
 
 
+PAGE_FIELDS = ("page_start", "page_end", "page_offsets", "page_numbers")
+
+
+def section_pages(section: ParsedSection) -> dict[str, Any]:
+    """Return a section's page fields: its page range and, for each paragraph that starts a
+    new page, the paragraph's offset in the text and its page."""
+    offsets: list[int] = []
+    numbers: list[int] = []
+    offset = 0
+    paragraphs = section.text.split("\n\n") if section.text else []
+    for paragraph, page in zip(paragraphs, section.pages, strict=False):
+        if page is not None and page > 0 and (not numbers or numbers[-1] != page):
+            offsets.append(offset)
+            numbers.append(page)
+        offset += len(paragraph) + 2
+    start, end = (min(numbers), max(numbers)) if numbers else (None, None)
+    return {"page_start": start, "page_end": end, "page_offsets": offsets, "page_numbers": numbers}
+
+
 # Larger than any real section count: old positions are parked above it during a replace.
 POSITION_SHIFT = 1_000_000
 
@@ -127,6 +148,13 @@ def section_anchors(sections: list[ParsedSection]) -> list[str]:
     return anchors
 
 
+def _parsed_date(value: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 def _brief_fields(parsed: ParsedDocument, given: dict[str, Any]) -> dict[str, Any]:
     detected = {
         "title": parsed.title,
@@ -136,11 +164,18 @@ def _brief_fields(parsed: ParsedDocument, given: dict[str, Any]) -> dict[str, An
         "authors": parsed.authors,
         "language": parsed.language if parsed.language in Language.values else Language.KOREAN,
         "publication_year": parsed.publication_year,
-        "copyright": parsed.copyright,
+        "publication_date": _parsed_date(parsed.publication_date),
+        "source_url": parsed.source_url[:1000]
+        if parsed.source_url.startswith(("http://", "https://"))
+        else "",
+        "copyright": parsed.copyright[:500],
         "notes": parsed.notes,
     }
     fields = {**detected, **{k: v for k, v in given.items() if k != "slug"}}
-    fields["title"] = _nfc(fields["title"] or "")
+    fields["title"] = _nfc(fields["title"] or "")[:500]
+    fields["subtitle"] = (fields["subtitle"] or "")[:500]
+    if fields.get("publication_date") and "publication_year" not in given:
+        fields["publication_year"] = fields["publication_date"].year
     return fields
 
 
@@ -152,6 +187,22 @@ def _validate(brief: Brief, sections: list[Section]) -> None:
     except ValidationError as exc:
         problems = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items())
         raise BriefImportError(_one_line(f"invalid document: {problems}")) from None
+
+
+def brief_parse(*, data: bytes, filename: str, fmt: str | None = None) -> ParsedDocument:
+    """Read a document into metadata and sections without saving anything (for previews and
+    --dry-run); raises BriefImportError for a file that cannot be imported."""
+    if not data:
+        raise BriefImportError("the file is empty")
+    limit = settings.MARGINALIA_MAX_IMPORT_BYTES
+    if len(data) > limit:
+        raise BriefImportError(f"the file is too large ({len(data):,} bytes; the limit is {limit:,} bytes)")
+    try:
+        return parse_document(data, filename=filename, fmt=fmt)
+    except DocumentError as exc:
+        raise BriefImportError(_one_line(str(exc))) from None
+    except RecursionError:
+        raise BriefImportError("the document is nested too deeply to read") from None
 
 
 @transaction.atomic
@@ -166,9 +217,10 @@ def brief_import(
     """Import a document as a brief with its sections.
 
     Metadata given explicitly overrides what was detected in the document. The same content
-    (by SHA-256 of the bytes) imported again is left unchanged; a different document under an
-    existing slug is refused unless `replace` is set. Raises BriefImportError, having written
-    nothing, for a file that cannot be imported.
+    (by SHA-256 of the bytes) imported again is left unchanged, unless `replace` is set: then
+    it is read again with the current importer, under the same slug. A different document
+    under an existing slug is refused unless `replace` is set. Raises BriefImportError, having
+    written nothing, for a file that cannot be imported.
     """
     if not data:
         raise BriefImportError("the file is empty")
@@ -179,24 +231,25 @@ def brief_import(
     sha256 = hashlib.sha256(data).hexdigest()
 
     existing = Brief.objects.filter(source_sha256=sha256).order_by("pk").first()
-    if existing is not None:
+    if existing is not None and not replace:
+        stale = existing.importer_version < IMPORTER_VERSION
+        hint = "; --replace re-reads it with the current importer" if stale else ""
         return ImportResult(
             brief=existing,
             status="unchanged",
-            message=f"unchanged {existing.slug}: this content is already imported",
+            message=f"unchanged {existing.slug}: this content is already imported{hint}",
         )
 
-    try:
-        parsed = parse_document(data, filename=filename, fmt=fmt)
-    except DocumentError as exc:
-        raise BriefImportError(_one_line(str(exc))) from None
-
+    parsed = brief_parse(data=data, filename=filename, fmt=fmt)
     fields = _brief_fields(parsed, given)
-    slug = given.get("slug") or _slug_for(fields["title"], sha256)
+    # The same bytes re-read (a newer importer) keep their brief and its address.
+    slug = given.get("slug") or (existing.slug if existing else _slug_for(fields["title"], sha256))
     fields.update(
         source_filename=filename[:500],
         source_format=parsed.format,
         source_sha256=sha256,
+        importer_version=IMPORTER_VERSION,
+        import_warnings=[_one_line(w)[:500] for w in parsed.warnings],
     )
 
     brief = Brief.objects.select_for_update().filter(slug=slug).first()
@@ -221,6 +274,7 @@ def brief_import(
             kind=section.kind,
             text=section.text,
             anchor=anchor,
+            **section_pages(section),
         )
         for position, (section, anchor) in enumerate(
             zip(parsed.sections, section_anchors(parsed.sections), strict=True)
@@ -251,7 +305,7 @@ def brief_import(
 
     noun = "section" if len(sections) == 1 else "sections"
     message = f"{status} {slug}: {len(sections)} {noun}{changes}"
-    return ImportResult(brief=brief, status=status, message=message)
+    return ImportResult(brief=brief, status=status, message=message, warnings=tuple(brief.import_warnings))
 
 
 def _sections_replace(brief: Brief, new: list[Section]) -> tuple[list[Section], str]:
@@ -277,7 +331,7 @@ def _sections_replace(brief: Brief, new: list[Section]) -> tuple[list[Section], 
             created += 1
             saved.append(section)
             continue
-        for field in ("position", "heading", "level", "kind", "text"):
+        for field in ("position", "heading", "level", "kind", "text", *PAGE_FIELDS):
             setattr(current, field, getattr(section, field))
         current.save()
         updated += 1

@@ -1,7 +1,8 @@
 """Citations of an excerpt's source: Korean style for Korean briefs, Chicago-like for English ones.
 
-Korean:  통일연구원 현안분석팀, 「제목」, 통일연구원 CO 19-05 (2019), '절 제목'
-English: Jane Doe and John Roe, "Title," KINU Online Series CO 19-05 (2019), "Section."
+Korean:  통일연구원 현안분석팀, 「제목」, 통일연구원 CO 19-05 (2019), '절 제목', 3쪽
+English: Jane Doe and John Roe, "Title," KINU Online Series CO 19-05 (2019), "Section," p. 3.
+The page is the printed page the quoted paragraph starts on, where the import knew pages.
 Empty parts are left out together with their punctuation.
 """
 
@@ -33,13 +34,14 @@ def _publisher(organisation: str, series_code: str, year: int | None) -> str:
     return text
 
 
-def citation_ko(brief: Brief, section: Section) -> str:
-    """Return the Korean-style citation: 저자, 「제목」, 기관 시리즈 (연도), '절'."""
+def citation_ko(brief: Brief, section: Section, page: int | None = None) -> str:
+    """Return the Korean-style citation: 저자, 「제목」, 기관 시리즈 (연도), '절', 쪽."""
     parts = [
         ", ".join(a.strip() for a in brief.authors if a.strip()),
         f"「{brief.title}」",
         _publisher(brief.organisation or brief.organisation_en, brief.series_code, brief.year),
         f"'{section_label(section, 'ko')}'",
+        f"{page}쪽" if page else "",
     ]
     return ", ".join(part for part in parts if part)
 
@@ -58,17 +60,22 @@ def _quoted(text: str, punctuation: str) -> str:
     return f'"{text}"' if text.endswith(_CLOSING) else f'"{text}{punctuation}"'
 
 
-def citation_en(brief: Brief, section: Section) -> str:
-    """Return the Chicago-like citation: Authors, "Title," Organisation Series (Year), "Section."."""
+def citation_en(brief: Brief, section: Section, page: int | None = None) -> str:
+    """Return the Chicago-like citation: Authors, "Title," Organisation Series (Year), "Section," p. N."""
     authors = _english_names(list(brief.authors))
     publisher = _publisher(brief.organisation_en or brief.organisation, brief.series_code, brief.year)
     parts = [f"{authors}," if authors else "", _quoted(brief.title, ",")]
     if publisher:
         parts.append(f"{publisher},")
-    parts.append(_quoted(section_label(section, "en"), "."))
+    if page:
+        parts.append(f"{_quoted(section_label(section, 'en'), ',')} p. {page}.")
+    else:
+        parts.append(_quoted(section_label(section, "en"), "."))
     return " ".join(part for part in parts if part)
 
 
-def citation(brief: Brief, section: Section) -> str:
-    """Return the citation in the brief's own language's style."""
-    return citation_ko(brief, section) if brief.language == Language.KOREAN else citation_en(brief, section)
+def citation(brief: Brief, section: Section, page: int | None = None) -> str:
+    """Return the citation in the brief's own language's style, with the page if known."""
+    if brief.language == Language.KOREAN:
+        return citation_ko(brief, section, page)
+    return citation_en(brief, section, page)

@@ -40,6 +40,7 @@ COLUMNS: tuple[str, ...] = (
     "publication_year",
     "section_heading",
     "section_position",
+    "page",
     "start",
     "end",
     "citation",
@@ -83,6 +84,7 @@ def excerpt_record(annotation: Annotation, options: ExcerptOptions) -> dict[str,
     brief = section.brief
     author = annotation.author
     tags = list(annotation.tags.all())
+    page = section.page_at(annotation.start)
     record: dict[str, Any] = {
         "id": annotation.pk,
         "quote": annotation.quote,
@@ -105,7 +107,8 @@ def excerpt_record(annotation: Annotation, options: ExcerptOptions) -> dict[str,
         "section_position": section.position,
         "start": annotation.start,
         "end": annotation.end,
-        "citation": citation(brief, section),
+        "citation": citation(brief, section, page),
+        "page": page,
         "permalink": permalink(annotation, base_url=options.base_url),
     }
     if options.context:

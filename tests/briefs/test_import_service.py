@@ -8,9 +8,9 @@ import unicodedata
 
 import pytest
 
-from briefs.importers import ParsedSection
+from briefs.importers import IMPORTER_VERSION, ParsedSection
 from briefs.models import Brief, Section
-from briefs.services import BriefImportError, brief_import, section_anchors
+from briefs.services import BriefImportError, brief_import, section_anchors, section_pages
 from tests.briefs.test_importers import KINU_HEADINGS, build_pdf, build_pdf_without_text
 from tests.factories import AnnotationFactory
 
@@ -293,3 +293,63 @@ def test_section_anchors_are_unique_and_stable():
         "section-6",
     ]
     assert section_anchors(sections) == section_anchors(list(sections))
+
+
+def test_replace_with_the_same_bytes_reads_the_file_again(kinu_bytes):
+    first = brief_import(data=kinu_bytes, filename=KINU_NAME)
+    section = Section.objects.get(position=2)
+    quote = "영변의 모든 핵시설을 영구적으로 폐기"
+    note = AnnotationFactory(section=section, start=section.text.index(quote), length=len(quote))
+    # What an older importer left: a wrong heading and no version.
+    Section.objects.filter(pk=section.pk).update(heading="page footer 3")
+    Brief.objects.filter(pk=first.brief.pk).update(importer_version=0, title="CO 19-05")
+
+    stale = brief_import(data=kinu_bytes, filename=KINU_NAME)
+    assert stale.status == "unchanged"
+    assert stale.message.endswith("--replace re-reads it with the current importer")
+
+    result = brief_import(data=kinu_bytes, filename=KINU_NAME, replace=True)
+
+    assert result.status == "replaced"
+    brief = Brief.objects.get()
+    assert brief.slug == first.brief.slug  # the address stays
+    assert brief.title == "제2차 북미정상회담 평가와 향후 과제"
+    assert brief.importer_version == IMPORTER_VERSION
+    section.refresh_from_db()
+    assert section.heading == KINU_HEADINGS[2]
+    note.refresh_from_db()
+    assert note.section.text[note.start : note.end] == quote
+
+
+def test_the_importer_version_and_warnings_are_recorded():
+    text = "\n\n".join("이것은 제목 없는 긴 글의 한 문단입니다. " * 12 for _ in range(20))
+    result = brief_import(data=text.encode(), filename="long.txt")
+    brief = Brief.objects.get()
+    assert brief.importer_version == IMPORTER_VERSION
+    assert any(w.startswith("no headings found") for w in brief.import_warnings)
+    assert result.warnings == tuple(brief.import_warnings)
+
+
+def test_section_pages_mark_where_each_page_starts():
+    section = ParsedSection(heading="H", level=2, kind="body", text="aa\n\nbbb\n\ncc", pages=(3, 3, 4))
+    assert section_pages(section) == {
+        "page_start": 3,
+        "page_end": 4,
+        "page_offsets": [0, 9],
+        "page_numbers": [3, 4],
+    }
+    stored = Section(text=section.text, **section_pages(section))
+    assert [stored.page_at(i) for i in (0, 4, 8, 9, 10)] == [3, 3, 3, 4, 4]
+    no_pages = ParsedSection(heading="H", level=2, kind="body", text="aa", pages=(None,))
+    assert section_pages(no_pages)["page_start"] is None
+
+
+def test_a_section_needs_text_or_a_heading(kinu_bytes):
+    from django.db import IntegrityError, transaction
+
+    brief = brief_import(data=kinu_bytes, filename=KINU_NAME).brief
+    Section.objects.create(brief=brief, position=90, heading="Ⅱ. 장 제목", text="", anchor="chapter")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Section.objects.create(brief=brief, position=91, heading="", text="", anchor="nothing")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Section.objects.create(brief=brief, position=92, text="x", anchor="p", page_start=5, page_end=4)

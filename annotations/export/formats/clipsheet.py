@@ -86,7 +86,9 @@ def _clip(annotation: Annotation, job: ExportJob) -> Clip:
     quote = quote_in_context(annotation) if job.options.context else annotation.quote
     return Clip(
         quote=quote,
-        citation=citation(annotation.section.brief, annotation.section),
+        citation=citation(
+            annotation.section.brief, annotation.section, annotation.section.page_at(annotation.start)
+        ),
         permalink=permalink(annotation, base_url=job.options.base_url),
         note=annotation.note,
     )

@@ -1,4 +1,4 @@
-"""manage.py import_brief: import documents (txt, md, html, pdf) as briefs."""
+"""manage.py import_brief: import documents (txt, md, html, pdf, docx, hwpx) as briefs."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from briefs.importers import FORMATS
+from briefs.importers.document import ParsedDocument
 from briefs.models import Language
-from briefs.services import BriefImportError, brief_import
+from briefs.services import BriefImportError, brief_import, brief_parse
 
 
 def _iso_date(value: str) -> datetime.date:
@@ -27,7 +28,7 @@ def _iso_date(value: str) -> datetime.date:
 class Command(BaseCommand):
     help = (
         "Import documents as briefs, one transaction per file. The format comes from the file "
-        "extension (.txt, .md, .html, .pdf) unless --format is given. Title, series, authors, "
+        "extension (.txt, .md, .html, .pdf, .docx, .hwpx) unless --format is given. Title, series, authors, "
         "year and the rest are detected from the document; the metadata options below override "
         "what was detected and apply to EVERY file given. Importing the same content again "
         "changes nothing; a different document under an existing slug is refused unless "
@@ -52,7 +53,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--replace",
             action="store_true",
-            help="replace a brief with the same slug but different content",
+            help="replace a brief with the same slug but different content, or re-read the same file "
+            "with the current importer (annotations are kept and re-anchored)",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="print what the importer finds (metadata, sections, warnings) and save nothing",
+        )
+        parser.add_argument(
+            "--explain",
+            action="store_true",
+            help="with --dry-run: also print every block with its kind and why it got it",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -86,6 +98,11 @@ class Command(BaseCommand):
                         data = path.read_bytes()
                     except OSError as exc:
                         raise BriefImportError(f"cannot read the file ({exc.strerror})") from None
+                    if options["dry_run"]:
+                        parsed = brief_parse(data=data, filename=path.name, fmt=options["format"])
+                        with tqdm.external_write_mode(file=sys.stderr):
+                            self.stdout.write(preview_text(parsed, path=path, explain=options["explain"]))
+                        continue
                     result = brief_import(
                         data=data,
                         filename=path.name,
@@ -100,5 +117,44 @@ class Command(BaseCommand):
                     continue
                 with tqdm.external_write_mode(file=sys.stderr):
                     self.stdout.write(result.message)
+                    if result.status != "unchanged":
+                        for warning in result.warnings:
+                            self.stdout.write(f"  warning: {warning}")
         if failures:
             raise CommandError(f"{failures} of {len(paths)} file(s) could not be imported")
+
+
+def preview_text(parsed: ParsedDocument, *, path: Path, explain: bool = False) -> str:
+    """Return what the importer found in one file, as text (for --dry-run)."""
+    lines = [f"== {path} ({parsed.format}): nothing saved"]
+    for label, value in (
+        ("title", parsed.title),
+        ("subtitle", parsed.subtitle),
+        ("organisation", parsed.organisation),
+        ("series", parsed.series_code),
+        ("authors", ", ".join(parsed.authors)),
+        ("date", parsed.publication_date or (parsed.publication_year or "")),
+        ("language", parsed.language),
+        ("url", parsed.source_url),
+    ):
+        if value:
+            lines.append(f"{label}: {value}")
+    lines.append(f"sections: {len(parsed.sections)}")
+    for position, section in enumerate(parsed.sections):
+        pages = ""
+        if section.page_start:
+            end = section.page_end or section.page_start
+            pages = f" p. {section.page_start}" + (f"–{end}" if end != section.page_start else "")
+        heading = section.heading or "(no heading)"
+        first = " ".join(section.text.split())[:90]
+        lines.append(
+            f"  [{position}] L{section.level} {heading}{pages} ({len(section.text):,} chars) | {first}"
+        )
+    for warning in parsed.warnings:
+        lines.append(f"warning: {warning}")
+    if explain and parsed.blocks:
+        from briefs.importers.classify import explain_blocks
+
+        lines.append("blocks:")
+        lines.append(explain_blocks(parsed.blocks))
+    return "\n".join(lines)
