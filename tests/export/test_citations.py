@@ -109,3 +109,15 @@ def test_english_citation_leaves_out_empty_parts():
 def test_citation_follows_the_brief_language():
     assert citation(brief(), section()).startswith("통일연구원 현안분석팀, 「")
     assert citation(english_brief(), section("S")).startswith('Jane Doe and John Roe, "After Hanoi,"')
+
+
+def test_citations_give_the_page_the_quoted_paragraph_starts_on():
+    assert citation_ko(brief(), section(), 3).endswith("'양자의 입장차: 빅딜 vs. 단계적 접근', 3쪽")
+    assert citation_en(english_brief(), section("The Sticking Point"), 12).endswith(
+        '(2019), "The Sticking Point," p. 12.'
+    )
+    paged = Section(
+        heading="H", text="첫 문단\n\n둘째 문단", page_start=4, page_offsets=[0, 6], page_numbers=[4, 5]
+    )
+    assert citation(brief(), paged, paged.page_at(7)).endswith("'H', 5쪽")
+    assert citation(brief(), section(), None).endswith("'양자의 입장차: 빅딜 vs. 단계적 접근'")
