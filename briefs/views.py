@@ -81,6 +81,9 @@ def brief_import_page(request: HttpRequest) -> HttpResponse:
             else:
                 level = messages.INFO if result.status == "unchanged" else messages.SUCCESS
                 messages.add_message(request, level, result.message)
+                if result.status != "unchanged":
+                    for warning in result.warnings:
+                        messages.warning(request, f"Check this import: {warning}")
                 return redirect("briefs:reader", result.brief.slug)
         status = 400
     else:

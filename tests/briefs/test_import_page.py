@@ -183,3 +183,21 @@ def test_a_malformed_content_length_is_not_a_500(client, editor, kinu_bytes):
     client.force_login(editor)
     response = client.post(IMPORT, {"file": upload("a.txt", kinu_bytes)}, CONTENT_LENGTH="many")
     assert response.status_code < 500
+
+
+def test_import_warnings_are_shown_to_the_editor_and_not_to_readers(client, editor, analyst):
+    long_text = "\n\n".join("제목 없이 길게 이어지는 글의 한 문단입니다. " * 12 for _ in range(20))
+    client.force_login(editor)
+    response = client.post(IMPORT, {"file": upload("long.txt", long_text.encode())}, follow=True)
+    tree = page_tree(response)
+    assert any(
+        m.startswith("Check this import: no headings found")
+        for m in texts(tree, "//li[@class='message message-warning']")
+    )
+    assert any(
+        w.startswith("no headings found") for w in texts(tree, "//aside[@class='import-warnings']//li")
+    )
+    brief = Brief.objects.get()
+    client.force_login(analyst)
+    reader = client.get(reverse("briefs:reader", args=[brief.slug]))
+    assert texts(page_tree(reader), "//aside[@class='import-warnings']") == []
