@@ -1,10 +1,551 @@
-"""HWPX: not yet read."""
+"""HWPX (OWPML, the zip-of-XML format of Hangul): sections → blocks.
+
+`Contents/content.hpf` lists the sections in order and states the metadata; `Contents/header.xml`
+holds the paragraph shapes (outline levels), character shapes (size, bold) and styles ("개요 N").
+Each section's paragraphs are read in order: text from `hp:t` only (field parameters, shape
+comments and other control data are never text), tables row by row, text boxes and one-cell
+layout tables as their paragraphs, headers and footers as furniture, footnotes after the paragraph
+that cites them. Headings come from outline levels and outline styles when the document uses
+them, else from the layout: a short line set larger than the body text (`_infer_headings`).
+"""
 
 from __future__ import annotations
 
-from briefs.importers.blocks import BlockDocument
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from lxml import etree
+
+from briefs.importers import blocks as b
+from briefs.importers.blocks import Block, BlockDocument
+from briefs.importers.classify import LIST_SCHEMES, numbering
+from briefs.importers.docx import open_office_zip, strip_private_use, xml_parser
 from briefs.importers.errors import DocumentError
+from briefs.importers.structure import heading_like
+
+# A line is a heading candidate when set this much larger than the body text (13pt body: 15pt).
+HEADING_SIZE_RATIO = 1.15
+HEADING_MIN_DELTA = 1.5
+# The title: the largest line near the start, at least this much larger than the body.
+TITLE_SIZE_RATIO = 1.3
+TITLE_SEARCH_ITEMS = 40
+# Parts of a title (lines of its box) must be at least this fraction of the title's size.
+TITLE_PART_RATIO = 0.75
+MAX_HEADING_CHARS = 80
+# Table-of-contents lines: a numbered heading followed by a page number (dot leaders optional).
+_TOC_LINE = re.compile(r"^\s*\S.{1,80}?(?:\s|[.·…‥]{2,})\s*\d{1,3}\s*$")
+# A bracketed label with a number, as forms and annexes are headed: 【서식 1】, [별지 2], 〔부록 3〕.
+_LABEL = re.compile(r"^[【\[〔［<〈《]\s*[^\]】〕］>〉》]{0,15}?\d{1,3}\s*[】\]〕］>〉》]")
+_OUTLINE_STYLE = re.compile(r"^(?:개요|outline)\s*(\d)$", re.IGNORECASE)
+_SHAPES = {
+    "rect",
+    "ellipse",
+    "arc",
+    "polygon",
+    "curve",
+    "connectLine",
+    "line",
+    "container",
+    "textart",
+    "pic",
+    "ole",
+}
+
+
+def _local(element: etree._Element) -> str:
+    tag = element.tag
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]
+
+
+def _children(element: etree._Element, name: str) -> list[etree._Element]:
+    return [child for child in element if _local(child) == name]
+
+
+@dataclass
+class _Shapes:
+    """What header.xml says about character and paragraph shapes and styles."""
+
+    sizes: dict[str, float] = field(default_factory=dict)  # charPr id → pt
+    bold: dict[str, bool] = field(default_factory=dict)
+    outline: dict[str, int] = field(default_factory=dict)  # paraPr id → outline level (1 = top)
+    bullet_para: dict[str, str] = field(default_factory=dict)  # paraPr id → bullet char
+    number_para: set[str] = field(default_factory=set)
+    styles: dict[str, str] = field(default_factory=dict)  # style id → name
+    style_para: dict[str, str] = field(default_factory=dict)  # style id → paraPr id
+
+
+def _read_shapes(root: etree._Element | None) -> _Shapes:
+    shapes = _Shapes()
+    if root is None:
+        return shapes
+    bullets: dict[str, str] = {}
+    for element in root.iter():
+        name = _local(element)
+        if name == "charPr":
+            cid = element.get("id", "")
+            try:
+                shapes.sizes[cid] = int(element.get("height", "1000")) / 100
+            except ValueError:
+                shapes.sizes[cid] = 10.0
+            shapes.bold[cid] = any(_local(child) == "bold" for child in element)
+        elif name == "bullet":
+            bullets[element.get("id", "")] = element.get("char", "•") or "•"
+    for element in root.iter():
+        name = _local(element)
+        if name == "paraPr":
+            pid = element.get("id", "")
+            heading = next((child for child in element.iter() if _local(child) == "heading"), None)
+            if heading is None:
+                continue
+            kind = heading.get("type", "NONE")
+            try:
+                level = int(heading.get("level", "0"))
+            except ValueError:
+                level = 0
+            if kind == "OUTLINE":
+                shapes.outline[pid] = min(6, level + 1)
+            elif kind == "BULLET":
+                shapes.bullet_para[pid] = bullets.get(heading.get("idRef", ""), "•")
+            elif kind == "NUMBER":
+                shapes.number_para.add(pid)
+        elif name == "style":
+            sid = element.get("id", "")
+            shapes.styles[sid] = element.get("name", "") or element.get("engName", "")
+            shapes.style_para[sid] = element.get("paraPrIDRef", "")
+            eng = element.get("engName", "")
+            if eng and not _OUTLINE_STYLE.match(shapes.styles[sid]) and _OUTLINE_STYLE.match(eng):
+                shapes.styles[sid] = eng
+    return shapes
+
+
+@dataclass
+class _Item:
+    """One thing read from a section, before kinds are decided."""
+
+    kind: str  # "para", "table", "footnote", "furniture"
+    text: str = ""
+    size: float | None = None
+    bold: bool = False
+    style: str = ""
+    outline: int | None = None  # outline level from the paragraph shape or the style
+    bullet: str = ""
+    numbered: bool = False
+    box: str = ""  # "" main flow, "cell:N" a layout table's paragraphs, "shape" a text box
+    rows: list[list[str]] | None = None
+
+
+class _Reader:
+    def __init__(self, shapes: _Shapes) -> None:
+        self.shapes = shapes
+        self.items: list[_Item] = []
+        self._boxes = 0
+
+    # --- text ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _t_text(t: etree._Element) -> str:
+        parts = [t.text or ""]
+        for child in t:
+            name = _local(child)
+            if name == "tab":
+                parts.append("\t")
+            elif name == "lineBreak":
+                parts.append("\n")
+            elif name in ("fwSpace", "nbSpace"):
+                parts.append(" ")
+            elif name == "hyphen":
+                parts.append("-")
+            parts.append(child.tail or "")
+        return "".join(parts)
+
+    def plain_text(self, element: etree._Element) -> str:
+        """Return the text of every paragraph under `element` (a cell, a note), one per line."""
+        lines = []
+        for p in element.iter():
+            if _local(p) != "p":
+                continue
+            text = "".join(self._t_text(t) for run in _children(p, "run") for t in _children(run, "t"))
+            text = strip_private_use(text)
+            if text.strip():
+                lines.append(" ".join(text.split()))
+        return "\n".join(lines)
+
+    # --- walking ---------------------------------------------------------------------------
+
+    def section(self, root: etree._Element) -> None:
+        for p in _children(root, "p"):
+            self.paragraph(p, box="")
+
+    def paragraph(self, p: etree._Element, *, box: str) -> None:
+        para_id = p.get("paraPrIDRef", "")
+        style_id = p.get("styleIDRef", "")
+        style = self.shapes.styles.get(style_id, "")
+        outline = self.shapes.outline.get(para_id)
+        match = _OUTLINE_STYLE.match(style.strip())
+        if outline is None and match and 1 <= int(match.group(1)) <= 6:
+            outline = int(match.group(1))
+        pieces: list[str] = []
+        weights: Counter[str] = Counter()
+
+        def flush() -> None:
+            text = strip_private_use("".join(pieces))
+            pieces.clear()
+            if not text.strip():
+                weights.clear()
+                return
+            char_id = weights.most_common(1)[0][0] if weights else ""
+            bold_chars = sum(n for cid, n in weights.items() if self.shapes.bold.get(cid))
+            self.items.append(
+                _Item(
+                    "para",
+                    text=text,
+                    size=self.shapes.sizes.get(char_id),
+                    bold=bold_chars * 2 > sum(weights.values()),
+                    style=style,
+                    outline=outline,
+                    bullet=self.shapes.bullet_para.get(para_id, ""),
+                    numbered=para_id in self.shapes.number_para,
+                    box=box,
+                )
+            )
+            weights.clear()
+
+        for run in _children(p, "run"):
+            char_id = run.get("charPrIDRef", "")
+            for child in run:
+                name = _local(child)
+                if name == "t":
+                    text = self._t_text(child)
+                    pieces.append(text)
+                    weights[char_id] += len(text.strip())
+                elif name == "tbl":
+                    flush()
+                    self.table(child)
+                elif name == "ctrl":
+                    self.control(child)
+                elif name in _SHAPES:
+                    flush()
+                    self.shape(child)
+        flush()
+
+    def control(self, ctrl: etree._Element) -> None:
+        for child in ctrl:
+            name = _local(child)
+            if name in ("header", "footer"):
+                text = self.plain_text(child)
+                if text:
+                    self.items.append(_Item("furniture", text=text, style=name))
+            elif name in ("footNote", "endNote"):
+                text = self.plain_text(child)
+                if text:
+                    self.items.append(_Item("footnote", text=text, style=name))
+            # fieldBegin/fieldEnd parameters, hidden comments, page numbers, bookmarks and
+            # column settings carry no document text.
+
+    def shape(self, element: etree._Element) -> None:
+        """A drawing object: its text boxes are read as paragraphs, never as headings."""
+        for draw_text in element.iter():
+            if _local(draw_text) != "drawText":
+                continue
+            for sub_list in _children(draw_text, "subList"):
+                for p in _children(sub_list, "p"):
+                    self.paragraph(p, box="shape")
+
+    def table(self, tbl: etree._Element) -> None:
+        cells = [list(_children(tr, "tc")) for tr in _children(tbl, "tr")]
+        texts = [[self.plain_text(tc) for tc in row] for row in cells]
+        filled = [(r, c) for r, row in enumerate(texts) for c, text in enumerate(row) if text.strip()]
+        if not filled:
+            return
+        single_column = all(len(row) <= 1 for row in cells) and len(cells) <= 3
+        if single_column or len(filled) == 1:
+            # A layout box: a title, a chapter heading or a framed passage, read as paragraphs.
+            self._boxes += 1
+            box = f"cell:{self._boxes}"
+            for row in cells:
+                for tc in row:
+                    for sub_list in _children(tc, "subList"):
+                        for p in _children(sub_list, "p"):
+                            self.paragraph(p, box=box)
+            return
+        self.items.append(_Item("table", rows=texts, text=b.table_text(texts)))
+
+
+def _body_size(items: list[_Item]) -> float | None:
+    weights: Counter[float] = Counter()
+    for item in items:
+        if item.kind == "para" and item.size and not item.box:
+            weights[item.size] += len(item.text.strip())
+    if not weights:
+        for item in items:
+            if item.kind == "para" and item.size:
+                weights[item.size] += len(item.text.strip())
+    return weights.most_common(1)[0][0] if weights else None
+
+
+def is_toc_line(text: str) -> bool:
+    """Return whether a line reads like a table-of-contents entry: a numbered heading with a
+    page number at its end."""
+    line = " ".join(text.split())
+    found = numbering(line)
+    return bool(_TOC_LINE.match(line)) and found is not None and found.scheme not in LIST_SCHEMES
+
+
+def _is_toc(lines: list[str]) -> bool:
+    lines = [line for line in lines if line.strip()]
+    toc = sum(1 for line in lines if is_toc_line(line))
+    return toc >= 3 and toc * 2 >= len(lines)
+
+
+def is_label(text: str) -> bool:
+    """Return whether a line starts with a numbering marker or a bracketed numbered label."""
+    found = numbering(text)
+    return bool(_LABEL.match(text.strip())) or (found is not None and found.scheme not in LIST_SCHEMES)
+
+
+def infer_headings(
+    paragraphs: list[tuple[int, str, float | None, str]], body: float | None
+) -> dict[int, tuple[int, str]]:
+    """Decide which paragraphs are headings from their layout.
+
+    `paragraphs` holds (index, text, size, box) of every main-flow paragraph. A heading is a
+    short, heading-shaped line set clearly larger than the body text; text boxes never are.
+    When most such lines carry a numbering marker or a numbered label, those without one (form
+    titles, cover lines, salutations set large) are not headings. Levels follow the size rank.
+    Returns index → (level, why).
+    """
+    if not body:
+        return {}
+    threshold = max(body * HEADING_SIZE_RATIO, body + HEADING_MIN_DELTA)
+    candidates = [
+        (index, text, size)
+        for index, text, size, box in paragraphs
+        if box != "shape"
+        and size
+        and size >= threshold
+        and "\n" not in text.strip()
+        and len(" ".join(text.split())) <= MAX_HEADING_CHARS
+        and heading_like(" ".join(text.split()))
+    ]
+    numbered = [c for c in candidates if is_label(c[1])]
+    only_numbered = len(numbered) >= 3 and len(numbered) * 2 >= len(candidates)
+    chosen = numbered if only_numbered else candidates
+    ranks = sorted({round(size * 2) / 2 for _, _, size in chosen}, reverse=True)
+    out = {}
+    for index, _text, size in chosen:
+        level = ranks.index(round(size * 2) / 2) + 1
+        why = f"font {size:g}pt > body {body:g}pt"
+        if only_numbered:
+            why += ", numbered like the other headings"
+        out[index] = (min(level, 6), why)
+    return out
+
+
+def _find_title(items: list[_Item], body: float | None) -> list[int]:
+    """Return the indexes of the title's lines: the largest line near the start (with the lines
+    of its box set nearly as large)."""
+    if not body:
+        return []
+    paras = [
+        (i, item)
+        for i, item in enumerate(items[:TITLE_SEARCH_ITEMS])
+        if item.kind == "para" and item.size and item.outline is None
+    ]
+    if not paras:
+        return []
+    best_index, best = max(paras, key=lambda pair: (pair[1].size or 0, -pair[0]))
+    size = best.size or 0
+    if size < body * TITLE_SIZE_RATIO or len(" ".join(best.text.split())) > 200:
+        return []
+    parts = [best_index]
+    if best.box:
+        # Lines of the same box, contiguous with the title and set nearly as large.
+        for step in (-1, 1):
+            j = best_index + step
+            while 0 <= j < len(items) and items[j].kind == "para" and items[j].box == best.box:
+                if (items[j].size or 0) >= size * TITLE_PART_RATIO:
+                    parts.append(j)
+                    j += step
+                else:
+                    break
+    return sorted(parts)
+
+
+_JUNK_TITLE = re.compile(r"^(?:제목|title|untitled|문서\s*\d*|document\s*\d*|hwp\w*)$", re.IGNORECASE)
+
+
+def junk_title(title: str, filename: str = "") -> bool:
+    """Return whether a stated title is a template leftover: empty, digits, the file name."""
+    text = " ".join(title.split())
+    if len(text) < 2 or not any(ch.isalpha() for ch in text) or _JUNK_TITLE.match(text):
+        return True
+    stem = PurePath(filename).stem if filename else ""
+    return bool(stem) and text.lower() in (stem.lower(), PurePath(filename).name.lower())
+
+
+def _metadata(root: etree._Element | None, filename: str) -> dict:
+    meta: dict = {}
+    if root is None:
+        return meta
+    values: dict[str, str] = {}
+    for element in root.iter():
+        name = _local(element)
+        text = " ".join((element.text or "").split())
+        if name == "title" and text:
+            values.setdefault("title", text)
+        elif name == "language" and text:
+            values.setdefault("language", text)
+        elif name == "meta" and text:
+            values.setdefault(element.get("name", "").lower(), text)
+        elif name in ("creator",) and text:
+            values.setdefault("creator", text)
+    title = values.get("title", "")
+    if title and not junk_title(title, filename):
+        meta["title"] = title
+    creator = values.get("creator", "")
+    if creator and creator.lower() not in ("text", "user", "사용자", "admin"):
+        meta["authors"] = [creator]
+    language = values.get("language", "")[:2].lower()
+    if language in ("ko", "en"):
+        meta["language"] = language
+    for key in ("modifieddate", "createddate"):
+        match = re.match(r"(\d{4}-\d{2}-\d{2})", values.get(key, ""))
+        if match and not match.group(1).startswith("1970"):
+            meta["publication_date"] = match.group(1)
+            break
+    return meta
+
+
+def _section_names(names: list[str], content: etree._Element | None) -> list[str]:
+    ordered: list[str] = []
+    if content is not None:
+        manifest = {}
+        for element in content.iter():
+            if _local(element) == "item":
+                manifest[element.get("id", "")] = element.get("href", "")
+        for element in content.iter():
+            if _local(element) == "itemref":
+                href = manifest.get(element.get("idref", ""), "")
+                for candidate in (href, f"Contents/{href}"):
+                    if re.search(r"section\d+\.xml$", candidate) and candidate in names:
+                        ordered.append(candidate)
+                        break
+    if not ordered:
+
+        def number(name: str) -> int:
+            match = re.search(r"section(\d+)\.xml$", name)
+            return int(match.group(1)) if match else 0
+
+        ordered = sorted((n for n in names if re.match(r"Contents/section\d+\.xml$", n)), key=number)
+    return ordered
+
+
+def _parse(archive, name: str) -> etree._Element | None:
+    if name not in archive.namelist():
+        return None
+    try:
+        return etree.fromstring(archive.read(name), xml_parser())
+    except etree.XMLSyntaxError as exc:
+        raise DocumentError(f"this HWPX file is damaged: {name} is not well-formed XML") from exc
 
 
 def read_hwpx(data: bytes, *, filename: str = "") -> BlockDocument:
-    raise DocumentError(".hwpx is not supported yet")
+    archive = open_office_zip(data, kind="HWPX")
+    names = archive.namelist()
+    mimetype = archive.read("mimetype").decode("ascii", "replace").strip() if "mimetype" in names else ""
+    if "Contents/header.xml" not in names and "Contents/content.hpf" not in names:
+        raise DocumentError(
+            "not an HWPX file: the zip has no Contents/header.xml"
+            + (f" (mimetype {mimetype})" if mimetype else "")
+        )
+    content = _parse(archive, "Contents/content.hpf")
+    shapes = _read_shapes(_parse(archive, "Contents/header.xml"))
+    sections = _section_names(names, content)
+    if not sections:
+        raise DocumentError("not an HWPX file: it has no Contents/section*.xml")
+    reader = _Reader(shapes)
+    for name in sections:
+        root = _parse(archive, name)
+        if root is not None:
+            reader.section(root)
+    items = reader.items
+    metadata = _metadata(content, filename)
+    blocks = _blocks(items)
+    title = " ".join(" ".join(block.text.split()) for block in blocks if block.kind == b.TITLE)
+    if title:
+        # The title the page shows wins over content.hpf's, which templates often leave stale.
+        metadata["title"] = title
+    return BlockDocument(blocks=blocks, format="hwpx", metadata=metadata, structured=True)
+
+
+def _blocks(items: list[_Item]) -> list[Block]:
+    body = _body_size(items)
+    title_parts = _find_title(items, body)
+    outline_headings = sum(1 for item in items if item.kind == "para" and item.outline)
+    inferred: dict[int, tuple[int, str]] = {}
+    if outline_headings < 2:
+        inferred = infer_headings(
+            [(i, item.text, item.size, item.box) for i, item in enumerate(items) if item.kind == "para"],
+            body,
+        )
+    first_title = title_parts[0] if title_parts else -1
+    blocks: list[Block] = []
+    # Consecutive paragraphs read as a table of contents.
+    toc: set[int] = set()
+    run: list[int] = []
+    for i, item in enumerate(items + [_Item("end")]):
+        if item.kind == "para" and is_toc_line(item.text):
+            run.append(i)
+            continue
+        if len(run) >= 3:
+            toc.update(run)
+        run = []
+    for i, item in enumerate(items):
+        text = item.text.strip()
+        common = {"font_size": item.size, "bold": item.bold, "style": item.style}
+        if item.kind == "furniture":
+            blocks.append(Block(b.FURNITURE, text, style=item.style, why=f"running {item.style}"))
+            continue
+        if item.kind == "footnote":
+            blocks.append(Block(b.FOOTNOTE, text, style=item.style, why="footnote control"))
+            continue
+        if i < first_title and len(text) <= 100:
+            why = "before the document's title (masthead, embargo box)"
+            blocks.append(Block(b.FURNITURE, text, rows=item.rows, why=why, **common))
+            continue
+        if item.kind == "table":
+            rows = item.rows or []
+            if _is_toc([line for row in rows for cell in row for line in cell.split("\n")]):
+                blocks.append(Block(b.FURNITURE, text, rows=rows, why="table of contents (page numbers)"))
+            else:
+                blocks.append(Block(b.TABLE, item.text, rows=rows, why="hp:tbl"))
+            continue
+        if i in title_parts:
+            why = f"largest text near the start ({item.size:g}pt, body {body:g}pt)"
+            blocks.append(Block(b.TITLE, text, why=why, **common))
+            continue
+        if i in toc:
+            blocks.append(Block(b.FURNITURE, text, why="table of contents line (page number)", **common))
+            continue
+        if item.outline:
+            why = f"outline level {item.outline}" + (f" (style {item.style})" if item.style else "")
+            blocks.append(Block(b.HEADING, text, level=item.outline, why=why, **common))
+            continue
+        if i in inferred:
+            level, why = inferred[i]
+            blocks.append(Block(b.HEADING, text, level=level, why=why, **common))
+            continue
+        if item.bullet or item.numbered:
+            marker = item.bullet if item.bullet else ""
+            found = numbering(text)
+            if not marker and found:
+                marker = found.marker
+            why = "bullet paragraph shape" if item.bullet else "numbered paragraph shape"
+            blocks.append(Block(b.LIST_ITEM, text, marker=marker or "•", why=why, **common))
+            continue
+        blocks.append(Block(b.PARAGRAPH, item.text, features={"box": item.box} if item.box else {}, **common))
+    return blocks
