@@ -10,4 +10,4 @@ RUN DJANGO_SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-000 \
     python manage.py collectstatic --noinput
 EXPOSE 8000
 # Threads and a long timeout: large XLSX/DOCX exports are built before the first byte is sent.
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "4", "--timeout", "300"]
+CMD ["gunicorn", "config.wsgi:application", "--preload", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "4", "--timeout", "300"]

@@ -5,3 +5,10 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 application = get_wsgi_application()
+
+# Load the Korean morphology model now, not on the first search or write: under gunicorn's
+# --preload the master loads it once and the forked workers share its pages.
+if os.environ.get("MARGINALIA_PRELOAD_MODEL", "1") != "0":
+    from search.analysis import kiwi
+
+    kiwi()

@@ -84,6 +84,21 @@ def test_no_pending_migrations():
         pytest.fail(f"missing migrations:\n{out.getvalue()} (exit {exc.code})")
 
 
+def test_the_wsgi_application_loads_the_morphology_model_at_start():
+    code = "import config.wsgi, search.analysis as a; print(a._kiwi.cache_info().currsize)"
+    clean = {k: v for k, v in os.environ.items() if k != "MARGINALIA_PRELOAD_MODEL"}
+    loaded = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True)
+    assert loaded.stdout.strip() == "1", loaded.stderr
+    off = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "MARGINALIA_PRELOAD_MODEL": "0"},
+        capture_output=True,
+        text=True,
+    )
+    assert off.stdout.strip() == "0", off.stderr
+
+
 def test_docker_compose_has_database_and_app():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
@@ -103,7 +118,10 @@ def test_docker_compose_has_database_and_app():
     assert subprocess.run(["sh", "-n", "-c", argv[2]], capture_output=True).returncode == 0
     gunicorn_line = next(line for line in argv[2].splitlines() if "gunicorn" in line)
     assert "--timeout" in gunicorn_line and "--worker-class gthread" in gunicorn_line
+    # The master loads the app (and the morphology model) once; workers share it.
+    assert "--preload" in gunicorn_line
     dockerfile = (ROOT / "Dockerfile").read_text()
+    assert '"--preload"' in dockerfile
     assert "collectstatic" in dockerfile
 
 
