@@ -26,7 +26,7 @@ class BriefImportForm(forms.Form):
         label="Document",
         allow_empty_file=True,  # the importer says "the file is empty", like the command
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(EXTENSIONS)}),
-        help_text="Text, Markdown, HTML or PDF (with a text layer).",
+        help_text="Text, Markdown, HTML, PDF (with a text layer), DOCX or HWPX.",
     )
     title = forms.CharField(required=False, max_length=_length("title"))
     subtitle = forms.CharField(required=False, max_length=_length("subtitle"))
