@@ -1,28 +1,44 @@
-"""HTML: the article (or main) content of a page, headings from h1–h4.
+"""HTML: the article of a page (or all of a fragment) as blocks, with the page's metadata.
 
-Navigation, page header and footer, scripts, styles, asides and forms are dropped, and so is
-the list of image or "related" links that pages put after the article.
+A page's main content is found by trafilatura, which leaves out the site around the article
+(navigation, share widgets, "related / latest / most viewed" lists, bylines, photo credits);
+its XML is walked into blocks (`head` → HEADING, `p` → PARAGRAPH, `list/item` → LIST_ITEM,
+`table/row/cell` → TABLE, `quote` → QUOTE, `code` → CODE; a `graphic`'s text → FURNITURE, as
+the image itself is not imported). When trafilatura has nothing to remove (a fragment: no
+`<html>`/`<head>`/`<body>`, or its extract covers nearly all of the visible text) or finds too
+little, the HTML itself is walked structurally instead (h1–h6, p, ul/ol/li, table, blockquote,
+pre, figure), with page chrome, in-page tables of contents and edit links removed first.
+
+The title is the article's own `<h1>` (else `og:title`/`<title>` with a trailing site-name
+segment removed, else a fragment's first short line); that h1 becomes a TITLE block. Date,
+authors, canonical URL, site name and language come from `<meta>`, JSON-LD and `<html lang>`.
 """
 
 from __future__ import annotations
 
+import copy
+import json
 import re
+import warnings
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
+from lxml import etree
 
-from briefs.importers.document import ParsedDocument
-from briefs.importers.structure import (
-    Heading,
-    Paragraph,
-    Part,
-    build_sections,
-    detect_language,
-    filename_title,
-    first_sentence_title,
-    normalise_spaces,
-)
-from briefs.importers.text import detect_year, extract_copyright
+from briefs.importers import blocks as b
+from briefs.importers.blocks import Block, BlockDocument
+from briefs.importers.errors import DocumentError
+from briefs.importers.structure import normalise_spaces
+from briefs.importers.text import extract_copyright
+
+# Use the structural walk when trafilatura's extract covers at least this share of the
+# visible text (nothing to remove, and the walk keeps what the extractor may lose)...
+WHOLE_SHARE = 0.9
+# ...or at most this share of it, or fewer characters than this (it found too little).
+TOO_LITTLE_SHARE = 0.2
+TOO_LITTLE_CHARS = 200
+# A line before the first body text, shorter than this and not a sentence, is page header.
+HEADER_LINE_MAX_CHARS = 160
 
 _DROP = (
     "script",
@@ -45,13 +61,16 @@ _DROP = (
     "dialog",
 )
 _DROP_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "form"}
-_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4}
+# MediaWiki-style and generic in-page tables of contents and section edit links.
+_DROP_SELECTORS = ("#toc", ".toc", ".mw-editsection", "[role=doc-toc]", ".editsection")
+_HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _BLOCKS = {
     "p",
     "div",
     "section",
     "article",
     "main",
+    "header",
     "li",
     "ul",
     "ol",
@@ -63,22 +82,323 @@ _BLOCKS = {
     "figure",
     "figcaption",
     "table",
-    "thead",
-    "tbody",
-    "tr",
-    "td",
-    "th",
-    "h5",
-    "h6",
+    "caption",
     "address",
     "hr",
+    "details",
+    "summary",
 }
 _SKIP_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction)
+_ARTICLE_TYPES = re.compile(r"(?:Article|Report|BlogPosting|Posting|WebPage)$")
+_DATE = re.compile(
+    r"\b(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{4}\s*년\s*\d{1,2}\s*월"
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4})",
+    re.IGNORECASE,
+)
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1
+    )
+}
+_SITE_SEPARATOR = re.compile(r"\s+(?:\||-|–|—|::|·|»)\s+")
+_SENTENCE_END = (".", "!", "?", "다", "요", "。")
 
 
 def _collapse(text: str) -> str:
     """Return text with every run of whitespace (newlines of the source too) as one space."""
     return normalise_spaces(re.sub(r"\s+", " ", text))
+
+
+def _norm(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+# --- metadata -----------------------------------------------------------------------------
+
+
+def _meta(soup: BeautifulSoup, *names: str) -> str:
+    for name in names:
+        for attr in ("property", "name", "itemprop"):
+            tag = soup.find("meta", attrs={attr: name})
+            if isinstance(tag, Tag) and tag.get("content"):
+                return normalise_spaces(str(tag["content"]))
+    return ""
+
+
+def _json_ld(soup: BeautifulSoup) -> dict:
+    """Return the JSON-LD object describing the article (an Article/Report type), if any."""
+    found: list[dict] = []
+    for script in soup.find_all("script", attrs={"type": "application/ld+json"}):
+        raw = (script.string or script.get_text() or "").strip()
+        raw = re.sub(r"^\s*<!\[CDATA\[|\]\]>\s*$", "", raw).strip()
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                if "@graph" in item:
+                    stack.extend(item["@graph"] if isinstance(item["@graph"], list) else [item["@graph"]])
+                kinds = item.get("@type")
+                kinds = kinds if isinstance(kinds, list) else [kinds]
+                if any(isinstance(k, str) and _ARTICLE_TYPES.search(k) for k in kinds):
+                    found.append(item)
+    # An Article beats a WebPage.
+    found.sort(key=lambda item: "WebPage" in str(item.get("@type")))
+    return found[0] if found else {}
+
+
+def _names(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [v for v in (normalise_spaces(p) for p in re.split(r"\s*[;,]\s*|\s+and\s+", value)) if v]
+    if isinstance(value, dict):
+        return _names(value.get("name") or "")
+    if isinstance(value, list):
+        return [name for item in value for name in _names(item)]
+    return []
+
+
+def _iso(value: str) -> str:
+    """Return a date as YYYY-MM-DD (from ISO, "2024.3.5", "2024년 3월 5일", "Dec. 6, 2024")."""
+    value = value.strip()
+    match = re.search(r"(\d{4})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})", value)
+    if match:
+        y, m, d = (int(g) for g in match.groups())
+        return f"{y:04d}-{m:02d}-{d:02d}" if 1 <= m <= 12 and 1 <= d <= 31 else ""
+    match = re.search(
+        r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2}),?\s+(\d{4})", value, re.I
+    )
+    if match:
+        return f"{int(match.group(3)):04d}-{_MONTHS[match.group(1).lower()]:02d}-{int(match.group(2)):02d}"
+    return ""
+
+
+def _strip_site(title: str, site_names: list[str]) -> str:
+    """Remove a trailing " | Site" / " - Site" / " :: Site" segment naming the site."""
+    parts = _SITE_SEPARATOR.split(title)
+    if len(parts) < 2:
+        return title
+    last = _norm(parts[-1])
+    for site in site_names:
+        key = _norm(site)
+        if key and last and (last == key or last in key or key in last):
+            match = list(_SITE_SEPARATOR.finditer(title))[-1]
+            return title[: match.start()].strip()
+    return title
+
+
+def _metadata(soup: BeautifulSoup, trafilatura_meta: dict[str, str]) -> dict:
+    ld = _json_ld(soup)
+    meta: dict = {}
+    date = (
+        _meta(soup, "article:published_time", "citation_publication_date", "dc.date", "date", "pubdate")
+        or str(ld.get("datePublished") or "")
+        or trafilatura_meta.get("date", "")
+    )
+    if _iso(date):
+        meta["publication_date"] = _iso(date)
+    authors = (
+        _names(_meta(soup, "citation_author", "author", "dc.creator", "article:author"))
+        or _names(ld.get("author"))
+        or _names(trafilatura_meta.get("author", ""))
+    )
+    authors = [a for a in authors if not re.match(r"https?://", a)]
+    if authors:
+        meta["authors"] = list(dict.fromkeys(authors))
+    url = _meta(soup, "og:url")
+    if not url:
+        link = soup.find("link", attrs={"rel": "canonical"})
+        url = str(link.get("href") or "") if isinstance(link, Tag) else ""
+    url = url or str(ld.get("url") or "") or trafilatura_meta.get("url", "")
+    if re.match(r"https?://", url):
+        meta["source_url"] = url
+    site = _meta(soup, "og:site_name", "application-name", "citation_publisher", "dc.publisher")
+    site = site or trafilatura_meta.get("sitename", "")
+    if site:
+        meta["organisation"] = site
+    html_tag = soup.find("html")
+    lang = str(html_tag.get("lang") or "") if isinstance(html_tag, Tag) else ""
+    if lang[:2].lower() in ("ko", "en"):
+        meta["language"] = lang[:2].lower()
+    return meta
+
+
+def _title(soup: BeautifulSoup, meta: dict, ld: dict) -> tuple[str, str]:
+    """Return (title, the text of the h1 that is the article's own title or "")."""
+    sites = [str(meta.get("organisation") or ""), _meta(soup, "twitter:site").lstrip("@")]
+    stated = [
+        _strip_site(t, sites)
+        for t in (
+            _meta(soup, "og:title", "citation_title", "dc.title", "twitter:title"),
+            str(ld.get("headline") or ""),
+            normalise_spaces(soup.title.get_text()) if soup.title else "",
+        )
+        if t
+    ]
+    h1s = [_collapse(h.get_text(" ")) for h in soup.find_all("h1")]
+    h1s = [h for h in h1s if h]
+    inside = [
+        _collapse(h.get_text(" "))
+        for h in soup.find_all("h1")
+        if h.find_parent(["article", "main"]) is not None
+    ]
+    inside = [h for h in inside if h]
+    own = ""
+    for candidate in inside + h1s:
+        if any(_norm(candidate) == _norm(s) or _norm(s).startswith(_norm(candidate)) for s in stated):
+            own = candidate
+            break
+    if not own:
+        own = inside[0] if len(inside) == 1 else (h1s[0] if len(h1s) == 1 else "")
+    return (own or (stated[0] if stated else "")), own
+
+
+# --- trafilatura --------------------------------------------------------------------------
+
+
+def _trafilatura(html: str) -> tuple[list[Block], dict[str, str], int] | None:
+    """Return the blocks of trafilatura's extract, its metadata and its text length."""
+    import trafilatura  # imported here: it is slow to import and only pages need it
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            xml = trafilatura.extract(
+                html,
+                output_format="xml",
+                include_tables=True,
+                include_formatting=False,
+                include_links=False,
+                include_images=True,
+                include_comments=False,
+                with_metadata=True,
+                favor_precision=False,
+            )
+    except Exception:  # trafilatura fails on some malformed pages: walk them instead
+        return None
+    if not xml:
+        return None
+    try:
+        root = etree.fromstring(xml.encode("utf-8"))
+    except etree.XMLSyntaxError:
+        return None
+    tmeta = {key: str(value) for key, value in root.attrib.items()}
+    body = root.find("main")
+    if body is None:
+        body = root
+    blocks: list[Block] = []
+    _walk_xml(body, blocks)
+    length = sum(len(_collapse(blk.text)) for blk in blocks if blk.kind != b.FURNITURE)
+    return blocks, tmeta, length
+
+
+def _xml_text(element, *, skip: tuple[str, ...] = ()) -> str:
+    parts: list[str] = [element.text or ""]
+    for child in element:
+        if child.tag in skip:
+            parts.append(child.tail or "")
+            continue
+        if child.tag == "lb":
+            parts.append(" ")
+        else:
+            parts.append(_xml_text(child, skip=skip))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _lines(text: str) -> str:
+    return "\n".join(line for line in (_collapse(part) for part in text.split("\n")) if line)
+
+
+def _walk_xml(element, blocks: list[Block], depth: int = 0) -> None:
+    for child in element:
+        tag = child.tag
+        if tag == "head":
+            level = int(str(child.get("rend", "h2")).lstrip("h") or 2) if child.get("rend") else 2
+            text = _collapse(_xml_text(child))
+            if text:
+                blocks.append(
+                    Block(b.HEADING, text, level=level, style=f"h{level}", why=f"heading element (h{level})")
+                )
+        elif tag == "p":
+            text = _lines(_xml_text(child))
+            if text:
+                blocks.append(Block(b.PARAGRAPH, text, style="p", why="paragraph of the article"))
+        elif tag == "list":
+            ordered = str(child.get("rend", "")).lower() == "ol"
+            number = 0
+            for item in child:
+                if item.tag != "item":
+                    continue
+                number += 1
+                text = _lines(_xml_text(item, skip=("list",)))
+                if text:
+                    blocks.append(
+                        Block(
+                            b.LIST_ITEM,
+                            text,
+                            marker=f"{number}." if ordered else "•",
+                            level=depth + 1,
+                            style="li",
+                            why="item of a list",
+                        )
+                    )
+                nested = [sub for sub in item if sub.tag == "list"]
+                if nested:
+                    holder = etree.Element("div")
+                    holder.extend(copy.deepcopy(sub) for sub in nested)
+                    _walk_xml(holder, blocks, depth + 1)
+        elif tag == "table":
+            rows = []
+            for row in child.iter("row"):
+                cells = [_collapse(_xml_text(cell)) for cell in row if cell.tag == "cell"]
+                if any(cells):
+                    rows.append(cells)
+            if rows:
+                blocks.append(
+                    Block(b.TABLE, b.table_text(rows), rows=rows, style="table", why="table element")
+                )
+        elif tag == "quote":
+            text = _lines(_xml_text(child))
+            if text:
+                blocks.append(Block(b.QUOTE, text, style="blockquote", why="quotation element"))
+        elif tag == "code":
+            text = _xml_text(child).strip("\n")
+            if text.strip():
+                blocks.append(Block(b.CODE, text, style="pre", why="code element"))
+        elif tag == "graphic":
+            text = _collapse(str(child.get("alt") or child.get("title") or ""))
+            if text:
+                blocks.append(
+                    Block(b.FURNITURE, text, style="img", why="text of an image, which is not imported")
+                )
+        elif tag in ("div", "main", "section"):
+            _walk_xml(child, blocks, depth)
+
+
+# --- structural walk ----------------------------------------------------------------------
+
+
+def _clean(soup: BeautifulSoup) -> None:
+    """Remove what is never content: scripts, chrome, tables of contents, edit links."""
+    for tag in soup.find_all(_DROP):
+        tag.decompose()
+    for selector in _DROP_SELECTORS:
+        for tag in soup.select(selector):
+            if not tag.decomposed:
+                tag.decompose()
+    for tag in soup.find_all("header"):
+        # The page's header goes; an article's own header holds its title and stays.
+        if not tag.decomposed and tag.find_parent(["article", "main"]) is None:
+            tag.decompose()
+    for tag in soup.find_all(attrs={"role": True}):
+        if not tag.decomposed and str(tag.get("role")).lower() in _DROP_ROLES:
+            tag.decompose()
 
 
 def _content_root(soup: BeautifulSoup) -> Tag:
@@ -89,28 +409,34 @@ def _content_root(soup: BeautifulSoup) -> Tag:
     return soup.body or soup
 
 
+def _is_figure_table(table: Tag) -> bool:
+    """A one-column table around an image is a figure laid out as a table."""
+    rows = table.find_all("tr")
+    return bool(table.find("img")) and all(
+        len(row.find_all(["td", "th"], recursive=False)) <= 1 for row in rows
+    )
+
+
 class _Walker:
-    """Walk the content in document order, collecting headings and paragraphs."""
+    """Walk the content in document order, collecting blocks."""
 
     def __init__(self) -> None:
-        self.parts: list[Part] = []
-        self.link_only: list[bool] = []
+        self.blocks: list[Block] = []
+        self.link_only: set[int] = set()
         self._text: list[str] = []
         self._link_text: list[str] = []
-        self._images = 0
+        self._tag = "div"
 
-    def flush(self) -> None:
+    def flush(self, *, kind: str = b.PARAGRAPH, why: str = "", **extra) -> None:
         text = _collapse("".join(self._text))
         if text:
-            link_text = _collapse("".join(self._link_text))
-            self.parts.append(Paragraph(text))
-            self.link_only.append(link_text == text)
-        elif self._images:
-            self.parts.append(Paragraph(""))
-            self.link_only.append(True)
-        self._text, self._link_text, self._images = [], [], 0
+            block = Block(kind, text, style=self._tag, why=why or f"text of a <{self._tag}> element", **extra)
+            self.blocks.append(block)
+            if _collapse("".join(self._text)) == _collapse("".join(self._link_text)):
+                self.link_only.add(id(block))
+        self._text, self._link_text = [], []
 
-    def walk(self, node: Tag, *, in_link: bool = False) -> None:
+    def walk(self, node: Tag, *, in_link: bool = False, figure: bool = False, depth: int = 0) -> None:
         for child in node.children:
             if isinstance(child, _SKIP_STRINGS):
                 continue
@@ -124,94 +450,214 @@ class _Walker:
             name = child.name
             if name in _HEADINGS:
                 self.flush()
-                text = _collapse(child.get_text())
+                text = _collapse(child.get_text(" "))
                 if text:
-                    self.parts.append(Heading(text, _HEADINGS[name]))
-                    self.link_only.append(False)
+                    level = _HEADINGS[name]
+                    self.blocks.append(
+                        Block(b.HEADING, text, level=level, style=name, why=f"heading element <{name}>")
+                    )
                 continue
-            if name == "img":
-                self._images += 1
-                continue
-            if name == "br":
+            if name == "br":  # a line break inside a paragraph is a space between its words
                 self._text.append(" ")
                 continue
-            block = name in _BLOCKS
+            if name == "img":
+                continue
+            if name in ("ul", "ol"):
+                self.flush()
+                self._list(child, depth=depth, figure=figure)
+                continue
+            if name == "table" and not figure and not _is_figure_table(child):
+                self.flush()
+                self._table(child)
+                continue
+            if name == "pre":
+                self.flush()
+                text = child.get_text().strip("\n")
+                if text.strip():
+                    self.blocks.append(Block(b.CODE, text, style="pre", why="preformatted <pre> element"))
+                continue
+            in_figure = figure or name == "figure" or (name == "table" and _is_figure_table(child))
+            block = name in _BLOCKS or name in ("tr", "td", "th")
             if block:
                 self.flush()
-            self.walk(child, in_link=in_link or name == "a")
+            previous = self._tag
+            self._tag = name if block else self._tag
+            self.walk(child, in_link=in_link or name == "a", figure=in_figure, depth=depth)
             if block:
-                self.flush()
+                self._flush_as(name, figure=in_figure)
+            self._tag = previous
+
+    def _flush_as(self, name: str, *, figure: bool) -> None:
+        if figure:
+            self.flush(kind=b.FURNITURE, why="caption or text of a figure, whose image is not imported")
+        elif name == "blockquote":
+            self.flush(kind=b.QUOTE, why="quotation <blockquote>")
+        elif name == "caption":
+            self.flush(kind=b.CAPTION, why="caption of a table")
+        else:
+            self.flush()
+
+    def _list(self, node: Tag, *, depth: int, figure: bool) -> None:
+        ordered = node.name == "ol"
+        try:
+            number = int(str(node.get("start") or 1)) - 1
+        except ValueError:
+            number = 0
+        for item in node.find_all("li", recursive=False):
+            number += 1
+            marker = f"{number}." if ordered else "•"
+            nested = [
+                child for child in item.children if isinstance(child, Tag) and child.name in ("ul", "ol")
+            ]
+            for child in nested:
+                child.extract()
+            previous = self._tag
+            self._tag = "li"
+            self.walk(item, depth=depth + 1, figure=figure)
+            if figure:
+                self.flush(kind=b.FURNITURE, why="text of a figure, whose image is not imported")
+            else:
+                self.flush(kind=b.LIST_ITEM, why="item of a list", marker=marker, level=depth + 1)
+            self._tag = previous
+            for child in nested:
+                self._list(child, depth=depth + 1, figure=figure)
+
+    def _table(self, table: Tag) -> None:
+        rows: list[list[str]] = []
+        for row in table.find_all("tr"):
+            if row.find_parent("table") is not table:
+                continue
+            cells = [_collapse(cell.get_text(" ")) for cell in row.find_all(["td", "th"], recursive=False)]
+            if any(cells):
+                rows.append(cells)
+        caption = table.find("caption")
+        if isinstance(caption, Tag) and _collapse(caption.get_text(" ")):
+            self.blocks.append(
+                Block(b.CAPTION, _collapse(caption.get_text(" ")), style="caption", why="caption of a table")
+            )
+        if rows:
+            self.blocks.append(
+                Block(b.TABLE, b.table_text(rows), rows=rows, style="table", why="table element")
+            )
 
 
-def _meta(soup: BeautifulSoup, *names: str) -> str:
-    for name in names:
-        tag = soup.find("meta", attrs={"name": name}) or soup.find("meta", attrs={"property": name})
-        if tag and tag.get("content"):
-            return normalise_spaces(str(tag["content"]))
-    return ""
-
-
-def parse_html(text: str, *, filename: str = "") -> ParsedDocument:
-    """Parse an HTML page (already decoded) into a document."""
-    soup = BeautifulSoup(text, "html.parser")
-    page_title = normalise_spaces(soup.title.get_text()) if soup.title else ""
-    meta_title = _meta(soup, "citation_title", "dc.title", "og:title")
-    authors = [
-        a for a in re.split(r"\s*[,;]\s*", _meta(soup, "citation_author", "author", "dc.creator")) if a
-    ]
-    organisation = _meta(soup, "citation_publisher", "dc.publisher", "og:site_name")
-    date = _meta(soup, "citation_publication_date", "dc.date", "article:published_time", "date")
-    html_tag = soup.find("html")
-    lang = str(html_tag.get("lang", "")) if isinstance(html_tag, Tag) else ""
-
-    for tag in soup.find_all(_DROP):
-        tag.decompose()
-    for tag in soup.find_all("header"):
-        # The page's header goes; an article's own header holds its title and stays.
-        if not tag.decomposed and tag.find_parent("article") is None:
-            tag.decompose()
-    for tag in soup.find_all(attrs={"role": True}):
-        if not tag.decomposed and str(tag.get("role")).lower() in _DROP_ROLES:
-            tag.decompose()
-
+def _walked(soup: BeautifulSoup) -> tuple[list[Block], set[int]]:
     walker = _Walker()
     walker.walk(_content_root(soup))
     walker.flush()
-    parts, link_only = walker.parts, walker.link_only
-    # The link or image list after the article ("related articles", thumbnails).
-    while parts and (link_only[-1] or isinstance(parts[-1], Heading)):
-        parts.pop()
-        link_only.pop()
-    parts = [p for p in parts if not (isinstance(p, Paragraph) and not p.text)]
+    return walker.blocks, walker.link_only
 
-    copyright_notice = ""
-    if parts and isinstance(parts[-1], Paragraph):
-        lines, copyright_notice = extract_copyright([parts[-1].text])
-        if copyright_notice:
-            parts[-1:] = [Paragraph(lines[0])] if lines[0].strip() else []
 
-    headings = [p for p in parts if isinstance(p, Heading)]
-    top = [h for h in headings if h.level == 1]
-    title = meta_title
-    if headings and len(top) == 1 and headings[0] is top[0]:
-        title = title or top[0].text
-        parts.remove(top[0])
-    paragraphs = [p.text for p in parts if isinstance(p, Paragraph)]
-    title = title or page_title or first_sentence_title(paragraphs) or filename_title(filename)
+# --- structure ----------------------------------------------------------------------------
 
-    year = int(date[:4]) if date[:4].isdigit() else detect_year(copyright_notice, paragraphs)
-    language = lang[:2].lower() if lang[:2].lower() in ("ko", "en") else detect_language(" ".join(paragraphs))
-    return ParsedDocument(
-        title=title,
-        organisation=organisation,
-        authors=authors,
-        language=language,
-        publication_year=year,
-        copyright=copyright_notice,
-        sections=build_sections(parts),
-        format="html",
+
+def _is_sentence(text: str) -> bool:
+    return text.rstrip(" \"'”’)").endswith(_SENTENCE_END)
+
+
+def _mark_header(blocks: list[Block], meta: dict, *, has_title: bool) -> None:
+    """Lines before the first heading or body paragraph: the title when the page names none,
+    then short non-sentence lines (a date or product line) are page header."""
+    first_body = next(
+        (
+            i
+            for i, blk in enumerate(blocks)
+            if blk.kind == b.HEADING or (blk.style == "p" and blk.kind == b.PARAGRAPH)
+        ),
+        None,
     )
+    if first_body is None:
+        return
+    for block in blocks[:first_body]:
+        if block.kind != b.PARAGRAPH or block.style == "p":
+            continue
+        text = _collapse(block.text)
+        if len(text) > HEADER_LINE_MAX_CHARS or _is_sentence(text):
+            continue
+        if not has_title and not _DATE.search(text):
+            block.relabel(b.TITLE, "first short line before the body text, not a sentence")
+            has_title = True
+            continue
+        if _DATE.search(text) and "publication_date" not in meta and _iso(text):
+            meta["publication_date"] = _iso(text)
+        block.relabel(b.FURNITURE, "in the page header before the body text, short, not a sentence")
 
 
-# Transitional: the block reader replaces this.
-read_html = parse_html
+def _mark_title(blocks: list[Block], title: str) -> None:
+    key = _norm(title)
+    if not key:
+        return
+    for block in blocks:
+        if block.kind == b.FURNITURE:
+            continue
+        if block.kind in (b.HEADING, b.PARAGRAPH) and _norm(block.text) == key:
+            block.relabel(b.TITLE, "the article's own title (its h1)")
+        break
+    # An h1 equal to the title later on (after a kicker line) is the title too.
+    for block in blocks:
+        if block.kind == b.HEADING and block.level == 1 and _norm(block.text) == key:
+            block.relabel(b.TITLE, "the article's own title (its h1)")
+
+
+def _mark_links_and_tail(blocks: list[Block], link_only: set[int]) -> None:
+    for block in blocks:
+        if id(block) in link_only and block.kind in (b.PARAGRAPH, b.LIST_ITEM):
+            block.relabel(b.FURNITURE, "made only of links (navigation or a link list)")
+    # Headings left with nothing after them at the end (a "Related" list's heading).
+    for block in reversed(blocks):
+        if block.kind == b.FURNITURE:
+            continue
+        if block.kind == b.HEADING:
+            block.relabel(b.FURNITURE, "a heading with nothing after it at the end of the page")
+            continue
+        break
+
+
+def _copyright(blocks: list[Block], meta: dict) -> None:
+    last = next((blk for blk in reversed(blocks) if blk.kind == b.PARAGRAPH), None)
+    if last is None:
+        return
+    lines, notice = extract_copyright([last.text])
+    if notice:
+        meta["copyright"] = notice
+        if lines and lines[0].strip():
+            last.text = lines[0]
+        else:
+            last.relabel(b.FURNITURE, "copyright notice at the end")
+
+
+def _is_fragment(text: str) -> bool:
+    return not re.search(r"<(?:html|head|body)[\s>]", text[:20000], re.IGNORECASE)
+
+
+def read_html(text: str, *, filename: str = "") -> BlockDocument:
+    """Read an HTML page or fragment (already decoded) as blocks."""
+    try:
+        soup = BeautifulSoup(text, "lxml")
+    except Exception as error:  # lxml is lenient; this is a last resort
+        raise DocumentError(f"the HTML could not be parsed: {error}") from error
+    ld = _json_ld(soup)
+    _clean(soup)
+    visible = len(_collapse(_content_root(soup).get_text(" ")))
+    extracted = None if _is_fragment(text) else _trafilatura(str(soup))
+    tmeta = extracted[1] if extracted else {}
+    meta = _metadata(soup, tmeta)
+    title, _own_h1 = _title(soup, meta, ld)
+    use_extract = extracted is not None and (
+        extracted[2] >= TOO_LITTLE_CHARS and TOO_LITTLE_SHARE * visible < extracted[2] < WHOLE_SHARE * visible
+    )
+    if use_extract:
+        blocks, link_only = extracted[0], set()
+    else:
+        blocks, link_only = _walked(soup)
+    _mark_links_and_tail(blocks, link_only)
+    if title:
+        meta["title"] = title
+        _mark_title(blocks, title)
+    _mark_header(blocks, meta, has_title=bool(title) or any(blk.kind == b.TITLE for blk in blocks))
+    if not title:
+        title_block = next((blk for blk in blocks if blk.kind == b.TITLE), None)
+        if title_block is not None:
+            meta["title"] = _collapse(title_block.text)
+    _copyright(blocks, meta)
+    return BlockDocument(blocks=blocks, format="html", metadata=meta)

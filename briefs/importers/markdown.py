@@ -1,155 +1,543 @@
-"""Markdown: `#` headings (and setext underlines), paragraphs separated by blank lines.
+"""Markdown: CommonMark (markdown-it-py) with tables, front matter and footnotes, read as blocks.
 
-The first heading is the document's title when it is the only level-1 heading. Inline markup
-is reduced to its text (links keep their text, images go), and a trailing list of image or
-link lines is dropped.
+The parser tells headings, paragraphs, lists, tables, quotes and code apart (a `---` under a
+line of text is a setext underline, on its own a thematic break); each block's inline markup
+is rendered to plain text (backslash escapes and entities resolved, emphasis markers removed,
+links reduced to their text, images dropped). YAML front matter becomes metadata, never body.
+
+Scraped pages carry their crawler's furniture; what marks it is structure, not wording:
+blocks made only of links (navigation, "skip to content", link lists), blocks with no letter
+or digit (an end mark such as "###"), blocks at the very start that repeat a front-matter
+value (a publisher line, the title again) and, in the trailing run of the document, short
+lines that are mostly a URL or a timestamp (a crawl footer).
 """
 
 from __future__ import annotations
 
 import re
 
-from briefs.importers.document import ParsedDocument
-from briefs.importers.structure import (
-    Heading,
-    Paragraph,
-    Part,
-    build_sections,
-    detect_language,
-    filename_title,
-    first_sentence_title,
-    is_link_only,
-    normalise_spaces,
-    strip_trailing_junk,
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+from briefs.importers import blocks as b
+from briefs.importers.blocks import Block, BlockDocument
+from briefs.importers.errors import DocumentError
+from briefs.importers.linebreaks import LineBreaks
+
+# A bold-only paragraph is a heading when it is at most this long (longer is emphasis).
+BOLD_HEADING_MAX_CHARS = 150
+# A trailing line is a crawl footer's when it has at most this many words...
+FOOTER_MAX_WORDS = 8
+
+_STAR_RUN = re.compile(r"\*{2,}")
+_LITERAL_UNICODE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_URL = re.compile(r"(?:https?://|www\.)\S+")
+_TIMESTAMP = re.compile(
+    r"\b\d{1,2}:\d{2}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
+    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}\b",
+    re.IGNORECASE,
 )
-from briefs.importers.text import detect_year, extract_closing_notes, extract_copyright
-
-_ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
-_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_FENCE = re.compile(r"^ {0,3}(```|~~~)")
-_LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,3}[.)])[ \t]+")
-_QUOTE = re.compile(r"^ {0,3}>[ \t]?")
-_FRONT_MATTER_KEY = re.compile(r"^(\w+)\s*:\s*(.*?)\s*$")
-
-_IMAGE = re.compile(r"\s*!\[(?:[^\[\]]|\[[^\[\]]*\])*\]\([^()]*\)")
-_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\([^()]*\)")
-_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
-_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?!\w)")
-_CODE = re.compile(r"`([^`]+)`")
+_SENTENCE_END = (".", "!", "?", ":", ";", "。", "다.")
 
 
-def inline_text(text: str) -> str:
-    """Return markdown inline markup reduced to plain text."""
-    text = _IMAGE.sub("", text)
-    text = _LINK.sub(r"\1", text)
-    text = _AUTOLINK.sub(r"\1", text)
-    text = _CODE.sub(r"\1", text)
-    text = _EMPHASIS.sub(lambda m: m.group(2) or m.group(3) or "", text)
-    return normalise_spaces(text)
-
-
-def _front_matter(lines: list[str]) -> tuple[list[str], dict[str, str]]:
-    if not lines or lines[0].strip() != "---":
-        return lines, {}
-    for end in range(1, len(lines)):
-        if lines[end].strip() in ("---", "..."):
-            meta = {}
-            for line in lines[1:end]:
-                match = _FRONT_MATTER_KEY.match(line)
-                if match:
-                    meta[match.group(1).lower()] = match.group(2).strip("\"'")
-            return lines[end + 1 :], meta
-    return lines, {}
-
-
-def markdown_parts(lines: list[str]) -> list[Part]:
-    """Turn markdown lines into headings and paragraphs."""
-    parts: list[Part] = []
-    paragraph: list[str] = []
-    fence: list[str] | None = None
-
-    def flush() -> None:
-        if paragraph:
-            text = inline_text(" ".join(line.strip() for line in paragraph))
-            if text:
-                parts.append(Paragraph(text))
-            paragraph.clear()
-
-    for i, line in enumerate(lines):
-        if fence is not None:
-            if _FENCE.match(line):
-                if any(f.strip() for f in fence):
-                    parts.append(Paragraph("\n".join(fence).strip("\n")))
-                fence = None
-            else:
-                fence.append(line)
-            continue
-        if _FENCE.match(line):
-            flush()
-            fence = []
-            continue
-        atx = _ATX.match(line)
-        if atx:
-            flush()
-            parts.append(Heading(inline_text(atx.group(2)), len(atx.group(1))))
-            continue
-        following = lines[i + 1] if i + 1 < len(lines) else ""
-        if line.strip() and not paragraph and _SETEXT.match(following) and not _LIST_ITEM.match(line):
-            parts.append(Heading(inline_text(line), 1 if following.strip()[0] == "=" else 2))
-            continue
-        if _SETEXT.match(line) and parts and isinstance(parts[-1], Heading) and not paragraph:
-            continue  # the underline of the heading just taken
-        if not line.strip() or is_link_only(line):
-            flush()
-            continue
-        if _LIST_ITEM.match(line):
-            flush()
-            paragraph.append(_LIST_ITEM.sub("", line, count=1))
-            continue
-        paragraph.append(_QUOTE.sub("", line))
-    flush()
-    if fence:
-        parts.append(Paragraph("\n".join(fence).strip("\n")))
-    return parts
-
-
-def parse_markdown(text: str, *, filename: str = "") -> ParsedDocument:
-    """Parse a Markdown document (already decoded) into a document."""
-    lines, meta = _front_matter(text.split("\n"))
-    lines = strip_trailing_junk(lines)
-    lines, copyright_notice = extract_copyright(lines)
-    lines, notes = extract_closing_notes(lines)
-    parts = markdown_parts(lines)
-
-    title = meta.get("title", "")
-    headings = [p for p in parts if isinstance(p, Heading)]
-    top = [h for h in headings if h.level == 1]
-    if headings and len(top) == 1 and headings[0] is top[0]:
-        title = title or top[0].text
-        parts.remove(top[0])
-    paragraphs = [p.text for p in parts if isinstance(p, Paragraph)]
-    title = title or first_sentence_title(paragraphs) or filename_title(filename)
-
-    authors = [a.strip() for a in re.split(r"[,;]", meta.get("author", meta.get("authors", ""))) if a.strip()]
-    year = detect_year(copyright_notice, lines)
-    date = meta.get("date", "")
-    if date[:4].isdigit():
-        year = int(date[:4])
-    language = meta.get("lang", meta.get("language", "")) or detect_language(" ".join(paragraphs))
-    return ParsedDocument(
-        title=normalise_spaces(title),
-        subtitle=meta.get("subtitle", ""),
-        organisation=meta.get("organisation", meta.get("organization", "")),
-        series_code=meta.get("series", ""),
-        authors=authors,
-        language=language[:2].lower(),
-        publication_year=year,
-        copyright=copyright_notice,
-        notes=notes,
-        sections=build_sections(parts),
-        format="md",
+def _parser() -> MarkdownIt:
+    # text_join off: a backslash escape stays its own `text_special` token, so a literal "**"
+    # left in a `text` token is known to be a broken emphasis delimiter, not an escaped one.
+    return (
+        MarkdownIt("commonmark")
+        .enable("table")
+        .disable("text_join")
+        .use(front_matter_plugin)
+        .use(footnote_plugin)
     )
 
 
-# Transitional: the block reader replaces this.
-read_markdown = parse_markdown
+# --- front matter -------------------------------------------------------------------------
+
+_YAML_ESCAPES = {
+    "0": "\0",
+    "a": "\a",
+    "b": "\b",
+    "t": "\t",
+    "\t": "\t",
+    "n": "\n",
+    "v": "\v",
+    "f": "\f",
+    "r": "\r",
+    "e": "\x1b",
+    " ": " ",
+    '"': '"',
+    "/": "/",
+    "\\": "\\",
+    "N": "\x85",
+    "_": "\xa0",
+    "L": "\u2028",
+    "P": "\u2029",
+}
+_KEY = re.compile(r"^([A-Za-z_][\w.-]*)\s*:(?:\s+(.*?))?\s*$")
+
+
+def _double_quoted(body: str) -> str:
+    """Return the value of a YAML double-quoted scalar (without its quotes), lines folded."""
+    out: list[str] = []
+    lines = body.split("\n")
+    for index, raw in enumerate(lines):
+        line = raw if index == 0 else raw.lstrip(" \t")
+        escaped_break = False
+        i = 0
+        chunk: list[str] = []
+        while i < len(line):
+            ch = line[i]
+            if ch == "\\" and i + 1 < len(line):
+                nxt = line[i + 1]
+                width = {"x": 2, "u": 4, "U": 8}.get(nxt)
+                if width:
+                    digits = line[i + 2 : i + 2 + width]
+                    try:
+                        chunk.append(chr(int(digits, 16)))
+                        i += 2 + width
+                        continue
+                    except ValueError:
+                        pass
+                chunk.append(_YAML_ESCAPES.get(nxt, nxt))
+                i += 2
+                continue
+            if ch == "\\":  # a backslash at the end of the line: the break is escaped
+                escaped_break = True
+                i += 1
+                continue
+            chunk.append(ch)
+            i += 1
+        text = "".join(chunk)
+        if index < len(lines) - 1 and not escaped_break:
+            text = text.rstrip(" \t")
+        out.append(text)
+        if index < len(lines) - 1:
+            if escaped_break:
+                continue
+            out.append("\n" if not lines[index + 1].strip() else " ")
+    return "".join(out)
+
+
+def _scalar(text: str) -> str:
+    """Return one YAML scalar (quoted or plain, possibly over several lines) as a string."""
+    text = text.strip()
+    if text.startswith('"'):
+        end = len(text) - 1
+        while end > 0 and text[end] != '"':
+            end -= 1
+        return _double_quoted(text[1:end] if end > 0 else text[1:])
+    if text.startswith("'"):
+        inner = text[1:-1] if text.endswith("'") and len(text) > 1 else text[1:]
+        return " ".join(line.strip() for line in inner.split("\n")).replace("''", "'")
+    text = re.sub(r"\s+#.*$", "", text, flags=re.MULTILINE)
+    return " ".join(line.strip() for line in text.split("\n") if line.strip())
+
+
+def _flow_list(text: str) -> list[str]:
+    inner = text.strip()[1:-1]
+    items = re.findall(r'"(?:[^"\\]|\\.)*"|\'(?:[^\']|\'\')*\'|[^,]+', inner)
+    return [value for value in (_scalar(item) for item in items) if value]
+
+
+def read_front_matter(text: str) -> dict[str, object]:
+    """Return YAML front matter as a dict of strings and lists of strings.
+
+    A small reader of the YAML that front matter uses (top-level `key: value` pairs, quoted
+    and plain scalars over several lines, `[a, b]` and `- item` lists, `|`/`>` blocks), so the
+    runtime needs no YAML library; nested mappings are read as text.
+    """
+    meta: dict[str, object] = {}
+    entries: list[tuple[str, list[str]]] = []
+    for line in text.replace("\r\n", "\n").split("\n"):
+        match = _KEY.match(line) if line[:1] not in (" ", "\t", "-", "#") else None
+        if match:
+            entries.append((match.group(1).lower(), [match.group(2) or ""]))
+        elif entries:
+            entries[-1][1].append(line)
+    for key, lines in entries:
+        head, rest = lines[0].strip(), lines[1:]
+        items = [line.strip()[1:].strip() for line in rest if line.strip().startswith("- ")]
+        if not head and items:
+            meta[key] = [value for value in (_scalar(item) for item in items) if value]
+        elif head.startswith("[") and head.endswith("]"):
+            meta[key] = _flow_list(head)
+        elif head[:1] in ("|", ">"):
+            body = [line.strip() for line in rest]
+            meta[key] = ("\n" if head[0] == "|" else " ").join(body).strip()
+        else:
+            meta[key] = _scalar("\n".join([head, *rest]))
+    return meta
+
+
+_META_KEYS = {
+    "title": ("title",),
+    "subtitle": ("subtitle",),
+    "publication_date": ("date", "published_time", "published", "publication_date", "pubdate"),
+    "authors": ("authors", "author", "byline", "creator"),
+    "source_url": ("source_url", "url", "canonical_url", "canonical", "link", "source", "permalink"),
+    "description": ("description", "summary", "excerpt"),
+    "organisation": ("organisation", "organization", "publisher", "site_name", "site"),
+    "series_code": ("series", "series_code", "report_number"),
+    "language": ("lang", "language", "locale"),
+}
+
+
+def metadata_from_front_matter(front: dict[str, object]) -> dict[str, object]:
+    """Map front matter keys to the BlockDocument metadata names."""
+    meta: dict[str, object] = {}
+    for name, keys in _META_KEYS.items():
+        for key in keys:
+            value = front.get(key)
+            if not value:
+                continue
+            if name == "authors":
+                values = value if isinstance(value, list) else re.split(r"\s*(?:[;,]|\band\b)\s*", str(value))
+                meta[name] = [" ".join(str(v).split()) for v in values if str(v).strip()]
+            elif name == "source_url":
+                text = str(value[0] if isinstance(value, list) else value).strip()
+                if not _URL.match(text):
+                    continue
+                meta[name] = text
+            else:
+                text = value[0] if isinstance(value, list) else value
+                text = " ".join(str(text).split())
+                if name == "language":
+                    text = text[:2].lower()
+                meta[name] = text
+            break
+    return meta
+
+
+# --- inline text --------------------------------------------------------------------------
+
+
+class _Inline:
+    """One block's inline content rendered to plain text, with what the markup said about it."""
+
+    def __init__(self, children: list[Token], breaks: LineBreaks) -> None:
+        parts: list[str] = []
+        self.footnote_refs: list[int] = []
+        link_depth = 0
+        strong_depth = 0
+        plain_text: list[str] = []  # text outside links (images count as outside nothing)
+        unbold_text: list[str] = []  # text outside strong emphasis
+        for token in children:
+            kind = token.type
+            if kind in ("text", "text_special"):
+                text = token.content
+                if kind == "text":
+                    # "**Label: **text": a closing run after a space does not close, and is
+                    # left as text by the parser; what is left of such runs is markup.
+                    text = _LITERAL_UNICODE.sub(lambda m: chr(int(m.group(1), 16)), _STAR_RUN.sub("", text))
+                parts.append(text)
+                if not link_depth:
+                    plain_text.append(text)
+                if not strong_depth:
+                    unbold_text.append(text)
+            elif kind == "code_inline":
+                parts.append(token.content)
+                if not link_depth:
+                    plain_text.append(token.content)
+                if not strong_depth:
+                    unbold_text.append(token.content)
+            elif kind == "softbreak":
+                parts.append("\x00SOFT\x00")
+            elif kind == "hardbreak":
+                parts.append("\n")
+            elif kind == "link_open":
+                link_depth += 1
+            elif kind == "link_close":
+                link_depth = max(0, link_depth - 1)
+            elif kind == "strong_open":
+                strong_depth += 1
+            elif kind == "strong_close":
+                strong_depth = max(0, strong_depth - 1)
+            elif kind == "footnote_ref":
+                self.footnote_refs.append(token.meta["id"])
+                label = token.meta.get("label", token.meta["id"] + 1)
+                parts.append(f"[{label}]")
+            # image, html_inline, em_*: no text of their own here
+        self.text = _join_soft("".join(parts), breaks)
+        self.link_only = bool(self.text.strip()) and not _has_alnum("".join(plain_text))
+        self.bold_only = _has_alnum(self.text) and not _has_alnum("".join(unbold_text))
+
+
+def _join_soft(text: str, breaks: LineBreaks) -> str:
+    pieces = text.split("\x00SOFT\x00")
+    out = pieces[0]
+    for piece in pieces[1:]:
+        out = out.rstrip(" ") + breaks.separator(out.rstrip(" "), piece.lstrip(" ")) + piece.lstrip(" ")
+    return "\n".join(" ".join(line.split()) for line in out.split("\n")).strip()
+
+
+def _has_alnum(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
+
+
+# --- blocks -------------------------------------------------------------------------------
+
+
+def _norm(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+class _Reader:
+    def __init__(self, tokens: list[Token], breaks: LineBreaks) -> None:
+        self.tokens = tokens
+        self.breaks = breaks
+        self.blocks: list[Block] = []
+        self.footnotes: dict[int, list[Block]] = {}
+        self.refs: list[tuple[Block, list[int]]] = []
+        self.link_only: set[int] = set()  # ids of blocks made only of links
+
+    def add(self, block: Block, inline: _Inline | None = None) -> None:
+        self.blocks.append(block)
+        if inline is not None:
+            if inline.footnote_refs:
+                self.refs.append((block, inline.footnote_refs))
+            if inline.link_only:
+                self.link_only.add(id(block))
+
+    def read(self) -> list[Block]:
+        tokens = self.tokens
+        lists: list[dict] = []  # open lists: {"ordered": bool}
+        item_paragraphs: list[int] = []  # paragraphs seen in each open list item
+        items: list[Token] = []
+        quote = 0
+        footnote: int | None = None
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            kind = token.type
+            if kind in ("bullet_list_open", "ordered_list_open"):
+                lists.append({"ordered": kind == "ordered_list_open"})
+            elif kind in ("bullet_list_close", "ordered_list_close"):
+                lists.pop()
+            elif kind == "list_item_open":
+                items.append(token)
+                item_paragraphs.append(0)
+            elif kind == "list_item_close":
+                items.pop()
+                item_paragraphs.pop()
+            elif kind == "blockquote_open":
+                quote += 1
+            elif kind == "blockquote_close":
+                quote -= 1
+            elif kind == "footnote_open":
+                footnote = token.meta["id"]
+                self.footnotes.setdefault(footnote, [])
+            elif kind == "footnote_close":
+                footnote = None
+            elif kind == "heading_open":
+                inline = _Inline(tokens[i + 1].children or [], self.breaks)
+                level = int(token.tag[1])
+                self.add(
+                    Block(
+                        b.HEADING,
+                        inline.text,
+                        level=level,
+                        style=f"h{level}",
+                        why=f"markdown heading h{level}",
+                    ),
+                    inline,
+                )
+                i += 3
+                continue
+            elif kind == "paragraph_open":
+                inline = _Inline(tokens[i + 1].children or [], self.breaks)
+                i += 3
+                if not inline.text:
+                    continue
+                if footnote is not None:
+                    label = f"[{footnote + 1}]"
+                    self.footnotes[footnote].append(
+                        Block(
+                            b.FOOTNOTE,
+                            f"{label} {inline.text}",
+                            marker=label,
+                            style="footnote",
+                            why="markdown footnote",
+                        )
+                    )
+                    continue
+                if items and item_paragraphs[-1] == 0:
+                    item_paragraphs[-1] += 1
+                    item = items[-1]
+                    marker = f"{item.info}{item.markup}" if lists and lists[-1]["ordered"] else "•"
+                    self.add(
+                        Block(
+                            b.LIST_ITEM,
+                            inline.text,
+                            marker=marker,
+                            level=len(lists),
+                            style="list_item",
+                            why=f"markdown list item at depth {len(lists)}",
+                        ),
+                        inline,
+                    )
+                    continue
+                if quote:
+                    self.add(
+                        Block(b.QUOTE, inline.text, style="blockquote", why="markdown blockquote"), inline
+                    )
+                    continue
+                block = Block(b.PARAGRAPH, inline.text, style="paragraph", why="markdown paragraph")
+                if inline.bold_only and not items:
+                    block.features["bold_only"] = True
+                    block.bold = True
+                self.add(block, inline)
+                continue
+            elif kind in ("fence", "code_block"):
+                text = token.content.rstrip("\n")
+                if text.strip():
+                    self.add(Block(b.CODE, text, style=kind, why=f"markdown {kind}"))
+            elif kind == "table_open":
+                rows, i = self._table(i)
+                if any(any(cell for cell in row) for row in rows):
+                    self.add(
+                        Block(b.TABLE, b.table_text(rows), rows=rows, style="table", why="markdown table")
+                    )
+                continue
+            elif kind == "html_block":
+                text = " ".join(re.sub(r"<[^>]*>", " ", token.content).split())
+                if _has_alnum(text):
+                    self.add(Block(b.PARAGRAPH, text, style="html_block", why="raw HTML block, tags removed"))
+            i += 1
+        return self._with_footnotes()
+
+    def _table(self, i: int) -> tuple[list[list[str]], int]:
+        rows: list[list[str]] = []
+        while i < len(self.tokens) and self.tokens[i].type != "table_close":
+            token = self.tokens[i]
+            if token.type == "tr_open":
+                rows.append([])
+            elif token.type == "inline" and rows:
+                rows[-1].append(_Inline(token.children or [], self.breaks).text)
+            i += 1
+        return rows, i + 1
+
+    def _with_footnotes(self) -> list[Block]:
+        placed: set[int] = set()
+        after: dict[int, list[Block]] = {}
+        for block, ids in self.refs:
+            for footnote_id in ids:
+                if footnote_id in self.footnotes and footnote_id not in placed:
+                    placed.add(footnote_id)
+                    after.setdefault(id(block), []).extend(self.footnotes[footnote_id])
+        out: list[Block] = []
+        for block in self.blocks:
+            out.append(block)
+            out.extend(after.get(id(block), []))
+        for footnote_id, notes in self.footnotes.items():
+            if footnote_id not in placed:
+                out.extend(notes)
+        return out
+
+
+# --- structure ----------------------------------------------------------------------------
+
+
+def _bold_headings(blocks: list[Block]) -> None:
+    """A paragraph made only of bold text, short and not a sentence, is a heading (scraped
+    pages write their subheads so). Bold is the weakest heading form: it ranks one level below
+    the heading it follows, and below the level 2 of the untitled introduction when none does."""
+    last_level = 2
+    for block in blocks:
+        if block.kind == b.HEADING and block.level:
+            last_level = block.level
+            continue
+        if block.kind != b.PARAGRAPH or not block.features.get("bold_only"):
+            continue
+        text = " ".join(block.text.split())
+        if len(text) > BOLD_HEADING_MAX_CHARS or "\n" in block.text or text.endswith(_SENTENCE_END):
+            continue
+        level = min(6, last_level + 1)
+        block.relabel(b.HEADING, "a paragraph of bold text only, short, not a sentence", level=level)
+
+
+def _footer_like(block: Block, meta: dict[str, object]) -> str:
+    """Return why a block at the end of the document reads as a crawl footer ('' if not)."""
+    text = " ".join(block.text.split())
+    url = str(meta.get("source_url") or "")
+    if url and url.rstrip("/") in text:
+        return "at the end, repeats the front matter's URL"
+    if len(text.split()) > FOOTER_MAX_WORDS:
+        return ""
+    urls = "".join(_URL.findall(text))
+    if urls and len(urls) * 2 >= len(text):
+        return "at the end, a short line that is mostly a URL"
+    if _TIMESTAMP.search(text) and not text.endswith((".", "!", "?")):
+        return "at the end, a short line holding a date or time"
+    return ""
+
+
+def _furniture(blocks: list[Block], link_only: set[int], meta: dict[str, object]) -> None:
+    title = _norm(str(meta.get("title") or ""))
+    stated = {_norm(str(v)) for k, v in meta.items() if k != "title" and isinstance(v, str)}
+    for block in blocks:
+        if block.kind in (b.CODE, b.TABLE):
+            continue
+        if not _has_alnum(block.text):
+            block.relabel(b.FURNITURE, "no letter or digit (a rule or end mark)")
+        elif id(block) in link_only and block.kind != b.HEADING:
+            block.relabel(b.FURNITURE, "made only of links (navigation or a link list)")
+    # The leading run: before the first body text, lines repeating the front matter.
+    for block in blocks:
+        if block.kind in (b.FURNITURE, b.TITLE):
+            continue
+        key = _norm(block.text)
+        if title and key == title and block.kind in (b.HEADING, b.PARAGRAPH):
+            block.relabel(b.TITLE, "repeats the front matter's title at the start")
+            continue
+        if key and key in stated and block.kind != b.HEADING:
+            block.relabel(b.FURNITURE, "at the start, repeats a front-matter value")
+            continue
+        break
+    # The trailing run: a crawl footer.
+    for block in reversed(blocks):
+        if block.kind == b.FURNITURE:
+            continue
+        if block.kind not in (b.PARAGRAPH, b.LIST_ITEM):
+            break
+        why = _footer_like(block, meta)
+        if not why:
+            break
+        block.relabel(b.FURNITURE, why)
+
+
+def _title(blocks: list[Block], meta: dict[str, object]) -> None:
+    """The first heading is the title when it is a level-1 heading that is the front matter's
+    title, or (without one) the only level-1 heading, before any other heading."""
+    headings = [block for block in blocks if block.kind == b.HEADING]
+    if not headings or headings[0].level != 1:
+        return
+    first = headings[0]
+    stated = _norm(str(meta.get("title") or ""))
+    if stated:
+        if _norm(first.text) == stated:
+            first.relabel(b.TITLE, "the first level-1 heading repeats the front matter's title")
+        return
+    if sum(1 for block in headings if block.level == 1) == 1:
+        first.relabel(b.TITLE, "the only level-1 heading, before any other heading")
+        meta["title"] = first.text
+
+
+def read_markdown(text: str, *, filename: str = "") -> BlockDocument:
+    """Read a Markdown document (already decoded) as blocks."""
+    try:
+        tokens = _parser().parse(text)
+    except Exception as error:  # markdown-it raises only on pathological input
+        raise DocumentError(f"the Markdown could not be parsed: {error}") from error
+    front: dict[str, object] = {}
+    if tokens and tokens[0].type == "front_matter":
+        front = read_front_matter(tokens[0].content)
+    meta = metadata_from_front_matter(front)
+    reader = _Reader(tokens, LineBreaks.of(text.split("\n")))
+    blocks = reader.read()
+    _title(blocks, meta)
+    _furniture(blocks, reader.link_only, meta)
+    _bold_headings(blocks)
+    return BlockDocument(blocks=blocks, format="md", metadata=meta)

@@ -284,7 +284,7 @@ def test_markdown_headings_become_sections():
     assert document.title == "정책 메모의 제목"
     assert [(s.heading, s.level) for s in document.sections] == [("", 2), ("배경", 2), ("1.1 세부 사항", 3)]
     assert document.sections[0].text == "도입 문단은 제목 아래에 있고 두 줄로 되어 있다."
-    assert document.sections[1].text == "배경 설명에는 강조와 링크가 있다.\n\n첫째 항목\n\n둘째 항목"
+    assert document.sections[1].text == "배경 설명에는 강조와 링크가 있다.\n\n• 첫째 항목\n\n• 둘째 항목"
     assert document.sections[2].text == "세부 내용이다."
     assert document.format == "md"
 
