@@ -20,6 +20,15 @@ class SectionOut(Schema):
         examples=["이번 회담에서 북한의 비핵화와 관련한 미국의 요구는 매우 포괄적이었다."],
     )
     char_count: int = Field(examples=[38])
+    page_start: int | None = Field(description="Printed page the section starts on, if known.", examples=[3])
+    page_end: int | None = Field(description="Printed page the section ends on, if known.", examples=[4])
+    page_offsets: list[int] = Field(
+        description="Code-point offsets in `text` of the first paragraph on each new page.",
+        examples=[[0, 812]],
+    )
+    page_numbers: list[int] = Field(
+        description="The page of each offset in `page_offsets`.", examples=[[3, 4]]
+    )
 
     @staticmethod
     def resolve_brief(obj) -> str:
@@ -39,6 +48,11 @@ class BriefOut(Schema):
     publication_year: int | None = Field(examples=[2019])
     source_url: str = Field(examples=["https://www.kinu.or.kr/"])
     section_count: int = Field(examples=[7])
+    importer_version: int = Field(description="Version of the importer that made the sections.", examples=[2])
+    import_warnings: list[str] = Field(
+        description="What the importer asks an editor to check.",
+        examples=[["no headings found in 9,120 characters"]],
+    )
 
 
 class BriefDetailOut(BriefOut):
