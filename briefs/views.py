@@ -14,7 +14,7 @@ from annotations.forms import AnnotationFilterForm
 from annotations.reading import ReaderFilters, reader_build
 from briefs import selectors
 from briefs.forms import BriefImportForm
-from briefs.models import Brief
+from briefs.models import Brief, Section
 from briefs.permissions import IMPORT_FORBIDDEN, can_import
 from briefs.services import BriefImportError, brief_import
 
@@ -28,6 +28,18 @@ def library(request: HttpRequest) -> HttpResponse:
     return render(request, "briefs/library.html", {"briefs": briefs})
 
 
+def _set_display_levels(sections: list[Section]) -> None:
+    """Give each section the HTML heading level it is shown with (h2 for the shallowest,
+    never more than one below the heading before it, so the outline has no gaps)."""
+    levels = sorted({s.level for s in sections if s.heading})
+    rank = {level: index for index, level in enumerate(levels)}
+    previous = 1
+    for section in sections:
+        depth = 2 + rank.get(section.level, 0) if section.heading else 2
+        section.display_level = min(depth, previous + 1, 6)
+        previous = section.display_level
+
+
 @require_GET
 def reader(request: HttpRequest, slug: str) -> HttpResponse:
     try:
@@ -35,6 +47,7 @@ def reader(request: HttpRequest, slug: str) -> HttpResponse:
     except Brief.DoesNotExist as exc:
         raise Http404("No brief with that address.") from exc
     sections = list(brief.sections.all())
+    _set_display_levels(sections)
     filters = ReaderFilters(**AnnotationFilterForm(request.GET).filters())
     reader = reader_build(user=request.user, brief=brief, sections=sections, filters=filters)
     # htmx-style requests get the annotated body only: filters and sections.

@@ -54,3 +54,27 @@ def test_reader_unknown_brief_is_404(client):
 def test_reader_rejects_post(client):
     brief = BriefFactory()
     assert client.post(reverse("briefs:reader", args=[brief.slug])).status_code == 405
+
+
+def test_reader_shows_heading_levels_as_an_outline_without_gaps(client):
+    from tests.html import page_tree
+
+    brief = BriefFactory(title="제안요청서")
+    SectionFactory(brief=brief, position=0, heading="Ⅰ. 사업 개요", level=1, anchor="i", text="")
+    SectionFactory(brief=brief, position=1, heading="1. 개요", level=2, anchor="one", text="사업명: 도입")
+    SectionFactory(brief=brief, position=2, heading="가. 목적", level=4, anchor="ga", text="목적은 이렇다.")
+    SectionFactory(brief=brief, position=3, heading="Ⅱ. 제안 요청", level=1, anchor="ii", text="내용.")
+    tree = page_tree(client.get(reverse("briefs:reader", args=[brief.slug])))
+    headings = [
+        (h.tag, h.text_content()) for h in tree.xpath("//section/*[contains(@class, 'section-heading')]")
+    ]
+    assert headings == [("h2", "Ⅰ. 사업 개요"), ("h3", "1. 개요"), ("h4", "가. 목적"), ("h2", "Ⅱ. 제안 요청")]
+    # A chapter heading with no text of its own has no text block to annotate.
+    assert tree.xpath("//section[@id='i']//div[contains(@class, 'section-text')]") == []
+    assert len(tree.xpath("//section[@id='one']//div[contains(@class, 'section-text')]")) == 1
+    assert tree.xpath("//nav[@class='toc']//li/@class") == [
+        "toc-depth-2",
+        "toc-depth-3",
+        "toc-depth-4",
+        "toc-depth-2",
+    ]
