@@ -1,121 +1,983 @@
-"""PDF: the text layer (pypdf), laid out as lines, then the plain-text repairs.
+"""PDF: a layout-aware reader (pdfplumber) that hands over blocks with their layout features.
 
-The extractor's own text keeps no paragraph breaks, so the lines are rebuilt from the text
-positions: a wider vertical gap than the usual line pitch, or a change of font size, becomes a
-blank line, which is what the plain-text repairs read as a paragraph or heading boundary.
+Characters come with their size, font and position. They are grouped into words, lines and
+paragraph blocks (a wider gap than the usual line pitch, a change of size or weight, a
+numbering marker at a line start), put in reading order (one or two columns), and sorted into
+kinds by structure only:
+
+- page furniture: lines in the top or bottom band of the page that recur on several pages
+  (digits normalised, so "Service 3" and "Service 4" match), page numbers in the usual forms,
+  and lines printed at the place and in the font of a running header or footer;
+- table-of-contents pages: lines ending in dot leaders (and page numbers);
+- tables (pdfplumber's ruled-table finder; a one-row frame around a heading is not a table);
+- captions ("표 1", "<그림 2>", "Figure 3.", "Source:"), never headings;
+- footnotes: small text at the bottom of a page, under the body, opening with a note number;
+- the title: the largest text of the first page, checked against the info dictionary.
+
+Headings are left to `briefs.importers.classify.classify_layout`, which reads the features
+(font size and weight relative to the body, numbering, indentation, centring, gaps).
 """
 
 from __future__ import annotations
 
 import io
-import math
+import logging
+import re
 import statistics
-import warnings
-from dataclasses import dataclass
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 
-from pypdf import PageObject, PdfReader
-
+from briefs.importers import blocks as b
+from briefs.importers.blocks import Block, BlockDocument, table_text
+from briefs.importers.classify import numbering
 from briefs.importers.decode import normalise_text
-from briefs.importers.document import ParsedDocument
 from briefs.importers.errors import DocumentError
-from briefs.importers.text import document_from_repair, repair_text
+from briefs.importers.linebreaks import LineBreaks
 
-_JUNK_TITLES = ("untitled", "anonymous", "microsoft word", ".doc", ".hwp", ".pdf")
+try:  # the shared heading classifier (owned by the layout rules); the fallback below until then
+    from briefs.importers.classify import classify_layout
+except ImportError:  # pragma: no cover - depends on the state of classify.py
+    classify_layout = None
+
+# Share of the page height at the top and at the bottom where running headers and footers sit.
+BAND = 0.12
+# A line recurring in a band on this many pages (documents of more than SHORT_DOCUMENT pages)
+# is page furniture; in shorter documents two pages suffice.
+REPEAT_PAGES = 3
+SHORT_DOCUMENT = 5
+# A gap between two words wider than this many times the font size splits a line in two
+# (a column gutter, a tab stop).
+FRAGMENT_GAP = 1.2
+# A line pitch more than this many times the usual pitch of its size starts a new paragraph.
+PARAGRAPH_GAP = 1.3
+
+_BOLD_NAME = re.compile(r"bold|black|heavy|semibold|demi|extrab|ultrab", re.IGNORECASE)
+_BOLD_SUFFIX = re.compile(r"(?:[-_,](?:B|Bd|Bol)|[a-z](?:B|Bd))$")
+_CID = re.compile(r"\(cid:\d+\)")
+_DIGITS = re.compile(r"\d+")
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-–—]\s*\d{1,4}\s*[-–—]|\d{1,4}|\d{1,4}\s*/\s*\d{1,4}|(?:page|p\.)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?"
+    r"|[-–—]?\s*[ivxlc]{1,6}\s*[-–—]?|\d{1,4}\s*쪽|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]\s*[-–—]\s*\d{1,3})$",
+    re.IGNORECASE,
+)
+_LEADER = re.compile(r"(?:\.\s?){4,}|(?:·\s?){4,}|(?:…\s?){2,}|(?:ㆍ\s?){4,}|(?:‥\s?){2,}|(?:-\s?){6,}")
+_LEADER_LINE = re.compile(
+    r"(?:(?:\.\s?){4,}|(?:·\s?){4,}|(?:…\s?){2,}|(?:ㆍ\s?){4,}|(?:‥\s?){2,})\s*[\divxIVX-]*\s*$"
+)
+_CAPTION = re.compile(
+    r"^\s*[<〈《\[(]?\s*(?:표|그림|도표|사진|차트|figure|fig\.|table|chart|map|exhibit|graph)\s*"
+    r"(?:\d+(?:[.-]\d+)*|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]-?\d*)\s*[>〉》\])]?\s*[.:．]?(?:\s|$)"
+    r"|^\s*(?:source|sources|note|notes|자료|출처|주)\s*[:：]",
+    re.IGNORECASE,
+)
+_BRACKETED = re.compile(r"^\s*(?:<[^<>]{1,80}>|〈[^〈〉]{1,80}〉|《[^《》]{1,80}》)\s*$")
+_FOOTNOTE_START = re.compile(r"^(?:\d{1,3}\s|[¹²³⁴⁵⁶⁷⁸⁹⁰]+\s*)(?=\S)")
+_JUNK_TITLE = re.compile(
+    r"^(?:untitled|anonymous|microsoft\s+(?:word|powerpoint)|document\d*$|제목\s*없음)|\.(?:docx?|hwpx?|pdf|pptx?)\s*$",
+    re.IGNORECASE,
+)
+_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+_DATE_EN = re.compile(r"\b(" + "|".join(m.capitalize() for m in _MONTHS) + r")\s+(\d{1,2}),\s*(\d{4})\b")
+_MONTH_YEAR_EN = re.compile(r"\b(" + "|".join(m.capitalize() for m in _MONTHS) + r")\s+(\d{4})\b")
+_DATE_KO = re.compile(
+    r"(?<!\d)(\d{4})\s*(?:[.년-])\s*(\d{1,2})\s*(?:[.월-])?\s*(?:(\d{1,2})\s*[.일]?)?(?!\d)"
+)
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_DATE_LINE = re.compile(
+    r"^(?:(?:updated|published|posted|revised|issued)\s*:?\s*)?(?:"
+    + "|".join(m.capitalize() for m in _MONTHS)
+    + r")\s+(?:\d{1,2},?\s+)?\d{4}$"
+    r"|^\d{4}\s*[.년-]\s*\d{1,2}\s*[.월-]?\s*(?:\d{1,2}\s*[.일]?)?\s*\.?$",
+    re.IGNORECASE,
+)
+
+log = logging.getLogger(__name__)
+
+
+# --- characters -----------------------------------------------------------------------------
+
+
+def _usable(ch: str) -> bool:
+    if not ch or ch == "\ufffd":
+        return False
+    code = ord(ch[0])
+    return not (0xE000 <= code <= 0xF8FF or code >= 0xF0000)
+
+
+def _bold_font(name: str) -> bool:
+    base = name.split("+", 1)[-1]
+    return bool(_BOLD_NAME.search(base) or _BOLD_SUFFIX.search(base))
+
+
+def _clean_chars(raw: list[dict], width: float, height: float) -> list[dict]:
+    """Return the page's upright, visible characters, without placeholders and private-use
+    glyphs; a character drawn twice at (almost) the same place (fake bold) is kept once and
+    marked bold."""
+    chars = []
+    seen: dict[tuple[str, int, int], dict] = {}
+    for c in raw:
+        text = c.get("text") or ""
+        if not c.get("upright", True) or not text.strip():
+            continue
+        if _CID.fullmatch(text):
+            continue
+        text = "".join(ch for ch in unicodedata.normalize("NFC", text) if _usable(ch))
+        if not text:
+            continue
+        x0, top = c["x0"], c["top"]
+        if x0 >= width or top >= height or c["x1"] <= 0 or c["bottom"] <= 0:
+            continue
+        kx, ky = int(x0 // 4), int(top // 4)
+        tolerance = min(4.0, max(1.5, 0.12 * float(c.get("size") or 0.0)))
+        duplicate = None
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                other = seen.get((text, kx + dx, ky + dy))
+                if (
+                    other is not None
+                    and abs(other["x0"] - x0) < tolerance
+                    and abs(other["top"] - top) < tolerance
+                ):
+                    duplicate = other
+                    break
+            if duplicate is not None:
+                break
+        if duplicate is not None:
+            if abs(duplicate["x0"] - x0) < 1.5 and abs(duplicate["top"] - top) < 1.5:
+                duplicate["bold"] = True  # drawn twice, slightly offset: a fake bold
+            continue  # else a drop shadow
+        fontname = str(c.get("fontname") or "")
+        ch = {
+            "text": text,
+            "x0": x0,
+            "x1": c["x1"],
+            "top": top,
+            "bottom": c["bottom"],
+            "size": round(float(c.get("size") or 0.0), 2),
+            "fontname": fontname,
+            "bold": _bold_font(fontname),
+        }
+        seen[(text, kx, ky)] = ch
+        chars.append(ch)
+    return chars
+
+
+# --- lines ----------------------------------------------------------------------------------
 
 
 @dataclass
-class _Line:
+class Line:
+    words: list[dict]
+    page: int
+    x0: float = 0.0
+    x1: float = 0.0
+    top: float = 0.0
+    bottom: float = 0.0
     text: str = ""
-    y: float | None = None
     size: float = 0.0
+    bold: bool = False
+    font: str = ""
+    column: int = 0
+    row: float = 0.0  # the top of the row of text the line was cut from (a gutter, a tab stop)
+    kind: str = ""  # set when the line is page furniture / TOC
+    why: str = ""
+    chars: int = 0
+    sizes: list[float] = field(default_factory=list)
+
+    def finish(self) -> Line:
+        words = sorted(self.words, key=lambda w: w["x0"])
+        self.words = words
+        self.x0 = min(w["x0"] for w in words)
+        self.x1 = max(w["x1"] for w in words)
+        self.top = min(w["top"] for w in words)
+        self.bottom = max(w["bottom"] for w in words)
+        parts: list[str] = []
+        previous = None
+        for w in words:
+            if previous is not None:
+                gap = w["x0"] - previous["x1"]
+                parts.append(" " if gap > 0.15 * max(w["size"], previous["size"]) else "")
+            parts.append(w["text"])
+            previous = w
+        self.text = "".join(parts)
+        sizes: list[float] = []
+        bold = 0
+        fonts: Counter[str] = Counter()
+        for w in words:
+            n = len(w["text"])
+            sizes.extend([w["size"]] * n)
+            bold += n if w["bold"] else 0
+            fonts[w["fontname"]] += n
+        self.sizes = sizes
+        self.chars = len(sizes)
+        self.size = round(statistics.median(sizes), 1)
+        self.bold = bold * 2 > len(sizes)
+        self.font = fonts.most_common(1)[0][0]
+        return self
 
 
-def _page_lines(page: PageObject) -> list[_Line]:
-    lines: list[_Line] = [_Line()]
-
-    def visit(text: str, cm: list[float], tm: list[float], font_dict: object, font_size: float) -> None:
-        if not text:
-            return
-        pieces = text.split("\n")
-        for index, piece in enumerate(pieces):
-            line = lines[-1]
-            if piece.strip() and line.y is None:
-                line.y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-                line.size = font_size * math.hypot(tm[2], tm[3]) * math.hypot(cm[2], cm[3])
-            line.text += piece
-            if index < len(pieces) - 1:
-                lines.append(_Line())
-
-    page.extract_text(visitor_text=visit)
-    return [line for line in lines if line.text.strip()]
-
-
-def layout_text(lines: list[_Line]) -> str:
-    """Return the lines as text with a blank line wherever the layout shows a break."""
-    gaps = [
-        a.y - b.y
-        for a, b in zip(lines, lines[1:], strict=False)
-        if a.y is not None and b.y is not None and a.y > b.y and math.isclose(a.size, b.size, rel_tol=0.05)
-    ]
-    pitch = statistics.median(gaps) if gaps else None
-    out: list[str] = []
-    for index, line in enumerate(lines):
-        if index and pitch and line.y is not None and lines[index - 1].y is not None:
-            previous = lines[index - 1]
-            gap = previous.y - line.y
-            resized = not math.isclose(previous.size, line.size, rel_tol=0.1)
-            if resized or gap > pitch * 1.25 or gap < 0:
-                out.append("")
-        out.append(line.text)
-    return "\n".join(out)
+def _words(chars: list[dict]) -> list[dict]:
+    """Group characters into words: same line, same size and weight, no gap."""
+    chars = sorted(chars, key=lambda c: (round(c["bottom"]), c["x0"]))
+    rows: list[list[dict]] = []
+    for c in chars:
+        if rows:
+            last = rows[-1][-1]
+            if abs(c["bottom"] - last["bottom"]) <= max(1.0, 0.25 * c["size"]) and c["x0"] >= last["x0"]:
+                rows[-1].append(c)
+                continue
+        rows.append([c])
+    # rows are only approximate (sorted by rounded baseline); re-sort each by x
+    words: list[dict] = []
+    for row in rows:
+        row.sort(key=lambda c: c["x0"])
+        current: list[dict] = []
+        for c in row:
+            if current:
+                p = current[-1]
+                gap = c["x0"] - p["x1"]
+                same_style = abs(c["size"] - p["size"]) < 0.5 and c["bold"] == p["bold"]
+                if gap <= 0.12 * max(c["size"], 1.0) and gap > -0.5 * c["size"] and same_style:
+                    current.append(c)
+                    continue
+                words.append(_word(current))
+                current = []
+            current.append(c)
+        if current:
+            words.append(_word(current))
+    return words
 
 
-def _metadata_title(reader: PdfReader) -> str:
+def _word(chars: list[dict]) -> dict:
+    fonts = Counter(c["fontname"] for c in chars)
+    sizes = sorted(c["size"] for c in chars)
+    return {
+        "text": "".join(c["text"] for c in chars),
+        "x0": chars[0]["x0"],
+        "x1": max(c["x1"] for c in chars),
+        "top": min(c["top"] for c in chars),
+        "bottom": max(c["bottom"] for c in chars),
+        "size": sizes[len(sizes) // 2],
+        "bold": sum(c["bold"] for c in chars) * 2 > len(chars),
+        "fontname": fonts.most_common(1)[0][0],
+    }
+
+
+def _lines(words: list[dict], page: int) -> list[Line]:
+    """Group words into lines (vertical overlap), then split lines at wide gaps (gutters)."""
+    words = sorted(words, key=lambda w: (w["top"], w["x0"]))
+    rows: list[list[dict]] = []
+    row_box: list[tuple[float, float]] = []
+    for w in words:
+        placed = False
+        mid = (w["top"] + w["bottom"]) / 2
+        for index in range(len(rows) - 1, max(-1, len(rows) - 4), -1):
+            top, bottom = row_box[index]
+            if top - 0.5 <= mid <= bottom + 0.5:
+                rows[index].append(w)
+                # a superscript or a small note marker does not widen the line
+                if w["bottom"] - w["top"] >= 0.7 * (bottom - top):
+                    row_box[index] = (min(top, w["top"]), max(bottom, w["bottom"]))
+                placed = True
+                break
+        if not placed:
+            rows.append([w])
+            row_box.append((w["top"], w["bottom"]))
+    lines: list[Line] = []
+    for row, (row_top, _) in zip(rows, row_box, strict=True):
+        row.sort(key=lambda w: w["x0"])
+        size = statistics.median(w["size"] for w in row)
+        current = [row[0]]
+        for w in row[1:]:
+            if w["x0"] - current[-1]["x1"] > FRAGMENT_GAP * max(size, 4.0):
+                lines.append(Line(current, page, row=row_top).finish())
+                current = []
+            current.append(w)
+        lines.append(Line(current, page, row=row_top).finish())
+    return lines
+
+
+# --- columns and reading order --------------------------------------------------------------
+
+
+def _gutter(lines: list[Line], width: float) -> float | None:
+    """Return the x of a vertical gutter splitting the page into two columns, or None."""
+    body = [ln for ln in lines if ln.chars >= 8]
+    if len(body) < 10:
+        return None
+    lo, hi = int(width * 0.3), int(width * 0.7)
+    best = None
+    for x in range(lo, hi, 2):
+        crossing = sum(1 for ln in body if ln.x0 < x - 1 and ln.x1 > x + 1)
+        left = [ln for ln in body if ln.x1 <= x]
+        right = [ln for ln in body if ln.x0 >= x]
+        if len(left) < 5 or len(right) < 5 or crossing > 0.15 * len(body):
+            continue
+        # both columns must be filled at the same heights, not one block beside a caption
+        left_rows = {round(ln.top / 4) for ln in left}
+        both = sum(1 for ln in right if round(ln.top / 4) in left_rows)
+        if both < 5:
+            continue
+        score = (both, -crossing)
+        if best is None or score > best[0]:
+            best = (score, x)
+    return best[1] if best else None
+
+
+def _reading_order(lines: list[Line], width: float) -> list[Line]:
+    lines = sorted(lines, key=lambda ln: (ln.row, ln.x0))
+    gutter = _gutter(lines, width)
+    if gutter is None:
+        return _merge_row_fragments(lines)
+    out: list[Line] = []
+    band: list[Line] = []
+
+    def flush() -> None:
+        left = [ln for ln in band if ln.x1 <= gutter + 1]
+        right = [ln for ln in band if ln.x0 >= gutter - 1 and ln not in left]
+        for ln in left:
+            ln.column = 0
+        for ln in right:
+            ln.column = 1
+        out.extend(_merge_row_fragments(left))
+        out.extend(_merge_row_fragments(right))
+        band.clear()
+
+    for ln in lines:
+        if ln.x0 < gutter - 1 and ln.x1 > gutter + 1:  # full width: a title, a wide figure
+            flush()
+            ln.column = 0
+            out.append(ln)
+        else:
+            band.append(ln)
+    flush()
+    return out
+
+
+def _merge_row_fragments(lines: list[Line]) -> list[Line]:
+    """Within one column, fragments of one row (split at a tab stop) become one line again."""
+    out: list[Line] = []
+    for ln in sorted(lines, key=lambda ln: (ln.row, ln.x0)):
+        if out:
+            last = out[-1]
+            if last.row == ln.row and ln.x0 >= last.x1 - 1:
+                merged = Line(last.words + ln.words, ln.page, row=ln.row).finish()
+                merged.column = last.column
+                out[-1] = merged
+                continue
+        out.append(ln)
+    return out
+
+
+# --- furniture and the table of contents ----------------------------------------------------
+
+
+def _furniture_key(text: str) -> str:
+    return _DIGITS.sub("#", "".join(text.split())).lower()
+
+
+def _mark_furniture(pages: list[list[Line]], heights: list[float], body: float) -> None:
+    n = len(pages)
+    min_pages = 2 if n <= SHORT_DOCUMENT else REPEAT_PAGES
+    in_band: list[list[Line]] = []
+    for lines, height in zip(pages, heights, strict=True):
+        band = [ln for ln in lines if ln.bottom <= height * BAND or ln.top >= height * (1 - BAND)]
+        in_band.append(band)
+    counts: Counter[str] = Counter()
+    for band in in_band:
+        counts.update({_furniture_key(ln.text) for ln in band})
+    places: list[tuple[float, float, str]] = []
+    for band in in_band:
+        for ln in band:
+            key = _furniture_key(ln.text)
+            if counts[key] >= min_pages and n > 1:
+                ln.kind = b.FURNITURE
+                ln.why = f"running header/footer: recurs in the page margin on {counts[key]} of {n} pages"
+                if ln.size <= body:
+                    places.append((ln.top, ln.size, ln.font))
+            elif _PAGE_NUMBER.match(ln.text.strip()):
+                ln.kind = b.FURNITURE
+                ln.why = "page number"
+    for band, lines in zip(in_band, pages, strict=True):
+        content = [ln for ln in lines if not ln.kind]
+        outer = {id(ln) for ln in content[:1] + content[-1:]} if content else set()
+        for ln in band:
+            if ln.kind or id(ln) not in outer:
+                continue
+            if any(
+                abs(ln.top - top) < 1.5 and ln.size == size and ln.font == font for top, size, font in places
+            ):
+                ln.kind = b.FURNITURE
+                ln.why = "printed at the place and in the font of the running header/footer"
+
+
+def _mark_toc(pages: list[list[Line]]) -> None:
+    for lines in pages:
+        content = [ln for ln in lines if not ln.kind]
+        leaders = [ln for ln in content if _LEADER_LINE.search(ln.text)]
+        if len(leaders) < 3:
+            for ln in leaders:
+                ln.kind, ln.why = b.FURNITURE, "table of contents (dot leaders)"
+            continue
+        if len(leaders) >= 0.4 * len(content):
+            for ln in content:
+                ln.kind, ln.why = b.FURNITURE, "table of contents page"
+        else:
+            first, last = leaders[0].top, leaders[-1].bottom
+            for ln in content:
+                if first - 40 <= ln.top <= last:
+                    ln.kind, ln.why = b.FURNITURE, "table of contents"
+
+
+# --- blocks ---------------------------------------------------------------------------------
+
+
+def _body_size(pages: list[list[Line]]) -> float:
+    sizes: Counter[float] = Counter()
+    for lines in pages:
+        for ln in lines:
+            if not ln.kind:
+                sizes[ln.size] += ln.chars
+    return sizes.most_common(1)[0][0] if sizes else 10.0
+
+
+def _pitches(pages: list[list[Line]]) -> dict[float, float]:
+    by_size: defaultdict[float, list[float]] = defaultdict(list)
+    for lines in pages:
+        content = [ln for ln in lines if not ln.kind]
+        for a, c in zip(content, content[1:], strict=False):
+            if a.column == c.column and a.size == c.size and c.top > a.top:
+                by_size[a.size].append(c.top - a.top)
+    return {size: statistics.median(values) for size, values in by_size.items() if len(values) >= 3}
+
+
+def _starts_item(text: str) -> bool:
+    found = numbering(text)
+    return found is not None
+
+
+def _group(
+    lines: list[Line], pitches: dict[float, float], column_lefts: dict[int, float]
+) -> list[list[Line]]:
+    groups: list[list[Line]] = []
+    for ln in lines:
+        if groups:
+            group = groups[-1]
+            prev = group[-1]
+            pitch = pitches.get(prev.size) or 1.45 * prev.size
+            step = ln.top - prev.top
+            same = (
+                prev.page == ln.page
+                and prev.column == ln.column
+                and abs(prev.size - ln.size) < 0.6
+                and prev.bold == ln.bold
+                and 0 < step <= pitch * PARAGRAPH_GAP + 1.0
+                and not _starts_item(ln.text)
+                and not _CAPTION.match(ln.text)
+                and not _CAPTION.match(prev.text)
+                and not _BRACKETED.match(prev.text)
+                and not _BRACKETED.match(ln.text)
+            )
+            if same:
+                # a short line then an indented one: a new paragraph (first-line indent)
+                right = max(x.x1 for x in group)
+                if ln.x0 > prev.x0 + 1.5 * ln.size and prev.x1 < right - 4 * ln.size and len(group) > 1:
+                    same = False
+            if same:
+                group.append(ln)
+                continue
+        groups.append([ln])
+    return groups
+
+
+def _join(group: list[Line], breaks: LineBreaks) -> str:
+    text = group[0].text
+    right = max(ln.x1 for ln in group)
+    for previous, line in zip(group, group[1:], strict=False):
+        following = line.text
+        full = previous.x1 >= right - 2 * previous.size
+        if text.endswith("\u00ad"):
+            text = text[:-1] + following
+        elif re.search(r"[A-Za-z0-9/]-$", text) and following[:1].isalnum():
+            text += following  # a hyphenated compound or a URL broken at its hyphen
+        elif (
+            full
+            and re.search(r"https?://\S*$", text)
+            and not re.search(r"[.,;]$", text)
+            and re.match(r"[a-z0-9/%?&=_.#~-]", following)
+        ):
+            text += following  # a URL broken across lines
+        else:
+            text += breaks.separator(text, following) + following
+    return text
+
+
+def _block(
+    group: list[Line], kind: str, why: str, text: str, width: float, height: float, left: float
+) -> Block:
+    sizes = sorted(s for ln in group for s in ln.sizes)
+    fonts: Counter[str] = Counter()
+    bold = 0
+    for ln in group:
+        fonts[ln.font] += ln.chars
+        bold += ln.chars if ln.bold else 0
+    chars = sum(ln.chars for ln in group)
+    x0 = min(ln.x0 for ln in group)
+    x1 = max(ln.x1 for ln in group)
+    centre = (x0 + x1) / 2
+    return Block(
+        kind=kind,
+        text=text,
+        page=group[0].page,
+        bbox=(round(x0, 1), round(group[0].top, 1), round(x1, 1), round(group[-1].bottom, 1)),
+        font_size=round(statistics.median(sizes), 1) if sizes else None,
+        bold=bold * 2 > chars,
+        font=fonts.most_common(1)[0][0] if fonts else "",
+        why=why,
+        features={
+            "lines": [ln.text for ln in group],
+            "line_count": len(group),
+            "size_max": max(sizes) if sizes else 0.0,
+            "indent": round(x0 - left, 1),
+            "centered": abs(centre - width / 2) < 0.05 * width and (x1 - x0) < 0.8 * width and x0 - left > 20,
+            "gap_before": 0.0,
+            "gap_after": 0.0,
+            "column": group[0].column,
+            "page_width": width,
+            "page_height": height,
+        },
+    )
+
+
+# --- tables ---------------------------------------------------------------------------------
+
+
+def _tables(page) -> list[tuple[tuple[float, float, float, float], list[list[str]]]]:
+    """Return the page's ruled tables with two or more rows of text, as (bbox, rows)."""
+    found = []
     try:
-        title = (reader.metadata or {}).get("/Title") or ""
-    except Exception:  # a broken info dictionary is no reason to fail
-        return ""
-    title = str(title).strip()
-    if not title or any(junk in title.lower() for junk in _JUNK_TITLES):
-        return ""
-    return title
-
-
-def extract_pdf_text(data: bytes) -> tuple[str, str]:
-    """Return the PDF's text, laid out page by page, and its metadata title.
-
-    Raises DocumentError for a file pypdf cannot read, an encrypted file, or a PDF without a
-    text layer.
-    """
-    with warnings.catch_warnings():
-        # pypdf warns about every small defect of real-world files; they are not the user's
-        # problem unless the text cannot be read, which raises below.
-        warnings.simplefilter("ignore")
+        tables = page.find_tables()
+    except Exception:  # a malformed drawing is no reason to lose the page's text
+        return []
+    for table in tables:
         try:
-            reader = PdfReader(io.BytesIO(data))
-            if reader.is_encrypted and not reader.decrypt(""):
-                raise DocumentError("the PDF is encrypted; remove the password and import it again")
-            pages = [layout_text(_page_lines(page)) for page in reader.pages]
-            title = _metadata_title(reader)
-        except DocumentError:
-            raise
-        except Exception as exc:  # pypdf raises many types on malformed input
-            raise DocumentError(f"is not a readable PDF ({type(exc).__name__}: {exc})") from None
+            raw = table.extract()
+        except Exception:
+            continue
+        rows = []
+        for row in raw:
+            cells = [" ".join(clean_cell(cell).split()) for cell in row]
+            if any(cells):
+                rows.append(list(cells))
+        if len(rows) < 2:
+            continue  # a frame around a heading or a box of text, not a table
+        # drop columns that are empty in every row (merged cells)
+        keep = [i for i in range(max(len(r) for r in rows)) if any(i < len(r) and r[i] for r in rows)]
+        rows = [[r[i] if i < len(r) else "" for i in keep] for r in rows]
+        if len(keep) < 2 and len(rows) < 3:
+            continue
+        found.append((table.bbox, rows))
+    return found
+
+
+def clean_cell(cell: str | None) -> str:
+    if not cell:
+        return ""
+    text = _CID.sub("", unicodedata.normalize("NFC", cell))
+    return "".join(ch for ch in text if _usable(ch) or ch in "\n ")
+
+
+def _inside(c: dict, box: tuple[float, float, float, float]) -> bool:
+    x = (c["x0"] + c["x1"]) / 2
+    y = (c["top"] + c["bottom"]) / 2
+    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
+
+
+# --- the reader -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Page:
+    number: int
+    width: float
+    height: float
+    lines: list[Line]
+    tables: list[tuple[tuple[float, float, float, float], list[list[str]]]]
+
+
+def _open(data: bytes):
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+        _ = pdf.pages
+    except Exception as exc:
+        cause = exc
+        while cause is not None and not isinstance(cause, PDFPasswordIncorrect):
+            cause = cause.__cause__ or (
+                cause.args[0] if cause.args and isinstance(cause.args[0], Exception) else None
+            )
+        if isinstance(cause, PDFPasswordIncorrect) or "password" in repr(exc).lower():
+            raise DocumentError("the PDF is encrypted; remove the password and import it again") from None
+        raise DocumentError(f"is not a readable PDF ({type(exc).__name__}: {exc})") from None
+    return pdf
+
+
+def _read_pages(data: bytes) -> tuple[list[_Page], dict]:
+    pdf = _open(data)
+    pages: list[_Page] = []
+    try:
+        metadata = dict(pdf.metadata or {})
+        for index, page in enumerate(pdf.pages, start=1):
+            width, height = float(page.width), float(page.height)
+            chars = _clean_chars(page.chars, width, height)
+            tables = _tables(page) if page.rects or page.lines or page.curves else []
+            if tables:
+                chars = [c for c in chars if not any(_inside(c, box) for box, _ in tables)]
+            lines = _reading_order(_lines(_words(chars), index), width) if chars else []
+            pages.append(_Page(index, width, height, lines, tables))
+            page.flush_cache()
+    except DocumentError:
+        raise
+    except Exception as exc:  # pdfminer raises many types on malformed input
+        raise DocumentError(f"is not a readable PDF ({type(exc).__name__}: {exc})") from None
+    finally:
+        pdf.close()
+    return pages, metadata
+
+
+def read_pdf(data: bytes, *, filename: str = "") -> BlockDocument:
+    """Read a PDF's text layer into blocks with layout features (raises DocumentError)."""
+    pages, info = _read_pages(data)
     if not pages:
         raise DocumentError("the PDF has no pages")
-    text = "\n\n".join(pages)
-    if not text.strip():
+    if not any(p.lines or p.tables for p in pages):
         raise DocumentError(
             "the PDF has no text layer (a scanned image?); run OCR on it and import the result"
         )
-    return normalise_text(text), title
+    line_pages = [p.lines for p in pages]
+    heights = [p.height for p in pages]
+    _mark_furniture(line_pages, heights, _body_size(line_pages))
+    _mark_toc(line_pages)
+    body = _body_size(line_pages)
+    pitches = _pitches(line_pages)
+
+    # paragraphs, tables and furniture in page order
+    blocks: list[Block] = []
+    all_lines: list[str] = []
+    groups_by_page: list[tuple[_Page, list[tuple[list[Line], str, str]]]] = []
+    for page in pages:
+        items: list[tuple[list[Line], str, str]] = []
+        lefts = defaultdict(list)
+        for ln in page.lines:
+            if not ln.kind:
+                lefts[ln.column].append(ln.x0)
+        content = [ln for ln in page.lines if not ln.kind]
+        footnote_lines = _footnote_lines(content, body, page.height)
+        for ln in page.lines:
+            if ln.kind:
+                items.append(([ln], ln.kind, ln.why))
+        for group in _group([ln for ln in content if ln not in footnote_lines], pitches, {}):
+            items.append((group, b.PARAGRAPH, ""))
+        for group in _footnote_groups(footnote_lines):
+            items.append(
+                (group, b.FOOTNOTE, f"small text ({group[0].size}pt < body {body}pt) under the body")
+            )
+        groups_by_page.append((page, items))
+        for group, kind, _ in items:
+            if kind != b.FURNITURE:
+                all_lines.extend(ln.text for ln in group)
+                all_lines.append("")
+    breaks = LineBreaks.of(all_lines)
+
+    footnotes: list[Block] = []
+    for page, items in groups_by_page:
+        column_left: dict[int, float] = {}
+        for group, kind, _ in items:
+            if kind == b.PARAGRAPH:
+                col = group[0].column
+                column_left[col] = min(column_left.get(col, 1e9), min(ln.x0 for ln in group))
+        placed: list[tuple[float, int, Block]] = []
+        for order, (group, kind, why) in enumerate(items):
+            text = normalise_text(_join(group, breaks))
+            left = column_left.get(group[0].column, 0.0)
+            block = _block(group, kind, why, text, page.width, page.height, left)
+            if kind == b.PARAGRAPH:
+                if _CAPTION.match(text) and len(group) <= 3:
+                    block.relabel(b.CAPTION, "caption label (table/figure/source)")
+                elif _BRACKETED.match(text):
+                    block.relabel(b.CAPTION, "a bracketed label")
+            if kind == b.FOOTNOTE:
+                footnotes.append(block)
+                continue
+            placed.append((order, block))
+        # tables go where they stand on the page: before the first block below their top
+        page_blocks = [blk for _, blk in placed]
+        for box, rows in page.tables:
+            table = Block(
+                kind=b.TABLE,
+                text=table_text(rows),
+                page=page.number,
+                bbox=tuple(round(v, 1) for v in box),
+                rows=rows,
+                why="ruled table (pdfplumber)",
+                features={"page_width": page.width, "page_height": page.height, "column": 0},
+            )
+            at = len(page_blocks)
+            for i, blk in enumerate(page_blocks):
+                if (
+                    blk.kind != b.FURNITURE
+                    and blk.bbox
+                    and blk.bbox[1] > box[1]
+                    and blk.features.get("column", 0) == 0
+                ):
+                    at = i
+                    break
+            page_blocks.insert(at, table)
+        blocks.extend(page_blocks)
+
+    for blk in blocks:
+        if blk.page == 1 and blk.kind == b.PARAGRAPH and _DATE_LINE.match(" ".join(blk.text.split())):
+            blk.relabel(b.FURNITURE, "the publication date (kept as metadata)")
+    _gaps(blocks)
+    metadata = _title_and_metadata(blocks, info, pages)
+    blocks = _classify(blocks, body)
+    if footnotes:
+        hangul = sum(1 for blk in footnotes for _ in _HANGUL.finditer(blk.text))
+        label = "주석" if hangul > 0.3 * sum(len(blk.text) for blk in footnotes) else "Notes"
+        blocks.append(
+            Block(
+                kind=b.HEADING,
+                text=label,
+                level=1,
+                why="the footnotes, collected at the end",
+                page=footnotes[0].page,
+            )
+        )
+        blocks.extend(footnotes)
+    return BlockDocument(blocks=blocks, format="pdf", metadata=metadata, structured=False)
 
 
-def parse_pdf(data: bytes, *, filename: str = "") -> ParsedDocument:
-    """Parse a PDF's text layer into a document, repairing it like extracted plain text."""
-    text, metadata_title = extract_pdf_text(data)
-    return document_from_repair(repair_text(text), filename=filename, fmt="pdf", title_hint=metadata_title)
+def _footnote_lines(content: list[Line], body: float, height: float) -> list[Line]:
+    """Return the small-font lines at the bottom of a page, under the body text, from the first
+    one that opens with a note number."""
+    tail: list[Line] = []
+    for ln in sorted(content, key=lambda ln: ln.top, reverse=True):
+        if ln.size < body - 0.5 and ln.top > height * 0.4:
+            tail.append(ln)
+        else:
+            break
+    tail.reverse()
+    start = next((i for i, ln in enumerate(tail) if _FOOTNOTE_START.match(ln.text)), None)
+    return [] if start is None else tail[start:]
 
 
-# Transitional: the block reader replaces this.
-read_pdf = parse_pdf
+def _footnote_groups(lines: list[Line]) -> list[list[Line]]:
+    groups: list[list[Line]] = []
+    for ln in lines:
+        starts = _FOOTNOTE_START.match(ln.text) and (not groups or ln.x0 <= groups[-1][0].x0 + 2)
+        if starts and re.match(r"^\d", ln.text) and groups:
+            # a number at the start of a line is a new note only when it is the next number
+            prev = re.match(r"^(\d+)", groups[-1][0].text)
+            cur = re.match(r"^(\d+)", ln.text)
+            starts = not prev or (cur and int(cur.group(1)) == int(prev.group(1)) + 1)
+        if groups and not starts:
+            groups[-1].append(ln)
+        else:
+            groups.append([ln])
+    return groups
+
+
+def _gaps(blocks: list[Block]) -> None:
+    previous: Block | None = None
+    for blk in blocks:
+        if blk.kind == b.FURNITURE or blk.bbox is None:
+            continue
+        if previous is not None and previous.page == blk.page and previous.bbox:
+            gap = round(blk.bbox[1] - previous.bbox[3], 1)
+            blk.features["gap_before"] = gap
+            previous.features["gap_after"] = gap
+        previous = blk
+
+
+# --- title and metadata ---------------------------------------------------------------------
+
+
+def _metadata_title(info: dict) -> str:
+    title = info.get("Title") or ""
+    if isinstance(title, bytes):
+        try:
+            title = (
+                title.decode("utf-16") if title[:2] in (b"\xfe\xff", b"\xff\xfe") else title.decode("latin-1")
+            )
+        except UnicodeDecodeError:
+            return ""
+    title = " ".join(str(title).split())
+    if not title or _JUNK_TITLE.search(title) or not any(ch.isalpha() for ch in title):
+        return ""
+    return normalise_text(title)
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split()).lower()
+
+
+def _title_and_metadata(blocks: list[Block], info: dict, pages: list[_Page]) -> dict:
+    from briefs.importers.sectioner import title_looks_like_furniture
+
+    metadata: dict = {}
+    first = [
+        blk for blk in blocks if blk.page == 1 and blk.kind == b.PARAGRAPH and blk.font_size and blk.bbox
+    ]
+    height = pages[0].height
+    candidates = [
+        blk
+        for blk in first
+        if blk.bbox[1] < height * 0.6 and not title_looks_like_furniture(blk.text) and len(blk.text) <= 300
+    ]
+    big: list[Block] = []
+    if candidates:
+        largest = max(blk.features["size_max"] for blk in candidates)
+        sizes = Counter()
+        for blk in blocks:
+            if blk.kind == b.PARAGRAPH and blk.font_size:
+                sizes[blk.font_size] += len(blk.text)
+        body = sizes.most_common(1)[0][0] if sizes else 0
+        if largest > body + 0.5 or len(pages) == 1:
+            big = [blk for blk in candidates if blk.features["size_max"] >= largest - 0.5]
+            # only the first run of adjacent largest blocks
+            run = [big[0]]
+            for blk in big[1:]:
+                if blocks.index(blk) == blocks.index(run[-1]) + 1:
+                    run.append(blk)
+                else:
+                    break
+            big = run
+    big_text = " ".join(" ".join(blk.text.split()) for blk in big)
+    stated = _metadata_title(info)
+    title = ""
+    if stated and (
+        not big_text or _squash(stated) in _squash(big_text) or _squash(big_text) in _squash(stated)
+    ):
+        title = stated
+    elif big_text:
+        title = big_text
+    elif stated:
+        title = stated
+    if big and title and (not stated or title != stated or _squash(stated) in _squash(big_text)):
+        for blk in big:
+            blk.relabel(b.TITLE, f"largest text on the first page ({blk.font_size}pt)")
+    elif big and title == stated:
+        for blk in big:
+            blk.relabel(b.TITLE, f"largest text on the first page ({blk.font_size}pt), as the metadata title")
+    if title:
+        metadata["title"] = title
+    # the date printed on the first page
+    dated = [blk for blk in blocks if blk.page == 1 and blk.why.startswith("the publication date")]
+    for blk in dated + first:
+        text = " ".join(blk.text.split())
+        if len(text) > 60:
+            continue
+        m = _DATE_EN.search(text)
+        if m:
+            month = _MONTHS.index(m.group(1).lower()) + 1
+            metadata["publication_date"] = f"{int(m.group(3)):04d}-{month:02d}-{int(m.group(2)):02d}"
+            metadata["publication_year"] = int(m.group(3))
+            break
+        m = _DATE_KO.search(text)
+        if m and 1900 <= int(m.group(1)) <= 2100 and 1 <= int(m.group(2)) <= 12:
+            metadata["publication_year"] = int(m.group(1))
+            if m.group(3) and 1 <= int(m.group(3)) <= 31:
+                metadata["publication_date"] = (
+                    f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+                )
+            break
+        m = _MONTH_YEAR_EN.search(text)
+        if m:
+            metadata["publication_year"] = int(m.group(2))
+            break
+    # authors stated in the info dictionary, when the document prints them
+    author = info.get("Author")
+    if isinstance(author, str) and author.strip():
+        everything = _squash(" ".join(blk.text for blk in blocks))
+        names = [a.strip() for a in re.split(r"[;,]|\band\b", author) if a.strip()]
+        printed = [a for a in names if _squash(a) in everything]
+        if printed and len(printed) == len(names):
+            metadata["authors"] = printed
+    lang_sample = " ".join(blk.text for blk in blocks[:200])
+    hangul = len(_HANGUL.findall(lang_sample))
+    letters = sum(ch.isalpha() for ch in lang_sample)
+    if letters:
+        metadata["language"] = "ko" if hangul > 0.3 * letters else "en"
+    return metadata
+
+
+# --- headings -------------------------------------------------------------------------------
+
+
+def _classify(blocks: list[Block], body: float) -> list[Block]:
+    if classify_layout is not None:
+        return classify_layout(blocks)
+    _fallback_headings(blocks, body)
+    return blocks
+
+
+_SENTENCE_END = re.compile(r"(?:[.!?。]|[다함음임됨것요])\s*$")
+
+
+def _fallback_headings(blocks: list[Block], body: float) -> None:
+    """FALLBACK, used only while classify.classify_layout is missing: a paragraph of one or two
+    lines, set larger than the body or bold at body size, not a sentence, is a heading; its
+    level is the rank of its size among the heading sizes."""
+    candidates: list[Block] = []
+    for blk in blocks:
+        if blk.kind != b.PARAGRAPH or not blk.font_size:
+            continue
+        text = " ".join(blk.text.split())
+        lines = blk.features.get("line_count", 1)
+        if lines > 3 or len(text) > 120 or not any(ch.isalpha() for ch in text):
+            continue
+        found = numbering(text)
+        if found is not None and found.scheme in (
+            "reference",
+            "square",
+            "circle",
+            "diamond",
+            "triangle",
+            "dash",
+        ):
+            continue
+        if found is not None and found.scheme == "circled":
+            continue
+        larger = blk.font_size >= body + 1.0
+        bold_body = blk.bold and blk.font_size >= body - 0.1
+        if not (larger or bold_body):
+            continue
+        if _SENTENCE_END.search(text) and not larger:
+            continue
+        if text.endswith((",", ";")):
+            continue
+        candidates.append(blk)
+    sizes = sorted({round(blk.font_size) for blk in candidates}, reverse=True)
+    for blk in candidates:
+        level = sizes.index(round(blk.font_size)) + 1
+        blk.relabel(
+            b.HEADING,
+            f"fallback: {blk.font_size}pt{' bold' if blk.bold else ''} vs body {body}pt",
+            level=min(level, 6),
+        )
