@@ -138,7 +138,7 @@ def _scalar(text: str) -> str:
 
 def _flow_list(text: str) -> list[str]:
     inner = text.strip()[1:-1]
-    items = re.findall(r'"(?:[^"\\]|\\.)*"|\'(?:[^\']|\'\')*\'|[^,]+', inner)
+    items = re.findall(r'\s*(?:"(?:[^"\\]|\\.)*"|\'(?:[^\']|\'\')*\'|[^,]+)', inner)
     return [value for value in (_scalar(item) for item in items) if value]
 
 
@@ -231,14 +231,18 @@ class _Inline:
                 if kind == "text":
                     # "**Label: **text": a closing run after a space does not close, and is
                     # left as text by the parser; what is left of such runs is markup.
-                    text = _LITERAL_UNICODE.sub(lambda m: chr(int(m.group(1), 16)), _STAR_RUN.sub("", text))
-                parts.append(text)
+                    text = _STAR_RUN.sub("", text)
+                    parts.append(text)
+                elif len(text) == 1:  # an escaped character: literal, kept apart from its neighbours
+                    parts.append(f"\x01{text}\x02")
+                else:  # a backslash before a character it does not escape ("\u2019"): plain text
+                    parts.append(text)
                 if not link_depth:
                     plain_text.append(text)
                 if not strong_depth:
                     unbold_text.append(text)
             elif kind == "code_inline":
-                parts.append(token.content)
+                parts.append(f"\x01{token.content}\x02")
                 if not link_depth:
                     plain_text.append(token.content)
                 if not strong_depth:
@@ -260,9 +264,19 @@ class _Inline:
                 label = token.meta.get("label", token.meta["id"] + 1)
                 parts.append(f"[{label}]")
             # image, html_inline, em_*: no text of their own here
-        self.text = _join_soft("".join(parts), breaks)
+        # Scraped text sometimes holds "\u2019" literally: decode it outside code and escapes.
+        pieces = re.split(r"(\x01[^\x02]*\x02)", "".join(parts))
+        joined = "".join(
+            piece[1:-1] if piece.startswith("\x01") else _LITERAL_UNICODE.sub(_unicode, piece)
+            for piece in pieces
+        )
+        self.text = _join_soft(joined, breaks)
         self.link_only = bool(self.text.strip()) and not _has_alnum("".join(plain_text))
         self.bold_only = _has_alnum(self.text) and not _has_alnum("".join(unbold_text))
+
+
+def _unicode(match: re.Match) -> str:
+    return chr(int(match.group(1), 16))
 
 
 def _join_soft(text: str, breaks: LineBreaks) -> str:
@@ -308,6 +322,7 @@ class _Reader:
         items: list[Token] = []
         quote = 0
         footnote: int | None = None
+        footnote_label = ""
         i = 0
         while i < len(tokens):
             token = tokens[i]
@@ -328,6 +343,7 @@ class _Reader:
                 quote -= 1
             elif kind == "footnote_open":
                 footnote = token.meta["id"]
+                footnote_label = str(token.meta.get("label") or footnote + 1)
                 self.footnotes.setdefault(footnote, [])
             elif kind == "footnote_close":
                 footnote = None
@@ -352,7 +368,7 @@ class _Reader:
                 if not inline.text:
                     continue
                 if footnote is not None:
-                    label = f"[{footnote + 1}]"
+                    label = f"[{footnote_label}]"
                     self.footnotes[footnote].append(
                         Block(
                             b.FOOTNOTE,

@@ -1,0 +1,234 @@
+"""The Markdown reader: markdown-it tokens → blocks, front matter → metadata, crawl furniture."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from briefs.importers import blocks as b
+from briefs.importers.markdown import read_front_matter, read_markdown
+from briefs.importers.sectioner import document_from_blocks
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "import-corpus"
+
+
+def kinds(document, *wanted):
+    return [(blk.kind, blk.text) for blk in document.blocks if not wanted or blk.kind in wanted]
+
+
+def sections(text: str):
+    parsed = document_from_blocks(read_markdown(text), filename="x.md")
+    return parsed, [(s.heading, s.level, s.text) for s in parsed.sections]
+
+
+# --- front matter -------------------------------------------------------------------------
+
+
+def test_front_matter_double_quoted_escapes_and_folded_lines():
+    front = read_front_matter(
+        'title: "Call on the Democratic\\\n  \\ People\\u2019s Republic of\\_Korea"\n'
+        "date: '2021-03-23'\n"
+        "source_url: https://example.org/a/b/\n"
+    )
+    assert front["title"] == "Call on the Democratic People\u2019s Republic of\u00a0Korea"
+    assert front["date"] == "2021-03-23"
+    assert front["source_url"] == "https://example.org/a/b/"
+
+
+def test_front_matter_lists_single_quotes_and_block_scalars():
+    front = read_front_matter(
+        "authors:\n  - Kim Min-jun\n  - 'O''Neil, P.'\ntags: [a, \"b, c\"]\ndescription: >\n  one\n  two\n"
+    )
+    assert front["authors"] == ["Kim Min-jun", "O'Neil, P."]
+    assert front["tags"] == ["a", "b, c"]
+    assert front["description"] == "one two"
+
+
+def test_front_matter_is_metadata_and_never_body():
+    text = "---\ntitle: Memo\ndate: 2023-08-18\nauthor: A. Writer\nurl: https://example.org/m\n---\n\n"
+    text += "Body text.\n"
+    document = read_markdown(text)
+    assert document.metadata["title"] == "Memo"
+    assert document.metadata["publication_date"] == "2023-08-18"
+    assert document.metadata["authors"] == ["A. Writer"]
+    assert document.metadata["source_url"] == "https://example.org/m"
+    assert kinds(document) == [(b.PARAGRAPH, "Body text.")]
+
+
+def test_a_thematic_break_is_not_front_matter_and_a_setext_underline_makes_a_heading():
+    document = read_markdown("Intro text.\n\n---\n\nSection\n---\n\nMore text.\n")
+    assert kinds(document) == [
+        (b.PARAGRAPH, "Intro text."),
+        (b.HEADING, "Section"),
+        (b.PARAGRAPH, "More text."),
+    ]
+    assert document.metadata == {}
+
+
+# --- title --------------------------------------------------------------------------------
+
+
+def test_a_first_h1_equal_to_the_front_matter_title_is_the_title_not_a_section():
+    parsed, found = sections("---\ntitle: The Memo\n---\n# The Memo\n\nIntro.\n\n## Part\n\nText.\n")
+    assert parsed.title == "The Memo"
+    assert found == [("", 2, "Intro."), ("Part", 2, "Text.")]
+
+
+def test_the_front_matter_title_wins_over_a_different_h1_which_stays_a_heading():
+    parsed, found = sections("---\ntitle: Stated\n---\n# Other\n\nText.\n")
+    assert parsed.title == "Stated"
+    assert found == [("Other", 1, "Text.")]
+
+
+def test_without_front_matter_the_only_h1_is_the_title():
+    parsed, found = sections("# Alone\n\nText.\n\n## Next\n\nMore.\n")
+    assert parsed.title == "Alone"
+    assert [h for h, _, _ in found] == ["", "Next"]
+
+
+# --- inline text --------------------------------------------------------------------------
+
+
+def test_inline_markup_becomes_plain_text():
+    document = read_markdown(
+        "It\\_s **bold**, *em*, [a link](https://x.org), `code` &#x27;q&#x27; \\u2019 ![pic](p.png) end\n"
+    )
+    assert kinds(document) == [(b.PARAGRAPH, "It_s bold, em, a link, code 'q' \u2019 end")]
+
+
+def test_a_broken_bold_run_leaves_no_stars():
+    document = read_markdown("- **Commitment to Consult: **The Leaders agreed.\n")
+    assert kinds(document) == [(b.LIST_ITEM, "Commitment to Consult: The Leaders agreed.")]
+
+
+def test_escaped_stars_are_kept():
+    assert kinds(read_markdown("2 \\*\\* 3\n")) == [(b.PARAGRAPH, "2 ** 3")]
+
+
+# --- block kinds --------------------------------------------------------------------------
+
+
+def test_list_items_keep_their_markers():
+    document = read_markdown("3. three\n4. four\n\n- dash\n  - nested\n")
+    assert [(blk.kind, blk.marker, blk.level, blk.text) for blk in document.blocks] == [
+        (b.LIST_ITEM, "3.", 1, "three"),
+        (b.LIST_ITEM, "4.", 1, "four"),
+        (b.LIST_ITEM, "•", 1, "dash"),
+        (b.LIST_ITEM, "•", 2, "nested"),
+    ]
+
+
+def test_tables_quotes_and_code():
+    document = read_markdown("| a | b |\n|---|---|\n| 1 | 2 |\n\n> quoted\n\n```\nx = 1\n```\n")
+    table, quote, code = document.blocks
+    assert (table.kind, table.rows) == (b.TABLE, [["a", "b"], ["1", "2"]])
+    assert (quote.kind, quote.text) == (b.QUOTE, "quoted")
+    assert (code.kind, code.text) == (b.CODE, "x = 1")
+
+
+def test_footnotes_follow_the_block_that_cites_them():
+    parsed, found = sections("## A\n\nCited[^n].\n\nAfter.\n\n## B\n\nOther.\n\n[^n]: The note.\n")
+    assert found == [("A", 2, "Cited[n].\n\nAfter.\n\n[n] The note."), ("B", 2, "Other.")]
+    assert any(blk.kind == b.FOOTNOTE for blk in parsed.blocks)
+
+
+def test_a_short_bold_paragraph_is_a_heading_below_the_one_before():
+    document = read_markdown("Intro.\n\n**FIRST PART**\n\nText.\n\n## Real\n\n**Sub part**\n\nMore.\n")
+    assert [(blk.text, blk.level) for blk in document.blocks if blk.kind == b.HEADING] == [
+        ("FIRST PART", 3),
+        ("Real", 2),
+        ("Sub part", 3),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["**A whole bold sentence.**\n", "**Lead in:**\n", "- **In a list**\n", "**Bold** and not bold\n"],
+)
+def test_bold_that_is_not_a_subhead_stays_body(text):
+    assert not [blk for blk in read_markdown(text).blocks if blk.kind == b.HEADING]
+
+
+# --- furniture ----------------------------------------------------------------------------
+
+
+def test_link_only_navigation_and_an_end_mark_are_furniture():
+    text = (
+        "[Skip to content](#main)\n\n- [Home](/)\n- [News](/news)\n\nThe body starts here.\n\n"
+        "Para with [a link](/x) inside.\n\n\\###\n"
+    )
+    document = read_markdown(text)
+    assert [blk.text for blk in document.blocks if blk.kind == b.FURNITURE] == [
+        "Skip to content",
+        "Home",
+        "News",
+        "###",
+    ]
+    assert [blk.text for blk in document.blocks if blk.kind != b.FURNITURE] == [
+        "The body starts here.",
+        "Para with a link inside.",
+    ]
+
+
+def test_a_crawl_footer_at_the_end_is_furniture():
+    text = (
+        "---\nsource_url: https://example.org/page\n---\n\nBody.\n\n"
+        "Scraped at 2024-05-01 10:22\n\nSource: https://example.org/page\n"
+    )
+    document = read_markdown(text)
+    assert [blk.kind for blk in document.blocks] == [b.PARAGRAPH, b.FURNITURE, b.FURNITURE]
+
+
+def test_a_short_dated_line_in_the_middle_stays():
+    document = read_markdown("Body.\n\n10:30 a.m. session\n\nThe session opened at once and went on.\n")
+    assert [blk.kind for blk in document.blocks] == [b.PARAGRAPH, b.PARAGRAPH, b.PARAGRAPH]
+
+
+def test_a_leading_line_repeating_the_front_matter_is_not_body():
+    document = read_markdown(
+        "---\ntitle: The Memo\npublisher: The Office\n---\nThe Office\n\n**The Memo**\n\nBody.\n"
+    )
+    assert kinds(document) == [(b.FURNITURE, "The Office"), (b.TITLE, "The Memo"), (b.PARAGRAPH, "Body.")]
+
+
+# --- the corpus ---------------------------------------------------------------------------
+
+
+def corpus_case(doc_id: str):
+    expected = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
+    spec = next(s for s in expected["documents"] if s["id"] == doc_id)
+    path = CORPUS / spec["file"]
+    if not path.exists():
+        pytest.skip(f"corpus file {path} not present")
+    parsed = document_from_blocks(read_markdown(path.read_text(encoding="utf-8")), filename=path.name)
+    return spec, parsed
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.mark.parametrize("doc_id", ["07", "08"])
+def test_corpus_documents(doc_id):
+    spec, parsed = corpus_case(doc_id)
+    assert squash(parsed.title) in [squash(t) for t in spec["title"]]
+    assert [s.heading for s in parsed.sections] == [s["h"][0] for s in spec["sections"]]
+    body = "\n".join(s.heading + "\n" + s.text for s in parsed.sections)
+    for name, pattern in spec["junk"]:
+        assert not re.search(pattern, body), name
+    for text in spec["must_contain"]:
+        assert text in body
+    assert "source_url" not in body and "published_time" not in body
+
+
+def test_the_fact_sheet_subheads_rank_below_the_introduction():
+    _, parsed = corpus_case("07")
+    assert [s.level for s in parsed.sections] == [2, 3, 3, 3, 3, 3]
+    assert parsed.publication_date == "2023-08-18"
+
+
+def test_code_keeps_backslash_sequences():
+    assert kinds(read_markdown("Use `\\u2019` here\n")) == [(b.PARAGRAPH, "Use \\u2019 here")]
