@@ -97,7 +97,7 @@ def open_office_zip(data: bytes, *, kind: str) -> _Archive:
     for info in infos:
         if info.file_size > 2**20 and info.file_size > MAX_RATIO * max(1, info.compress_size):
             raise DocumentError(
-                f"refused: {info.filename} in this {kind} file is compressed suspiciously well"
+                f"refused: {info.filename} in this {kind} file is compressed too well (a zip bomb?)"
             )
     if any(info.flag_bits & 0x1 for info in infos):
         raise DocumentError(f"this {kind} file is encrypted: remove the password and import it again")

@@ -31,6 +31,7 @@ HEADING_MIN_DELTA = 1.5
 # The title: the largest line near the start, at least this much larger than the body.
 TITLE_SIZE_RATIO = 1.3
 TITLE_SEARCH_ITEMS = 40
+TITLE_BODY_CHARS = 80  # a body-size paragraph this long is text: the title comes before it
 # Parts of a title (lines of its box) must be at least this fraction of the title's size.
 TITLE_PART_RATIO = 0.75
 MAX_HEADING_CHARS = 80
@@ -346,14 +347,20 @@ def infer_headings(
 
 
 def _find_title(items: list[_Item], body: float | None) -> list[int]:
-    """Return the indexes of the title's lines: the largest line near the start (with the lines
-    of its box set nearly as large)."""
+    """Return the indexes of the title's lines: the largest unnumbered line before the text
+    starts (with the lines of its box set nearly as large)."""
     if not body:
         return []
+    # The title comes before the text: search up to the first paragraph of body text.
+    window = items[:TITLE_SEARCH_ITEMS]
+    for i, item in enumerate(window):
+        if item.kind == "para" and len(item.text.strip()) >= TITLE_BODY_CHARS and (item.size or 0) <= body:
+            window = window[:i]
+            break
     paras = [
         (i, item)
-        for i, item in enumerate(items[:TITLE_SEARCH_ITEMS])
-        if item.kind == "para" and item.size and item.outline is None
+        for i, item in enumerate(window)
+        if item.kind == "para" and item.size and item.outline is None and not is_label(item.text)
     ]
     if not paras:
         return []

@@ -1,0 +1,356 @@
+"""The HWPX reader: one test per rule on small HWPX files built here, hostile input, the corpus."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from briefs.importers import DocumentError, parse_document
+from briefs.importers import blocks as b
+from briefs.importers import docx as docx_module
+from briefs.importers.hwpx import is_toc_line, junk_title, read_hwpx
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "import-corpus"
+NS = (
+    'xmlns:hp="http://www.hancom.co.kr/hwpml/2011/paragraph" '
+    'xmlns:hs="http://www.hancom.co.kr/hwpml/2011/section" '
+    'xmlns:hh="http://www.hancom.co.kr/hwpml/2011/head" '
+    'xmlns:opf="http://www.idpf.org/2007/opf/"'
+)
+
+# charPr 0: 10pt body; 1: 16pt bold; 2: 20pt bold; 3: 8pt.
+# paraPr 0: plain; 1: outline level 1; 2: outline level 2; 3: bullet.
+HEADER = f"""<?xml version="1.0" encoding="UTF-8"?>
+<hh:head {NS}><hh:refList>
+<hh:charProperties>
+<hh:charPr id="0" height="1000"/>
+<hh:charPr id="1" height="1600"><hh:bold/></hh:charPr>
+<hh:charPr id="2" height="2000"><hh:bold/></hh:charPr>
+<hh:charPr id="3" height="800"/>
+</hh:charProperties>
+<hh:bullets><hh:bullet id="1" char="□"/></hh:bullets>
+<hh:paraProperties>
+<hh:paraPr id="0"><hh:heading type="NONE" idRef="0" level="0"/></hh:paraPr>
+<hh:paraPr id="1"><hh:heading type="OUTLINE" idRef="0" level="0"/></hh:paraPr>
+<hh:paraPr id="2"><hh:heading type="OUTLINE" idRef="0" level="1"/></hh:paraPr>
+<hh:paraPr id="3"><hh:heading type="BULLET" idRef="1" level="0"/></hh:paraPr>
+</hh:paraProperties>
+<hh:styles>
+<hh:style id="0" type="PARA" name="바탕글" engName="Normal" paraPrIDRef="0" charPrIDRef="0"/>
+<hh:style id="1" type="PARA" name="개요 2" engName="Outline 2" paraPrIDRef="0" charPrIDRef="0"/>
+</hh:styles>
+</hh:refList></hh:head>"""
+
+BODY_TEXT = "본문은 보통 크기의 글자로 길게 이어지는 문장입니다. " * 4
+
+
+def p(text: str = "", *, char: int = 0, para: int = 0, style: int = 0, inner: str = "") -> str:
+    t = f"<hp:t>{text}</hp:t>" if text else ""
+    run = f'<hp:run charPrIDRef="{char}">{inner}{t}</hp:run>'
+    return f'<hp:p paraPrIDRef="{para}" styleIDRef="{style}">{run}</hp:p>'
+
+
+def table(rows: list[list[str]], *, char: int = 0) -> str:
+    trs = "".join(
+        "<hp:tr>"
+        + "".join(f"<hp:tc><hp:subList>{p(cell, char=char)}</hp:subList></hp:tc>" for cell in row)
+        + "</hp:tr>"
+        for row in rows
+    )
+    return f'<hp:tbl rowCnt="{len(rows)}" colCnt="{len(rows[0])}">{trs}</hp:tbl>'
+
+
+def section(*paragraphs: str) -> str:
+    return f'<?xml version="1.0" encoding="UTF-8"?><hs:sec {NS}>{"".join(paragraphs)}</hs:sec>'
+
+
+def build_hwpx(*sections: str, title: str = "", creator: str = "", spine: list[int] | None = None) -> bytes:
+    order = spine if spine is not None else list(range(len(sections)))
+    items = "".join(
+        f'<opf:item id="section{i}" href="Contents/section{i}.xml" media-type="application/xml"/>'
+        for i in range(len(sections))
+    )
+    refs = "".join(f'<opf:itemref idref="section{i}"/>' for i in order)
+    hpf = (
+        f'<?xml version="1.0" encoding="UTF-8"?><opf:package {NS}><opf:metadata>'
+        f"<opf:title>{title}</opf:title><opf:language>ko</opf:language>"
+        f'<opf:meta name="creator" content="text">{creator}</opf:meta>'
+        f'<opf:meta name="ModifiedDate" content="text">2024-01-02T09:00:00Z</opf:meta>'
+        f'</opf:metadata><opf:manifest><opf:item id="header" href="Contents/header.xml" '
+        f'media-type="application/xml"/>{items}</opf:manifest>'
+        f'<opf:spine><opf:itemref idref="header"/>{refs}</opf:spine></opf:package>'
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", "application/hwp+zip")
+        archive.writestr("Contents/content.hpf", hpf)
+        archive.writestr("Contents/header.xml", HEADER)
+        for i, text in enumerate(sections):
+            archive.writestr(f"Contents/section{i}.xml", text)
+    return buffer.getvalue()
+
+
+def kinds(document) -> list[tuple[str, str]]:
+    return [(block.kind, " ".join(block.text.split())) for block in document.blocks]
+
+
+def headings(document) -> list[tuple[int | None, str]]:
+    return [(block.level, block.text.strip()) for block in document.blocks if block.kind == b.HEADING]
+
+
+# --- rules ---------------------------------------------------------------------------------------
+
+
+def test_sections_are_read_in_the_order_content_hpf_lists_them():
+    data = build_hwpx(section(p("둘째 구역의 문단")), section(p("첫째 구역의 문단")), spine=[1, 0])
+    texts = [text for _, text in kinds(read_hwpx(data))]
+    assert texts == ["첫째 구역의 문단", "둘째 구역의 문단"]
+
+
+def test_outline_paragraph_shapes_and_outline_styles_are_headings_with_their_level():
+    data = build_hwpx(
+        section(
+            p("추진 배경", para=1),
+            p(BODY_TEXT),
+            p("세부 내용", para=2),
+            p(BODY_TEXT),
+            p("개요 스타일 제목", style=1),
+            p(BODY_TEXT),
+        )
+    )
+    assert headings(read_hwpx(data)) == [(1, "추진 배경"), (2, "세부 내용"), (2, "개요 스타일 제목")]
+
+
+def test_text_comes_from_hp_t_only_not_field_parameters_or_shape_comments():
+    field = (
+        '<hp:ctrl><hp:fieldBegin type="CLICK_HERE" name="본문"><hp:parameters>'
+        '<hp:stringParam name="Command">Clickhere:set:77:Direction:wstring:26:입력하세요 '
+        "HelpState:wstring:8:</hp:stringParam>"
+        "</hp:parameters></hp:fieldBegin></hp:ctrl>"
+    )
+    picture = "<hp:pic><hp:shapeComment>그림입니다. 원본 그림의 이름: logo.png</hp:shapeComment></hp:pic>"
+    data = build_hwpx(section(p("본문 내용입니다.", inner=field + picture)))
+    text = " ".join(block.text for block in read_hwpx(data).blocks)
+    assert "본문 내용입니다." in text
+    assert "Clickhere" not in text and "HelpState" not in text and "그림입니다" not in text
+
+
+def test_tabs_and_line_breaks_inside_hp_t_are_kept_as_spacing():
+    data = build_hwpx(
+        section(
+            '<hp:p paraPrIDRef="0"><hp:run charPrIDRef="0">'
+            "<hp:t>가<hp:tab/>나<hp:lineBreak/>다</hp:t></hp:run></hp:p>"
+        )
+    )
+    assert read_hwpx(data).blocks[0].text == "가\t나\n다"
+
+
+def test_a_table_becomes_a_table_block_with_its_rows():
+    data = build_hwpx(section(p(inner=table([["구분", "내용"], ["일시", "10월 21일"]]))))
+    [block] = read_hwpx(data).blocks
+    assert block.kind == b.TABLE
+    assert block.rows == [["구분", "내용"], ["일시", "10월 21일"]]
+
+
+def test_a_one_cell_table_is_read_as_its_paragraphs():
+    box = table([["상자 안의 문단입니다."]])
+    data = build_hwpx(section(p(inner=box)))
+    [block] = read_hwpx(data).blocks
+    assert block.kind == b.PARAGRAPH and block.text == "상자 안의 문단입니다."
+
+
+def test_headers_and_footers_are_furniture_and_footnotes_follow_their_paragraph():
+    header = f"<hp:ctrl><hp:header><hp:subList>{p('머리말 문구')}</hp:subList></hp:header></hp:ctrl>"
+    note = f"<hp:ctrl><hp:footNote><hp:subList>{p('각주의 내용')}</hp:subList></hp:footNote></hp:ctrl>"
+    data = build_hwpx(section(p("본문 문단", inner=header + note), p("다음 문단")))
+    assert kinds(read_hwpx(data)) == [
+        (b.FURNITURE, "머리말 문구"),
+        (b.FOOTNOTE, "각주의 내용"),
+        (b.PARAGRAPH, "본문 문단"),
+        (b.PARAGRAPH, "다음 문단"),
+    ]
+
+
+def test_bullet_paragraph_shapes_are_list_items():
+    data = build_hwpx(section(p("항목 하나", para=3)))
+    [block] = read_hwpx(data).blocks
+    assert block.kind == b.LIST_ITEM and block.marker == "□"
+
+
+def test_without_outline_levels_larger_numbered_lines_are_headings_ranked_by_size():
+    data = build_hwpx(
+        section(
+            p("Ⅰ. 사업 개요", char=2),
+            p("1. 추진 배경", char=1),
+            p(BODY_TEXT),
+            p("2. 추진 내용", char=1),
+            p(BODY_TEXT),
+            p("Ⅱ. 세부 계획", char=2),
+            p("1. 일정", char=1),
+            p(BODY_TEXT),
+            p("가. 본문 크기의 번호 항목은 제목이 아니다", char=0),
+        )
+    )
+    assert headings(read_hwpx(data)) == [
+        (1, "Ⅰ. 사업 개요"),
+        (2, "1. 추진 배경"),
+        (2, "2. 추진 내용"),
+        (1, "Ⅱ. 세부 계획"),
+        (2, "1. 일정"),
+    ]
+
+
+def test_unnumbered_large_lines_are_not_headings_when_the_headings_are_numbered():
+    data = build_hwpx(
+        section(
+            p(BODY_TEXT),
+            p("1. 첫째", char=1),
+            p(BODY_TEXT),
+            p("2. 둘째", char=1),
+            p(BODY_TEXT),
+            p("【서식 1】", char=1),
+            p("위 임 장", char=2),
+            p(BODY_TEXT),
+            p("강북구청장 귀하", char=2),
+        )
+    )
+    doc = read_hwpx(data)
+    assert [text for _, text in headings(doc)] == ["1. 첫째", "2. 둘째", "【서식 1】"]
+    assert (b.PARAGRAPH, "위 임 장") in kinds(doc)
+
+
+def test_text_boxes_are_never_headings():
+    shape = (
+        "<hp:rect><hp:drawText><hp:subList>"
+        + p("큰 글씨의 상자 문구", char=2)
+        + "</hp:subList></hp:drawText></hp:rect>"
+    )
+    data = build_hwpx(section(p(BODY_TEXT), p(inner=shape), p(BODY_TEXT), p(inner=shape)))
+    assert headings(read_hwpx(data)) == []
+    assert kinds(read_hwpx(data)).count((b.PARAGRAPH, "큰 글씨의 상자 문구")) == 2
+
+
+def test_the_largest_line_at_the_start_is_the_title_and_what_precedes_it_is_furniture():
+    data = build_hwpx(
+        section(
+            p(inner=table([["보도시점", "2024. 1. 2.", "배포", "즉시"]], char=3)),
+            p(
+                inner='<hp:tbl rowCnt="2" colCnt="1"><hp:tr><hp:tc><hp:subList>'
+                + p("올림픽 선수단을 격려한다", char=2)
+                + "</hp:subList></hp:tc></hp:tr><hp:tr><hp:tc><hp:subList>"
+                + p("- 부제목 문구")
+                + "</hp:subList></hp:tc></hp:tr></hp:tbl>"
+            ),
+            p(BODY_TEXT),
+        ),
+        title="3",
+    )
+    doc = read_hwpx(data)
+    assert doc.blocks[0].kind == b.FURNITURE and "보도시점" in doc.blocks[0].text
+    assert doc.metadata["title"] == "올림픽 선수단을 격려한다"
+    parsed = parse_document(data, filename="x.hwpx")
+    assert parsed.title == "올림픽 선수단을 격려한다"
+    assert "보도시점" not in " ".join(section.text for section in parsed.sections)
+
+
+def test_metadata_from_content_hpf_and_junk_titles_ignored():
+    data = build_hwpx(section(p(BODY_TEXT)), title="2024년 업무계획", creator="기획조정실")
+    meta = read_hwpx(data).metadata
+    assert meta["title"] == "2024년 업무계획"
+    assert meta["authors"] == ["기획조정실"]
+    assert meta["publication_date"] == "2024-01-02"
+    assert junk_title("3") and junk_title("report", "report.hwpx") and not junk_title("업무계획")
+
+
+def test_a_table_of_contents_is_furniture():
+    toc = table([["Ⅰ. 과업안내 1", "Ⅱ. 과업 세부내용 2"], ["Ⅲ. 입찰 및 계약 5", "Ⅳ. 작성 지침 13"]])
+    data = build_hwpx(section(p(inner=toc), p("Ⅰ. 과업안내", char=2), p(BODY_TEXT)))
+    doc = read_hwpx(data)
+    assert doc.blocks[0].kind == b.FURNITURE
+    assert is_toc_line("Ⅴ. 과업의 일반지침 16") and not is_toc_line("1. 행사개요")
+
+
+def test_private_use_symbol_glyphs_are_dropped():
+    data = build_hwpx(section(p("\uf06d 용역명: 행사 대행")))
+    assert read_hwpx(data).blocks[0].text == "• 용역명: 행사 대행"
+
+
+# --- hostile input -------------------------------------------------------------------------------
+
+
+def test_a_broken_zip_is_refused():
+    data = build_hwpx(section(p("문단")))
+    with pytest.raises(DocumentError, match="broken"):
+        read_hwpx(data[: len(data) // 2])
+
+
+def test_a_zip_that_is_not_hwpx_is_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    with pytest.raises(DocumentError, match="not an HWPX file"):
+        read_hwpx(buffer.getvalue())
+
+
+def test_a_zip_bomb_is_refused_before_unpacking(monkeypatch):
+    monkeypatch.setattr(docx_module, "MAX_UNCOMPRESSED_BYTES", 1_000_000)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("Contents/header.xml", HEADER)
+        archive.writestr("Contents/section0.xml", b"<" + b" " * 3_000_000)
+    with pytest.raises(DocumentError, match="zip bomb"):
+        read_hwpx(buffer.getvalue())
+
+
+def test_malformed_section_xml_is_a_document_error():
+    data = build_hwpx("<hs:sec><hp:p>")
+    with pytest.raises(DocumentError, match="not well-formed"):
+        read_hwpx(data)
+
+
+# --- the corpus ----------------------------------------------------------------------------------
+
+
+def _expected(doc_id: str) -> dict:
+    documents = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))["documents"]
+    return next(doc for doc in documents if doc["id"] == doc_id)
+
+
+def _squash(text: str) -> str:
+    return "".join(text.replace("Ⅰ", "I").split())
+
+
+def _corpus(name: str):
+    path = CORPUS / name
+    if not path.exists():
+        pytest.skip(f"corpus file {name} not present")
+    return parse_document(path.read_bytes(), filename=path.name)
+
+
+def test_corpus_11_press_release():
+    parsed = _corpus("11_mcst-press-release_ko.hwpx")
+    expected = _expected("11")
+    assert parsed.title in expected["title"]
+    assert [section.heading for section in parsed.sections if section.heading] == []
+    text = " ".join(section.text for section in parsed.sections)
+    assert "보도시점" not in text and "Clickhere" not in text and "그림입니다" not in text
+    for phrase in expected["must_contain"]:
+        assert phrase in text
+
+
+def test_corpus_12_rfp_headings_in_order():
+    parsed = _corpus("12_gangbuk-festival-rfp_ko.hwpx")
+    expected = _expected("12")
+    assert _squash(parsed.title) in {_squash(t) for t in expected["title"]}
+    got = [_squash(section.heading) for section in parsed.sections if section.heading]
+    required = [_squash(s["h"][0]) for s in expected["sections"] if not s.get("optional")]
+    accepted = [{_squash(h) for h in s["h"]} for s in expected["sections"] if s["h"] != [""]]
+    # every required heading, in order, and nothing that is not an expected heading
+    assert [h for h in got if h in set(required)] == required
+    assert all(any(h in variants for variants in accepted) for h in got), got
+    for section in parsed.sections:
+        assert "과업안내 1" not in section.text  # the table of contents is left out
