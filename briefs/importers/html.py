@@ -103,6 +103,7 @@ _MONTHS = {
 }
 _SITE_SEPARATOR = re.compile(r"\s+(?:\||-|–|—|::|·|»)\s+")
 _SENTENCE_END = (".", "!", "?", "다", "요", "。")
+_GENERIC_LABELS = {"www", "com", "org", "net", "gov", "edu", "news", "blog", "blogs"}
 
 
 def _collapse(text: str) -> str:
@@ -228,9 +229,15 @@ def _metadata(soup: BeautifulSoup, trafilatura_meta: dict[str, str]) -> dict:
     return meta
 
 
-def _title(soup: BeautifulSoup, meta: dict, ld: dict) -> tuple[str, str]:
-    """Return (title, the text of the h1 that is the article's own title or "")."""
-    sites = [str(meta.get("organisation") or ""), _meta(soup, "twitter:site").lstrip("@")]
+def _title(soup: BeautifulSoup, meta: dict, ld: dict) -> str:
+    """Return the article's own h1, else its stated title without the site's name."""
+    host = re.sub(r"^https?://(?:www\.)?([^/:]+).*$", r"\1", str(meta.get("source_url") or ""))
+    sites = [
+        str(meta.get("organisation") or ""),
+        _meta(soup, "twitter:site").lstrip("@"),
+        # the labels of the page's host name that name the site ("nbcnews" of www.nbcnews.com)
+        *(label for label in host.split(".")[:-1] if len(label) >= 3 and label not in _GENERIC_LABELS),
+    ]
     stated = [
         _strip_site(t, sites)
         for t in (
@@ -255,7 +262,7 @@ def _title(soup: BeautifulSoup, meta: dict, ld: dict) -> tuple[str, str]:
             break
     if not own:
         own = inside[0] if len(inside) == 1 else (h1s[0] if len(h1s) == 1 else "")
-    return (own or (stated[0] if stated else "")), own
+    return own or (stated[0] if stated else "")
 
 
 # --- trafilatura --------------------------------------------------------------------------
@@ -409,6 +416,11 @@ def _content_root(soup: BeautifulSoup) -> Tag:
     return soup.body or soup
 
 
+def _is_image_figure(tag: Tag) -> bool:
+    """A <figure> around an image (not around a table) holds only the image and its caption."""
+    return tag.name == "figure" and bool(tag.find(["img", "picture", "video"])) and not tag.find("table")
+
+
 def _is_figure_table(table: Tag) -> bool:
     """A one-column table around an image is a figure laid out as a table."""
     rows = table.find_all("tr")
@@ -466,7 +478,7 @@ class _Walker:
                 self.flush()
                 self._list(child, depth=depth, figure=figure)
                 continue
-            if name == "table" and not figure and not _is_figure_table(child):
+            if name == "table" and not _is_figure_table(child):
                 self.flush()
                 self._table(child)
                 continue
@@ -476,7 +488,7 @@ class _Walker:
                 if text.strip():
                     self.blocks.append(Block(b.CODE, text, style="pre", why="preformatted <pre> element"))
                 continue
-            in_figure = figure or name == "figure" or (name == "table" and _is_figure_table(child))
+            in_figure = figure or _is_image_figure(child) or (name == "table" and _is_figure_table(child))
             block = name in _BLOCKS or name in ("tr", "td", "th")
             if block:
                 self.flush()
@@ -492,7 +504,7 @@ class _Walker:
             self.flush(kind=b.FURNITURE, why="caption or text of a figure, whose image is not imported")
         elif name == "blockquote":
             self.flush(kind=b.QUOTE, why="quotation <blockquote>")
-        elif name == "caption":
+        elif name in ("caption", "figcaption"):
             self.flush(kind=b.CAPTION, why="caption of a table")
         else:
             self.flush()
@@ -637,12 +649,14 @@ def read_html(text: str, *, filename: str = "") -> BlockDocument:
     except Exception as error:  # lxml is lenient; this is a last resort
         raise DocumentError(f"the HTML could not be parsed: {error}") from error
     ld = _json_ld(soup)
+    meta = _metadata(soup, {})
+    title = _title(soup, meta, ld)  # before the page header (which may hold the h1) goes
     _clean(soup)
     visible = len(_collapse(_content_root(soup).get_text(" ")))
     extracted = None if _is_fragment(text) else _trafilatura(str(soup))
-    tmeta = extracted[1] if extracted else {}
-    meta = _metadata(soup, tmeta)
-    title, _own_h1 = _title(soup, meta, ld)
+    if extracted:
+        for key, value in _metadata(soup, extracted[1]).items():
+            meta.setdefault(key, value)
     use_extract = extracted is not None and (
         extracted[2] >= TOO_LITTLE_CHARS and TOO_LITTLE_SHARE * visible < extracted[2] < WHOLE_SHARE * visible
     )
