@@ -8,8 +8,11 @@ them knows a document's strings; each has a unit test in tests/briefs/test_class
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
+from briefs.importers import blocks as b
+from briefs.importers.blocks import Block
 from briefs.importers.structure import heading_like
 
 _ROMAN_UPPER = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ"
@@ -21,14 +24,23 @@ _ASCII_ROMAN = re.compile(r"^(?=[IVX])(X{0,3})(IX|IV|V?I{0,3})$")
 # (scheme, pattern); the first group is the ordinal as printed. Order matters: most specific first.
 _SCHEMES: list[tuple[str, re.Pattern[str]]] = [
     ("chapter", re.compile(r"^(제\s*\d{1,3}\s*[장편부])(?:\s+|$)")),
-    ("clause", re.compile(r"^(제\s*\d{1,3}\s*[절조관항])(?:\s+|[(（]|$)")),
-    ("roman", re.compile(rf"^([{_ROMAN_UPPER}])\s*[.．]?(?:\s+|(?=[^\s.]))")),
+    ("clause", re.compile(r"^(제\s*\d{1,3}\s*[절조관항])(?:\s+|(?=[(（])|$)")),
+    # An annex label: "[첨부 1]", "<붙임2>", "[서식 3]", "【별표 1】", "[Annex 2]".
+    (
+        "annex",
+        re.compile(
+            r"^((?![\[<〈【]\s*(?:표|그림|사진|도표|figure|fig|table|chart|box)\s*\d)"
+            r"[\[<〈【]\s*[\uac00-\ud7a3A-Za-z]{1,8}\s*\d{1,2}(?:\s*호)?\s*[\]>〉】])\s*",
+            re.IGNORECASE,
+        ),
+    ),
+    ("roman", re.compile(rf"^([{_ROMAN_UPPER}])\s*[.．]?(?:\s+|(?=[^\s.])|$)")),
     ("roman", re.compile(r"^((?=[IVX])X{0,3}(?:IX|IV|V?I{0,3}))[.．]\s+")),
     ("decimal", re.compile(r"^(\d{1,2}(?:\.\d{1,2}){1,3})\.?\s+")),
-    ("arabic", re.compile(r"^(\d{1,2})[.．]\s*(?=\S)")),
+    ("arabic", re.compile(r"^(\d{1,2})[.．](?:\s*(?=\S)|\s*$)")),
     ("arabic_paren", re.compile(r"^(\d{1,2})\)\s*(?=\S)")),
     ("paren_arabic", re.compile(r"^[(（](\d{1,2})[)）]\s*(?=\S)")),
-    ("hangul", re.compile(rf"^([{_HANGUL_ORDINALS}])[.．]\s*(?=\S)")),
+    ("hangul", re.compile(rf"^([{_HANGUL_ORDINALS}])[.．](?:\s*(?=\S)|\s*$)")),
     ("hangul_paren", re.compile(rf"^([{_HANGUL_ORDINALS}])\)\s*(?=\S)")),
     ("paren_hangul", re.compile(rf"^[(（]([{_HANGUL_ORDINALS}])[)）]\s*(?=\S)")),
     ("circled", re.compile(rf"^([{_CIRCLED}])\s*(?=\S)")),
@@ -44,6 +56,7 @@ _SCHEMES: list[tuple[str, re.Pattern[str]]] = [
 # The usual depth of each scheme in Korean public documents and numbered reports:
 # Ⅰ. > 1. > 가. > (1)/1) > (가)/가) > ① . Outline symbols (□ ○ - ·) sit below numbering.
 SCHEME_DEPTH = {
+    "annex": 1,
     "chapter": 1,
     "roman": 1,
     "clause": 2,
@@ -135,3 +148,575 @@ def numbered_heading_like(text: str) -> bool:
     if found is None or found.scheme in LIST_SCHEMES or not found.rest:
         return False
     return heading_like(found.rest)
+
+
+# ---------------------------------------------------------------------------------------------
+# Headings in layout formats: `classify_layout` decides which PARAGRAPH blocks are headings.
+#
+# A heading is told by its style relative to the body text (larger, or bold where the body is
+# not), by its numbering (Ⅰ. / 1. / 가. …, when its sibling items are headings too, not
+# sentences), or by letter spacing; it is short, heading-shaped and stands alone. Captions,
+# footnote-sized text, dates, salutations, table-of-contents lines and a cover page's lines are
+# not headings. Levels come from the rank of the heading styles (largest first) and, within a
+# style, from the order in which the numbering schemes first appear.
+
+# A block is "larger" than the body from this ratio and by at least this many points.
+LARGER_RATIO = 1.08
+LARGER_MIN_POINTS = 0.8
+# Sizes this close are the same size.
+SAME_SIZE_POINTS = 0.5
+# Heading sizes closer than this share are one style (17 and 18 pt, 20 and 21 pt).
+SIZE_CLUSTER_RATIO = 0.065
+# The body size near a page is measured on the page and its neighbours when they hold at least
+# this many characters of paragraphs; else the document's body size is used.
+LOCAL_BODY_MIN_CHARS = 500
+MAX_HEADING_LINES = 3
+# A page holding the title (in a document of a few pages) with less text than this is a cover:
+# no headings on it.
+COVER_MAX_CHARS = 600
+COVER_MIN_PAGES = 3
+# Share of sibling items that must be heading-shaped for body-size numbered items to be headings.
+SIBLING_HEADING_SHARE = 0.8
+# Body-size numbered headings are short: at most this many words (Korean; other scripts).
+MAX_NUMBERED_WORDS_KO = 4
+MAX_NUMBERED_WORDS = 8
+# ...and at least this share of them must have text of their own between them (else a list).
+SEPARATED_SHARE = 0.5
+# A wrapped heading's next line follows within this share of the font size.
+WRAP_GAP_RATIO = 0.8
+# A page with this many dot-leader lines is a table of contents.
+TOC_MIN_LEADER_LINES = 3
+# ...among the first pages of the document (this many, or the first tenth).
+TOC_EARLY_PAGES = 5
+
+# Schemes that, at body size and without a style of their own, mark list items, not headings.
+_BODY_SIZE_LIST_SCHEMES = (*LIST_SCHEMES, "circled", "roman_lower")
+
+_CAPTION_LINE = re.compile(
+    r"^\s*[<\[〈(【]?\s*(?:표|그림|사진|도표|도식|차트|그래프|figure|fig\.|table|chart|exhibit|map|box|graph)"
+    r"\s*\d+(?:[-.]\d+)*\s*(?:[>\]〉)】.:：]|\s|$)"
+    r"|^\s*(?:sources?|notes?|자료|출처|주)\s*[:：]",
+    re.IGNORECASE,
+)
+# A whole line in angle brackets: the title of a table or figure ("< 추진 방향 >").
+_BRACKETED_LINE = re.compile(r"^\s*[<〈《]\s*[^<>〈〉《》]+?\s*[>〉》]\s*$")
+_DOT_LEADER = re.compile(r"(?:[.·‥…ㆍ・∙]\s?){5,}\s*\d{0,4}\s*$")
+_MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE_LINE = re.compile(
+    r"^\s*(?:(?:updated|revised|published|posted)\s+)?(?:"
+    rf"{_MONTHS}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTHS}\s+\d{{4}}|{_MONTHS}\s+\d{{4}}"
+    r"|[\uac00-\ud7a3]{0,3}\s*\d{0,4}\s*(?:\(\s*\d{4}\s*\))?\s*년\s*\d{0,2}\s*월\s*(?:\d{0,2}\s*일)?"
+    r"(?:\s*\d{1,2}\s*시(?:\s*\d{1,2}\s*분)?)?"
+    r"|\d{4}\s*[./-]\s*\d{1,2}\s*(?:[./-]\s*\d{1,2})?\s*\.?"
+    r")\s*$",
+    re.IGNORECASE,
+)
+# An addressee or salutation line: "한국남부발전 귀하", "Dear colleagues".
+_ADDRESSEE = re.compile(r"귀하\s*$|^\s*dear\s", re.IGNORECASE)
+# A label and its value on one line ("사업기간 : 13개월", "일시 및 장소: 별도 안내").
+_LABEL_VALUE = re.compile(r"\S\s*[:：]\s*\S")
+_TRAILING_MARKER = re.compile(rf"\s([{_ROMAN_UPPER}])\.?$")
+_PRIVATE_USE = re.compile(r"^[\ue000-\uf8ff\s]+")
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _line_count(block: Block) -> int:
+    count = block.features.get("line_count")
+    return int(count) if count else len([line for line in block.text.split("\n") if line.strip()]) or 1
+
+
+def _letters(text: str) -> int:
+    return sum(1 for ch in text if ch.isalpha())
+
+
+def _mostly_symbols(text: str) -> bool:
+    """Return whether a line is mostly digits and punctuation (a page number, "20 . . .")."""
+    visible = [ch for ch in text if not ch.isspace()]
+    letters = _letters(text)
+    return letters < 2 or letters < 0.5 * len(visible)
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def is_caption(text: str) -> bool:
+    """Return whether a line is the caption of a table or figure ("표 1", "<그림 2>",
+    "Figure 1.", "Table 2:", "Source:", "자료:", "< 추진 체계 >")."""
+    line = _flat(text)
+    if _CAPTION_LINE.match(line):
+        return True
+    if _BRACKETED_LINE.match(line):
+        found = numbering(line)
+        return not (found and found.scheme == "annex" and not found.rest)
+    return False
+
+
+@dataclass(frozen=True)
+class BodyStyle:
+    """The style of the body text: the (size, weight) covering the most characters."""
+
+    size: float | None
+    bold: bool = False
+
+    def __str__(self) -> str:
+        if self.size is None:
+            return "no font sizes"
+        return f"{self.size:.1f}{' bold' if self.bold else ''}"
+
+
+def _style_counts(blocks: list[Block]) -> Counter:
+    counts: Counter = Counter()
+    for block in blocks:
+        if block.kind in (b.PARAGRAPH, b.LIST_ITEM) and block.font_size:
+            counts[(round(block.font_size * 2) / 2, block.bold)] += len(_squash(block.text))
+    return counts
+
+
+def body_style(blocks: list[Block]) -> BodyStyle:
+    """Return the document's body style: the font size and weight of most characters of text."""
+    counts = _style_counts(blocks)
+    if not counts:
+        return BodyStyle(None)
+    (size, bold), _ = counts.most_common(1)[0]
+    return BodyStyle(size, bold)
+
+
+def _local_bodies(blocks: list[Block], body: BodyStyle) -> dict[int | None, BodyStyle]:
+    """Return the body style near each page (the page and its neighbours), where they hold
+    enough text to tell; appendices and forms are often set smaller than the main text."""
+    per_page: dict[int | None, Counter] = {}
+    for block in blocks:
+        if block.kind in (b.PARAGRAPH, b.LIST_ITEM) and block.font_size:
+            key = (round(block.font_size * 2) / 2, block.bold)
+            per_page.setdefault(block.page, Counter())[key] += len(_squash(block.text))
+    local: dict[int | None, BodyStyle] = {}
+    for page in per_page:
+        window: Counter = Counter()
+        for near in (page - 1, page, page + 1) if page is not None else (page,):
+            window.update(per_page.get(near, Counter()))
+        if sum(window.values()) >= LOCAL_BODY_MIN_CHARS:
+            (size, bold), _ = window.most_common(1)[0]
+            local[page] = BodyStyle(size, bold)
+        else:
+            local[page] = body
+    return local
+
+
+def _mark_toc(blocks: list[Block]) -> None:
+    """Relabel a table of contents as FURNITURE: on a page with several dot-leader lines, the
+    run from the first to the last of them, with the "Contents" line before it and the page
+    numbers after it."""
+    pages: dict[int | None, list[int]] = {}
+    for index, block in enumerate(blocks):
+        if block.kind == b.PARAGRAPH:
+            leaders = sum(1 for line in block.text.split("\n") if _DOT_LEADER.search(line))
+            if leaders:
+                pages.setdefault(block.page, []).extend([index] * leaders)
+    numbered_pages = sorted({block.page for block in blocks if block.page is not None})
+    early = set(numbered_pages[: max(TOC_EARLY_PAGES, len(numbered_pages) // 10)])
+    for page, indices in pages.items():
+        if len(indices) < TOC_MIN_LEADER_LINES or (page is not None and page not in early):
+            continue  # a dot-leader list further on (a list of forms) is content
+        start, end = min(indices), max(indices)
+        for _ in range(2):  # the TOC's own heading and a chapter line before the first leader
+            before = blocks[start - 1] if start else None
+            if (
+                before is not None
+                and before.page == page
+                and before.kind == b.PARAGRAPH
+                and _line_count(before) == 1
+                and len(_flat(before.text)) <= 40
+            ):
+                start -= 1
+            else:
+                break
+        while (
+            end + 1 < len(blocks)
+            and blocks[end + 1].page == page
+            and blocks[end + 1].kind == b.PARAGRAPH
+            and re.fullmatch(r"[\d\s\-–—ivxlc]*", blocks[end + 1].text.strip(), re.IGNORECASE)
+        ):
+            end += 1
+        n = len(indices)
+        for block in blocks[start : end + 1]:
+            if block.kind == b.PARAGRAPH:
+                block.relabel(b.FURNITURE, f"table of contents ({n} dot-leader lines on page {page})")
+
+
+@dataclass
+class _Candidate:
+    block: Block
+    text: str
+    number: Numbering | None
+    style: tuple[float, bool] | None  # (size, bold) when the style makes it a heading
+    reason: str
+    base: float = 0  # level key, filled later
+    sub: int = 0
+
+
+def _heading_shaped(text: str) -> bool:
+    return heading_like(text) and not _mostly_symbols(text)
+
+
+def _numbered_item_shaped(block: Block, found: Numbering) -> bool:
+    """Return whether a numbered item reads like a heading: one short line of heading-shaped
+    text that is not a "label: value" pair."""
+    rest = found.rest
+    return (
+        bool(rest)
+        and _line_count(block) == 1
+        and _heading_shaped(rest)
+        and not _LABEL_VALUE.search(rest)
+        and not letter_spaced(found.marker)
+        and (found.scheme == "annex" or _few_words(rest))
+        and not _second_marker(found)
+    )
+
+
+def _few_words(text: str) -> bool:
+    """Return whether a numbered item's text is short enough for a heading set as body text:
+    at most 4 words in Korean (8 in other scripts), parenthetical glosses left out."""
+    bare = re.sub(r"\([^()]*\)|（[^（）]*）", " ", text)
+    words = bare.split()
+    hangul = sum(1 for ch in bare if "\uac00" <= ch <= "\ud7a3")
+    limit = MAX_NUMBERED_WORDS_KO if hangul >= 0.5 * max(1, _letters(bare)) else MAX_NUMBERED_WORDS
+    return len(words) <= limit
+
+
+def _second_marker(found: Numbering) -> bool:
+    """Return whether the text after a marker holds another marker of the same scheme ("Ⅰ. 일반
+    현황 Ⅴ. 프로젝트 관리"): a row of a list set in columns, not a heading."""
+    tokens = found.rest.split()
+    for index, token in enumerate(tokens[:-1]):
+        other = numbering(f"{token} {tokens[index + 1]}")
+        if other is not None and other.scheme == found.scheme and other.marker == token:
+            return True
+    return False
+
+
+def _sibling_verdicts(blocks: list[Block]) -> dict[int, tuple[int, int, int]]:
+    """Return, for each numbered PARAGRAPH block (by id), how its sibling items (the run of
+    items of its scheme, from 1 or a restart on) look: how many are heading-shaped, how many
+    there are, and how many of the steps from one item to the next have text in between (items
+    that follow each other directly are a list, however short)."""
+    runs_of: dict[str, list[list[tuple[Block, bool]]]] = {}
+    last_value: dict[str, int] = {}
+    content_since: dict[str, bool] = {}
+    separated: dict[int, int] = {}  # id(run) → steps with text between
+    for block in blocks:
+        if block.kind == b.FURNITURE:
+            continue
+        found = numbering(_flat(block.text)) if block.kind == b.PARAGRAPH else None
+        if found is None or found.scheme in LIST_SCHEMES:
+            for scheme in content_since:
+                content_since[scheme] = True
+            continue
+        value = found.value or 0
+        key = found.scheme
+        if key == "annex":  # "[첨부 1]" and "[서식 1]" are two series
+            key += ":" + re.sub(r"[^\uac00-\ud7a3A-Za-z]", "", found.ordinal)
+        for other in content_since:
+            if other != key:
+                content_since[other] = True
+        runs = runs_of.setdefault(key, [])
+        if not runs or value <= 1 or value <= last_value.get(key, 0):
+            runs.append([])
+        elif content_since.get(key):
+            separated[id(runs[-1])] = separated.get(id(runs[-1]), 0) + 1
+        last_value[key] = value
+        content_since[key] = False
+        runs[-1].append((block, _numbered_item_shaped(block, found)))
+    verdicts: dict[int, tuple[int, int, int]] = {}
+    for runs in runs_of.values():
+        for run in runs:
+            shaped = sum(1 for _, ok in run if ok)
+            for block, _ in run:
+                verdicts[id(block)] = (shaped, len(run), separated.get(id(run), 0))
+    return verdicts
+
+
+def _reject_reason(block: Block, text: str, local: BodyStyle, body: BodyStyle) -> str:
+    """Return why a block can never be a heading, or ""."""
+    if len(text) > 100:
+        return ""  # a paragraph: nothing to say
+    if _DATE_LINE.match(text):
+        return "a date line, not a heading"
+    if _ADDRESSEE.search(text):
+        return "an addressee or salutation line, not a heading"
+    if block.font_size and local.size and block.font_size < local.size - SAME_SIZE_POINTS:
+        return f"smaller than the body ({block.font_size:.1f} < {local.size:.1f}): never a heading"
+    if block.font_size and body.size and block.font_size < body.size - SAME_SIZE_POINTS:
+        return f"smaller than the document's body ({block.font_size:.1f} < {body.size:.1f}): never a heading"
+    return ""
+
+
+def _candidate(block: Block, local: BodyStyle, body: BodyStyle, siblings: dict[int, tuple[int, int, int]]):
+    """Return a heading candidate for the block, or a reason string why it is not one."""
+    text = _flat(_PRIVATE_USE.sub("", block.text)) or _flat(block.text)
+    reject = _reject_reason(block, text, local, body)
+    if reject or len(text) > 100:
+        return reject
+    found = numbering(text)
+    bare = found is not None and not found.rest and found.scheme not in LIST_SCHEMES
+    lines = _line_count(block)
+    size = block.font_size
+    floor = max(local.size or 0, body.size or 0)
+    style_reason = ""
+    if size and floor:
+        larger = size >= floor * LARGER_RATIO and size - floor >= LARGER_MIN_POINTS
+        bold_at_body = block.bold and not local.bold and abs(size - (local.size or size)) <= SAME_SIZE_POINTS
+        if larger:
+            style_reason = f"size {size:.1f} > body {floor:.1f} (+{round((size / floor - 1) * 100)}%)"
+            if block.bold:
+                style_reason += ", bold"
+        elif bold_at_body:
+            style_reason = f"bold at body size {size:.1f} (body regular)"
+    shaped = _heading_shaped(found.rest if found and found.rest else text)
+    if found is not None and found.scheme in LIST_SCHEMES and found.scheme != "reference":
+        lead = f"{style_reason}, but " if style_reason else ""
+        return f"{lead}a bulleted line ('{found.marker}'): a list item"
+    if style_reason:
+        if lines > MAX_HEADING_LINES:
+            return f"{style_reason}, but {lines} lines long: not a heading"
+        if bare:
+            return _Candidate(block, text, found, (size, block.bold), style_reason + ", a bare marker")
+        if not shaped:
+            return f"{style_reason}, but not heading-shaped (a sentence or a fragment)"
+        if found and found.scheme == "reference" and not (style_reason.startswith("size") and block.bold):
+            return f"{style_reason}: a ※ note not set as a heading (larger and bold)"
+        if found and style_reason.startswith("bold") and found.scheme not in LIST_SCHEMES:
+            shaped_n, total, _ = siblings.get(id(block), (1, 1, 0))
+            if total >= 2 and shaped_n < SIBLING_HEADING_SHARE * total:
+                sentences = total - shaped_n
+                return f"bold item '{found.marker}', but {sentences} of {total} siblings are sentences"
+        return _Candidate(block, text, found, (size, block.bold), style_reason)
+    spaced = lines == 1 and (letter_spaced(text) or bool(found and found.rest and letter_spaced(found.rest)))
+    if spaced and not size and lines == 1:  # with fonts, the style decides
+        return _Candidate(block, text, found, None, "letter-spaced short line")
+    if found is None or found.scheme in LIST_SCHEMES:
+        return ""
+    if found.scheme in _BODY_SIZE_LIST_SCHEMES:
+        return f"numbering '{found.marker}' ({found.scheme}) at body size: a list item"
+    if bare:
+        return _Candidate(block, text, found, None, f"numbering '{found.marker}' alone, a bare marker")
+    if not _numbered_item_shaped(block, found):
+        return ""
+    shaped_n, total, apart = siblings.get(id(block), (1, 1, 0))
+    if total < 2:
+        return f"numbering '{found.marker}' ({found.scheme}) without sibling items: not a heading"
+    if shaped_n < SIBLING_HEADING_SHARE * total:
+        return (
+            f"numbering '{found.marker}': {total - shaped_n} of {total} sibling items are sentences, a list"
+        )
+    if apart < SEPARATED_SHARE * (total - 1):
+        return f"numbering '{found.marker}': {total} sibling items follow one another with no text, a list"
+    return _Candidate(
+        block,
+        text,
+        found,
+        None,
+        f"numbering '{found.marker}' ({found.scheme}), {shaped_n} of {total} siblings headings",
+    )
+
+
+def _same_style(a: _Candidate, b_: _Candidate) -> bool:
+    if a.style is None or b_.style is None:
+        return a.style is None and b_.style is None
+    return abs(a.style[0] - b_.style[0]) <= SAME_SIZE_POINTS and a.style[1] == b_.style[1]
+
+
+def _gap_ok(block: Block) -> bool:
+    gap = block.features.get("gap_before")
+    size = block.font_size
+    return gap is not None and size is not None and -1 <= gap <= WRAP_GAP_RATIO * size
+
+
+def _join(first: str, second: str) -> str:
+    return f"{first.rstrip()} {second.lstrip()}"
+
+
+def _merge(blocks: list[Block], found: list[_Candidate]) -> list[_Candidate]:
+    """Join a bare marker ("Ⅵ", "[서식1]") with the heading after it and a heading wrapped over
+    two blocks; drop a centred line that repeats the heading just before it."""
+    position = {id(block): index for index, block in enumerate(blocks)}
+    out: list[_Candidate] = []
+    removed: set[int] = set()
+    for cand in found:
+        prev = out[-1] if out else None
+        adjacent = prev is not None and position[id(cand.block)] == position[id(prev.block)] + 1
+        same_page = prev is not None and prev.block.page == cand.block.page
+        bare_before = prev is not None and prev.number is not None and not prev.number.rest
+        unnumbered = cand.number is None or cand.number.scheme in LIST_SCHEMES
+        if prev is not None and adjacent and bare_before and unnumbered:
+            prev.text = _join(prev.text, cand.text)
+            prev.block.text = _join(_flat(prev.block.text), _flat(cand.block.text))
+            prev.number = numbering(prev.text)
+            prev.reason += f", joined with the next line ({cand.reason})"
+            if cand.style and (prev.style is None or cand.style[0] > prev.style[0]):
+                prev.style = cand.style
+            removed.add(id(cand.block))
+            continue
+        if prev is not None and adjacent:
+            mine, theirs = _squash(cand.text), _squash(prev.number.rest if prev.number else prev.text)
+            if mine and mine in _squash(prev.text) and len(mine) >= 0.6 * len(theirs):
+                cand.block.why = (
+                    f"repeats the heading before it ({prev.text[:40]!r}): the section's own title line"
+                )
+                continue
+        if (
+            prev is not None
+            and adjacent
+            and same_page
+            and _same_style(prev, cand)
+            and prev.style is not None
+            and cand.number is None
+            and _gap_ok(cand.block)
+            and not prev.text.rstrip().endswith((".", ":", "?", "!", ")"))
+            and len(prev.text) + len(cand.text) <= 100
+        ):
+            prev.text = _join(prev.text, cand.text)
+            prev.block.text = _join(prev.block.text.rstrip(), cand.block.text.lstrip())
+            prev.reason += ", wrapped over two lines (joined)"
+            removed.add(id(cand.block))
+            continue
+        out.append(cand)
+    if removed:
+        blocks[:] = [block for block in blocks if id(block) not in removed]
+    return out
+
+
+def _size_clusters(sizes: list[float]) -> list[float]:
+    """Return the representative (largest) size of each cluster of close sizes, largest first."""
+    clusters: list[list[float]] = []
+    for size in sorted(set(sizes), reverse=True):
+        if clusters and clusters[-1][-1] - size <= max(
+            SAME_SIZE_POINTS, SIZE_CLUSTER_RATIO * clusters[-1][-1]
+        ):
+            clusters[-1].append(size)
+        else:
+            clusters.append([size])
+    return [cluster[0] for cluster in clusters]
+
+
+def _assign_levels(found: list[_Candidate]) -> None:
+    clusters = _size_clusters([cand.style[0] for cand in found if cand.style])
+
+    def cluster_of(size: float) -> int:
+        for index, top in enumerate(clusters):
+            if size <= top + SAME_SIZE_POINTS and (
+                index + 1 == len(clusters) or size > clusters[index + 1] + SAME_SIZE_POINTS
+            ):
+                return index
+        return len(clusters) - 1
+
+    styles = sorted(
+        {(cluster_of(c.style[0]), not c.style[1]) for c in found if c.style},
+    )
+    rank = {style: index for index, style in enumerate(styles)}
+    for cand in found:
+        if cand.style:
+            cand.base = rank[(cluster_of(cand.style[0]), not cand.style[1])]
+        elif cand.number is not None and cand.number.scheme == "annex":
+            cand.base = 0  # an annex label set as body text: a top-level part of the document
+        else:
+            cand.base = len(styles)
+    # Within one style, numbering schemes rank in the order they first appear.
+    # Within one style, numbering schemes (each used at least twice) rank in the order they
+    # first appear: "Ⅰ." then "1." set alike are two levels.
+    uses: Counter = Counter(
+        (cand.base, cand.number.scheme) for cand in found if cand.number is not None and cand.number.rest
+    )
+    order: dict[float, list[str]] = {}
+    for cand in found:
+        if cand.number is not None and cand.number.rest and cand.number.scheme != "annex":
+            if uses[(cand.base, cand.number.scheme)] < 2:
+                continue
+            schemes = order.setdefault(cand.base, [])
+            if cand.number.scheme not in schemes:
+                schemes.append(cand.number.scheme)
+    for cand in found:
+        schemes = order.get(cand.base, [])
+        if len(schemes) > 1 and cand.number is not None and cand.number.scheme in schemes:
+            cand.sub = schemes.index(cand.number.scheme)
+    keys = sorted({(cand.base, cand.sub) for cand in found})
+    level_of = {key: min(6, index + 1) for index, key in enumerate(keys)}
+    for cand in found:
+        level = level_of[(cand.base, cand.sub)]
+        where = f"style rank {int(cand.base) + 1}" if cand.style else "body-size text"
+        if (
+            len(order.get(cand.base, [])) > 1
+            and cand.number is not None
+            and cand.number.scheme in order[cand.base]
+        ):
+            where += f", scheme {cand.sub + 1} of {len(order[cand.base])} in order of appearance"
+        text = cand.text if cand.block.text.strip() == cand.text else cand.block.text
+        text = _PRIVATE_USE.sub("", text).strip() or text
+        trailing = _TRAILING_MARKER.search(text)
+        if trailing and numbering(text) is None:  # "사 업 안 내 Ⅰ": the numeral set after the words
+            text = f"{trailing.group(1)} {text[: trailing.start()].strip()}"
+        cand.block.text = text
+        cand.block.relabel(b.HEADING, f"{cand.reason}; {where} → level {level}", level=level)
+
+
+def classify_layout(blocks: list[Block]) -> list[Block]:
+    """Decide which PARAGRAPH blocks of a layout format (PDF, plain text, DOCX without heading
+    styles) are headings and at what level; relabel them in place (and captions as CAPTION, a
+    table of contents as FURNITURE). Blocks the reader already gave another kind are left alone.
+    Wrapped headings are merged into one block, so the list may get shorter. Returns the list."""
+    _mark_toc(blocks)
+    body = body_style(blocks)
+    local = _local_bodies(blocks, body)
+    title_pages = {block.page for block in blocks if block.kind == b.TITLE and block.page is not None}
+    page_chars: Counter = Counter()
+    for block in blocks:
+        if block.kind in (b.PARAGRAPH, b.LIST_ITEM, b.TABLE):
+            page_chars[block.page] += len(_squash(block.text))
+    pages = {block.page for block in blocks if block.page is not None}
+    covers = set()
+    if len(pages) >= COVER_MIN_PAGES:
+        covers = {page for page in title_pages if page_chars[page] < COVER_MAX_CHARS and page != max(pages)}
+    siblings = _sibling_verdicts(blocks)
+    found: list[_Candidate] = []
+    for block in blocks:
+        if block.kind != b.PARAGRAPH:
+            continue
+        text = _flat(block.text)
+        if not text:
+            continue
+        if len(text) <= 160 and is_caption(text):
+            block.relabel(b.CAPTION, "caption of a table or figure")
+            continue
+        if block.page in covers:
+            block.why = block.why or f"on the cover page {block.page}: not a heading"
+            continue
+        result = _candidate(block, local.get(block.page, body), body, siblings)
+        if isinstance(result, _Candidate):
+            found.append(result)
+        elif result:
+            block.why = result
+    found = _merge(blocks, found)
+    kept = []
+    for cand in found:
+        if cand.number is not None and not cand.number.rest and _letters(cand.text) < 2:
+            cand.block.why = f"{cand.reason}, with no words after it: not a heading"
+        else:
+            kept.append(cand)
+    _assign_levels(kept)
+    return blocks
+
+
+def explain_blocks(blocks: list[Block]) -> str:
+    """Return one line per block: page, kind and level, font size and weight, text, why."""
+    lines = []
+    for block in blocks:
+        page = f"p{block.page}" if block.page is not None else "p-"
+        level = str(block.level) if block.kind == b.HEADING and block.level else ""
+        size = f"{block.font_size:g}" if block.font_size else "-"
+        weight = "b" if block.bold else ""
+        text = _flat(block.text)[:80]
+        lines.append(f"{page} {block.kind}{level} {size}{weight} | {text} | {block.why}")
+    return "\n".join(lines)
