@@ -1,19 +1,32 @@
-"""Plain text, including text extracted from a PDF, and the repairs such text needs.
+"""Plain text, including text extracted from a PDF or scraped from the web: text → blocks.
 
-PDF extraction leaves the document's structure in its layout only: lines broken inside words,
-page footers between two halves of a paragraph, a title block that fell into the body,
-headings as short lines. Every repair below is a general rule about that layout, each a small
-public function with its own test; none knows anything about a particular document.
+Plain text keeps a document's structure in its layout only: lines broken inside words, page
+footers between two halves of a paragraph, a title block that fell into the body, headings as
+short lines, a scrape timestamp or a source line above the text. `read_text` reads that layout
+into blocks (TITLE, HEADING, PARAGRAPH, LIST_ITEM, QUOTE, FURNITURE) and the metadata the text
+states; `briefs.importers.sectioner` makes the sections. Every rule below is a general rule
+about layout, each a small function with its own test; none knows a particular document.
+
+Nothing is deleted: what the repairs take out of the running text (footers, page numbers,
+series codes, link lists, a byline, a copyright notice) is handed over as a FURNITURE block
+saying why, so `import_brief --explain` can show it.
+
+Every step is linear in the length of the text (a 20 MiB file parses in seconds).
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 import statistics
 from dataclasses import dataclass, field
 
+from briefs.importers import blocks as b
+from briefs.importers.blocks import Block, BlockDocument
+from briefs.importers.classify import letter_spaced, numbering
 from briefs.importers.document import ParsedDocument
 from briefs.importers.linebreaks import LineBreaks
+from briefs.importers.sectioner import document_from_blocks
 from briefs.importers.structure import (
     Heading,
     Paragraph,
@@ -23,7 +36,6 @@ from briefs.importers.structure import (
     ends_sentence,
     filename_title,
     first_sentence_title,
-    heading_level,
     heading_like,
     is_link_only,
     normalise_spaces,
@@ -52,16 +64,62 @@ def is_contact_footer(line: str) -> bool:
     """Return whether a line reads like a page footer: two or more of postal code, phone,
     web address and e-mail, and not a sentence of the text."""
     text = line.strip()
-    if not text or len(text) > 200 or re.search(r"[다요]\.$", text):
+    if not text or len(text) > 200 or text.endswith(("다.", "요.")):
         return False
-    signals = sum(bool(p.search(text)) for p in (_POSTAL, _PHONE, _WEB, _EMAIL))
-    return signals >= 2
+    # Cheap first: which signals the line could hold at all (most body lines hold none or one).
+    low = text.lower()
+    numbered = "-" in text or "[" in text or "(" in text
+    could = [
+        (numbered, _POSTAL),
+        (numbered or any(word in low for word in ("tel", "phone", "fax", "전화", "팩스")), _PHONE),
+        ("www." in low or "http" in low, _WEB),
+        ("@" in text, _EMAIL),
+    ]
+    if sum(possible for possible, _ in could) < 2:
+        return False
+    return sum(bool(possible and pattern.search(text)) for possible, pattern in could) >= 2
 
 
 def _standalone(lines: list[str], i: int) -> bool:
     before = i == 0 or not lines[i - 1].strip()
     after = i == len(lines) - 1 or not lines[i + 1].strip()
     return before and after
+
+
+def find_page_furniture(lines: list[str]) -> tuple[dict[int, str], str]:
+    """Return the running footers, page numbers, repeated running headers and the series-code
+    line near a footer, as {line index: why}, and the series code found ("" if none)."""
+    found: dict[int, str] = {}
+    footer_rows = {i for i, line in enumerate(lines) if is_contact_footer(line)}
+    standalone = [bool(line.strip()) and _standalone(lines, i) for i, line in enumerate(lines)]
+    standalone_counts: dict[str, int] = {}
+    for i, line in enumerate(lines):
+        text = line.strip()
+        if standalone[i] and len(text) <= 60:
+            standalone_counts[text] = standalone_counts.get(text, 0) + 1
+
+    for i, line in enumerate(lines):
+        text = line.strip()
+        if not text:
+            continue
+        if i in footer_rows:
+            found[i] = "running footer: two or more of postal code, phone, web address, e-mail"
+        elif standalone[i] and _PAGE_NUMBER.match(text):
+            found[i] = "page number standing alone"
+            footer_rows.add(i)
+        elif standalone[i] and standalone_counts.get(text, 0) >= 3 and not ends_sentence(text):
+            found[i] = f"running header: the same line stands alone {standalone_counts[text]} times"
+
+    series_code = ""
+    for i, line in enumerate(lines):
+        text = line.strip()
+        if not (standalone[i] and _CODE_LINE.match(text)):
+            continue
+        near_footer = any(row in footer_rows for row in range(i - _FOOTER_WINDOW, i + _FOOTER_WINDOW + 1))
+        if near_footer or standalone_counts.get(text, 0) >= 2:
+            found[i] = "series code standing alone near the page footer → series_code"
+            series_code = series_code or text
+    return found, series_code
 
 
 def remove_page_furniture(lines: list[str]) -> tuple[list[str], str]:
@@ -71,34 +129,8 @@ def remove_page_furniture(lines: list[str]) -> tuple[list[str], str]:
     of a paragraph split by a page break stay apart only by blank lines) and the series code
     found in the footer area ("" if none).
     """
-    out = list(lines)
-    footer_rows = {i for i, line in enumerate(lines) if is_contact_footer(line)}
-    standalone_counts: dict[str, int] = {}
-    for i, line in enumerate(lines):
-        text = line.strip()
-        if text and _standalone(lines, i) and len(text) <= 60:
-            standalone_counts[text] = standalone_counts.get(text, 0) + 1
-
-    for i, line in enumerate(lines):
-        text = line.strip()
-        if not text:
-            continue
-        if i in footer_rows or (_standalone(lines, i) and _PAGE_NUMBER.match(text)):
-            out[i] = ""
-            footer_rows.add(i)
-        elif _standalone(lines, i) and standalone_counts.get(text, 0) >= 3 and not ends_sentence(text):
-            out[i] = ""  # a running header repeated on every page
-
-    series_code = ""
-    for i, line in enumerate(lines):
-        text = line.strip()
-        if not (_CODE_LINE.match(text) and _standalone(lines, i)):
-            continue
-        near_footer = any(abs(i - row) <= _FOOTER_WINDOW for row in footer_rows)
-        if near_footer or standalone_counts.get(text, 0) >= 2:
-            out[i] = ""
-            series_code = series_code or text
-    return out, series_code
+    found, series_code = find_page_furniture(lines)
+    return ["" if i in found else line for i, line in enumerate(lines)], series_code
 
 
 # --- copyright, disclaimer, byline, title block --------------------------------------------
@@ -114,12 +146,11 @@ _BYLINE_ROLE = re.compile(
 _NEWS_BYLINE = re.compile(r"^(\S{2,5})\s*(?:기자|특파원)\s+[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
 
 
-def extract_copyright(lines: list[str]) -> tuple[list[str], str]:
-    """Take the copyright notice ("ⓒKINU 2019", "© 2020 …") out of the text.
-
-    The notice may stand on its own line or be glued to the end of the last paragraph.
-    """
-    out = list(lines)
+def find_copyright(lines: list[str]) -> tuple[dict[int, tuple[str, str]], str]:
+    """Return the copyright notices ("ⓒKINU 2019", "© 2020 …") as {line index: (the text left
+    on the line, the notice)} and the first notice. The notice may stand on its own line or be
+    glued to the end of the last paragraph."""
+    found: dict[int, tuple[str, str]] = {}
     notice = ""
     for i, line in enumerate(lines):
         match = _COPYRIGHT.search(line.rstrip())
@@ -127,14 +158,22 @@ def extract_copyright(lines: list[str]) -> tuple[list[str], str]:
             continue
         notice = notice or normalise_spaces(match.group(1))
         rest = line[: match.start(1)]
-        out[i] = rest.rstrip() if rest.strip() else ""
-    return out, notice
+        found[i] = (rest.rstrip() if rest.strip() else "", normalise_spaces(match.group(1)))
+    return found, notice
 
 
-def extract_closing_notes(lines: list[str]) -> tuple[list[str], str]:
-    """Take the closing disclaimer blocks (starting with "※") off the end of the text."""
+def extract_copyright(lines: list[str]) -> tuple[list[str], str]:
+    """Take the copyright notice ("ⓒKINU 2019", "© 2020 …") out of the text."""
+    found, notice = find_copyright(lines)
+    return [found[i][0] if i in found else line for i, line in enumerate(lines)], notice
+
+
+def find_closing_notes(lines: list[str]) -> tuple[int, str]:
+    """Return where the closing disclaimer blocks (starting with "※") begin (len(lines) if
+    there are none) and their text."""
     end = len(lines)
-    notes: list[str] = []
+    starts: list[int] = []
+    blocks: list[tuple[int, int]] = []
     while True:
         while end > 0 and not lines[end - 1].strip():
             end -= 1
@@ -143,18 +182,37 @@ def extract_closing_notes(lines: list[str]) -> tuple[list[str], str]:
             start -= 1
         if start == end or not lines[start].strip().startswith(_NOTE_MARK):
             break
-        notes.insert(0, join_lines(lines[start:end], breaks=LineBreaks.of(lines)))
+        blocks.append((start, end))
+        starts.append(start)
         end = start
+    if not blocks:
+        return len(lines), ""
+    breaks = LineBreaks.of(lines)  # measured once, for every note
+    notes = [join_lines(lines[start:stop], breaks=breaks) for start, stop in reversed(blocks)]
+    return min(starts), "\n".join(notes)
+
+
+def extract_closing_notes(lines: list[str]) -> tuple[list[str], str]:
+    """Take the closing disclaimer blocks (starting with "※") off the end of the text."""
+    start, notes = find_closing_notes(lines)
     if not notes:
         return list(lines), ""
-    return list(lines[:end]), "\n".join(notes)
+    end = start
+    while end > 0 and not lines[end - 1].strip():
+        end -= 1
+    return list(lines[:end]), notes
 
 
-def extract_byline(lines: list[str]) -> tuple[list[str], list[str]]:
-    """Take a short author line ("통일연구원 현안분석팀", "By Jane Doe") off the top."""
-    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+def _first_content(lines: list[str]) -> int | None:
+    return next((i for i, line in enumerate(lines) if line.strip()), None)
+
+
+def find_byline(lines: list[str]) -> tuple[int | None, list[str]]:
+    """Return the index of a short author line on top ("통일연구원 현안분석팀", "By Jane Doe")
+    and the authors it names (None, [] if there is none)."""
+    first = _first_content(lines)
     if first is None:
-        return list(lines), []
+        return None, []
     text = lines[first].strip()
     rest_has_text = any(line.strip() for line in lines[first + 1 :])
     is_byline = (
@@ -165,11 +223,18 @@ def extract_byline(lines: list[str]) -> tuple[list[str], list[str]]:
         and (_BYLINE_PREFIX.match(text) or _BYLINE_ROLE.search(text))
     )
     if not is_byline:
-        return list(lines), []
+        return None, []
     author = _BYLINE_PREFIX.sub(lambda m: m.group(0)[-1], text) if _BYLINE_PREFIX.match(text) else text
-    authors = [a.strip() for a in re.split(r"\s*(?:,|;|\band\b|·)\s*", author) if a.strip()]
+    return first, [a.strip() for a in re.split(r"\s*(?:,|;|\band\b|·)\s*", author) if a.strip()]
+
+
+def extract_byline(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Take a short author line ("통일연구원 현안분석팀", "By Jane Doe") off the top."""
+    index, authors = find_byline(lines)
+    if index is None:
+        return list(lines), []
     out = list(lines)
-    out[first] = ""
+    out[index] = ""
     return out, authors
 
 
@@ -190,21 +255,22 @@ def line_width(lines: list[str]) -> int:
     return lengths[int(len(lengths) * 0.9) - 1 if len(lengths) > 1 else 0]
 
 
-def extract_title_block(lines: list[str]) -> tuple[list[str], str]:
-    """Take a title block that fell into the middle of a paragraph out of the text.
+def find_title_block(lines: list[str]) -> tuple[int, int, str] | None:
+    """Find a title block that fell into the middle of a paragraph.
 
     The pattern: a full-width line that stops mid-sentence, then one to three short lines
     without sentence punctuation, then the paragraph's continuation (which the extractor
-    indents with a leading space). Returns the lines without the block and the title.
+    indents with a leading space). Returns (i, j, title): the lines strictly between i and j
+    are the block.
     """
     width = line_width(lines)
     if not width:
-        return list(lines), ""
+        return None
     short = max(8, min(40, width // 2))
     n = len(lines)
     for i, line in enumerate(lines):
         text = line.strip()
-        if not text or ends_sentence(text) or len(text) < width * 0.6:
+        if not text or len(text) < width * 0.6 or ends_sentence(text):
             continue
         j = i + 1
         block: list[int] = []
@@ -222,23 +288,40 @@ def extract_title_block(lines: list[str]) -> tuple[list[str], str]:
         continuation = lines[j]
         longest = max(len(lines[k].strip()) for k in block)
         if continuation[:1].isspace() and len(continuation.strip()) > longest:
-            title = normalise_spaces(" ".join(lines[k].strip() for k in block))
-            return lines[: i + 1] + lines[j:], title
-    return list(lines), ""
+            return i, j, normalise_spaces(" ".join(lines[k].strip() for k in block))
+    return None
+
+
+def extract_title_block(lines: list[str]) -> tuple[list[str], str]:
+    """Take a title block that fell into the middle of a paragraph out of the text.
+    Returns the lines without the block and the title."""
+    found = find_title_block(lines)
+    if found is None:
+        return list(lines), ""
+    i, j, title = found
+    return lines[: i + 1] + lines[j:], title
+
+
+def find_first_line_title(lines: list[str]) -> int | None:
+    """Return the index of a short standalone first line (a title printed above the text)."""
+    first = _first_content(lines)
+    if first is None:
+        return None
+    text = lines[first].strip()
+    has_more = any(line.strip() for line in lines[first + 1 :])
+    if heading_like(text) and len(text) <= 80 and _standalone(lines, first) and has_more:
+        return first
+    return None
 
 
 def extract_first_line_title(lines: list[str]) -> tuple[list[str], str]:
     """Take a short standalone first line (a title printed above the text) off the top."""
-    first = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if first is None:
+    index = find_first_line_title(lines)
+    if index is None:
         return list(lines), ""
-    text = lines[first].strip()
-    has_more = any(line.strip() for line in lines[first + 1 :])
-    if heading_like(text) and len(text) <= 80 and _standalone(lines, first) and has_more:
-        out = list(lines)
-        out[first] = ""
-        return out, text
-    return list(lines), ""
+    out = list(lines)
+    out[index] = ""
+    return out, lines[index].strip()
 
 
 def detect_year(copyright_notice: str, lines: list[str]) -> int | None:
@@ -255,23 +338,107 @@ def detect_year(copyright_notice: str, lines: list[str]) -> int | None:
     return None
 
 
+# --- date lines, source lines, closing markers ----------------------------------------------
+
+# A date, Korean or numeric, the year possibly in brackets after an era count ("주체102(2013)년"),
+# with an optional time of day: "2013년 01월 01일 09시 37분", "2019-03-01 14:05".
+_DATE = (
+    r"(?:[^\W\d_]{1,4}\s*\d{1,4}\s*)?[(（]?(?P<y>1[89]\d{2}|2[01]\d{2})[)）]?\s*"
+    r"(?:년\s*(?P<m>\d{1,2})\s*월\s*(?P<d>\d{1,2})\s*일|[-./]\s*(?P<m2>\d{1,2})\s*[-./]\s*(?P<d2>\d{1,2})\.?)"
+    r"(?:\s*\(\s*[월화수목금토일]\s*\))?"
+    r"(?:\s*(?:오전|오후|AM|PM)?\s*\d{1,2}\s*(?:시(?:\s*\d{1,2}\s*분)?|:\d{2}(?::\d{2})?))?"
+)
+_DATE_LINE = re.compile(rf"^{_DATE}$", re.IGNORECASE)
+# A source line: who published the text, a dash or bar, the date ("… 공동사설 - 1995년 01월 01일").
+_SOURCE_LINE = re.compile(rf"^(?P<source>\S.{{0,100}}?)\s+[-–—|/]\s+{_DATE}$", re.IGNORECASE)
+_OPENING_LINES = 8  # content lines on top that may hold a date or source line
+# A closing marker standing alone: "(끝)", "- 끝 -", "<끝>", "###", "- END -".
+_CLOSING_MARKER = re.compile(
+    r"^[\s\-–—<>()\[\]〈〉《》「」.·]*(?:끝|END|###|-30-)[\s\-–—<>()\[\]〈〉《》「」.·]*$", re.I
+)
+
+
+def date_of(text: str) -> str:
+    """Return the ISO date of a date line or source line ("" if it is neither)."""
+    text = text.strip()
+    match = _DATE_LINE.match(text) or _SOURCE_LINE.match(text)
+    if not match:
+        return ""
+    month, day = match.group("m") or match.group("m2"), match.group("d") or match.group("d2")
+    try:
+        return datetime.date(int(match.group("y")), int(month), int(day)).isoformat()
+    except ValueError:
+        return ""
+
+
+def find_opening_dates(lines: list[str]) -> tuple[dict[int, str], str]:
+    """Return the date lines and source lines above the text (a scrape timestamp, a dateline,
+    "Publisher - 1995년 01월 01일") as {line index: why}, and the first date (ISO, "" if none).
+
+    Only the opening counts: the first few content lines before the first one that ends a
+    sentence. A date further down is part of the text.
+    """
+    found: dict[int, str] = {}
+    first_date = ""
+    seen = 0
+    for i, line in enumerate(lines):
+        text = line.strip()
+        if not text:
+            continue
+        seen += 1
+        if seen > _OPENING_LINES or ends_sentence(text):
+            break
+        iso = date_of(text)
+        if not iso:
+            continue
+        first_date = first_date or iso
+        if _DATE_LINE.match(text):
+            found[i] = "a date standing alone above the text → publication_date"
+        else:
+            found[i] = "a source line (publisher - date) above the text → publication_date"
+    return found, first_date
+
+
+def is_closing_marker(line: str) -> bool:
+    """Return whether a line is a closing marker ("(끝)", "- 끝 -", "###")."""
+    return bool(_CLOSING_MARKER.match(line.strip()))
+
+
+# Quotation marks that may enclose a whole line: <<…>>, «…», 《…》, “…”, "…", 「…」, 『…』.
+_QUOTE_PAIRS = (("<<", ">>"), ("«", "»"), ("《", "》"), ("“", "”"), ('"', '"'), ("「", "」"), ("『", "』"))
+
+
+def is_quoted_line(line: str) -> bool:
+    """Return whether a line is one quotation, wholly inside a pair of quotation marks (a
+    slogan, a quoted saying): never a heading."""
+    text = line.strip()
+    for opening, closing in _QUOTE_PAIRS:
+        if len(text) > len(opening) + len(closing) and text.startswith(opening) and text.endswith(closing):
+            inner = text[len(opening) : -len(closing)]
+            return opening not in inner and closing not in inner
+    return False
+
+
 # --- lines into paragraphs -----------------------------------------------------------------
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•▪○●◦]|\d{1,2}[.)]|[가-하][.)])\s+\S")
+_LIST_MARKER = re.compile(r"^\s*([-*•▪○●◦]|\d{1,2}[.)]|[가-하][.)])\s+")
 
 
 def join_lines(lines: list[str], *, breaks: LineBreaks) -> str:
     """Join the lines of one paragraph, each break as `breaks` reads it (a space or nothing:
     "중요해졌" + "다." → "중요해졌다.")."""
-    out = ""
+    pieces: list[str] = []
     previous = ""
     for raw in lines:
         piece = raw.strip()
         if not piece:
             continue
-        out = out + breaks.separator(previous, raw) + piece if out else piece
+        if pieces:
+            pieces.append(breaks.separator(previous, raw))
+        pieces.append(piece)
         previous = raw
-    return normalise_spaces(out)
+    return normalise_spaces("".join(pieces))
 
 
 def is_wrapped(lines: list[str]) -> bool:
@@ -300,8 +467,10 @@ def is_wrapped(lines: list[str]) -> bool:
 @dataclass
 class _Block:
     lines: list[str]
+    start: int  # index of its first line
     kind: str = "para"  # "para" | "double" | "heading"
     heading: str = ""
+    why: str = ""
 
     @property
     def last(self) -> str:
@@ -311,14 +480,17 @@ class _Block:
 def _split_blocks(lines: list[str]) -> list[_Block]:
     blocks: list[_Block] = []
     current: list[str] = []
-    for line in lines:
+    start = 0
+    for i, line in enumerate(lines):
         if line.strip():
+            if not current:
+                start = i
             current.append(line)
         elif current:
-            blocks.append(_Block(current))
+            blocks.append(_Block(current, start))
             current = []
     if current:
-        blocks.append(_Block(current))
+        blocks.append(_Block(current, start))
     return blocks
 
 
@@ -343,31 +515,59 @@ def _merge_double_spaced(blocks: list[_Block], width: int) -> list[_Block]:
     A run is three or more consecutive one-line blocks of (nearly) full lines, most of which
     stop mid-sentence; its last line may be short. Within the run a paragraph ends only where
     a line ends a sentence.
+
+    Linear: the maximal run of full one-line blocks is scanned once; each later start inside
+    it is tested against prefix counts of open line ends, not by scanning the run again (the
+    old loop rescanned the rest of the run from every start: quadratic on a text of one-line
+    paragraphs, minutes for a few MiB).
     """
     merged: list[_Block] = []
+    n = len(blocks)
     i = 0
-    while i < len(blocks):
-        j = i
-        while j < len(blocks) and len(blocks[j].lines) == 1 and len(blocks[j].last.strip()) >= width * 0.5:
-            j += 1
-        if j < len(blocks) and j > i and len(blocks[j].lines) == 1 and not ends_sentence(blocks[j - 1].last):
-            j += 1
-        run = blocks[i:j]
-        open_ends = sum(1 for block in run[:-1] if not ends_sentence(block.last))
-        if len(run) >= 3 and open_ends * 3 >= (len(run) - 1) * 2:
-            lines: list[str] = []
-            for block in run:
-                lines.append(block.last)
-                if ends_sentence(block.last):
-                    merged.append(_Block(lines, kind="double"))
-                    lines = []
-            if lines:
-                merged.append(_Block(lines, kind="double"))
-            i = j
-        else:
+    while i < n:
+        end = i  # the maximal run of full one-line blocks from i
+        while end < n and len(blocks[end].lines) == 1 and len(blocks[end].last.strip()) >= width * 0.5:
+            end += 1
+        if end == i:
             merged.append(blocks[i])
             i += 1
+            continue
+        stop = end  # the run may end on one short line after a line that stops mid-sentence
+        open_end = [not ends_sentence(block.last) for block in blocks[i:end]]
+        if end < n and len(blocks[end].lines) == 1 and open_end[-1]:
+            stop = end + 1
+        # opens[k] = open ends among blocks[i : i + k]
+        opens = [0]
+        for is_open in open_end:
+            opens.append(opens[-1] + is_open)
+        last_counted = stop - 1 - i  # a run's last line is not counted (it may end the run)
+        for s in range(i, end):
+            length = stop - s
+            open_ends = opens[last_counted] - opens[s - i]
+            if length >= 3 and open_ends * 3 >= (length - 1) * 2:
+                merged.extend(_double_spaced_paragraphs(blocks[s:stop]))
+                i = stop
+                break
+            merged.append(blocks[s])
+        else:
+            i = end
     return merged
+
+
+def _double_spaced_paragraphs(run: list[_Block]) -> list[_Block]:
+    out: list[_Block] = []
+    lines: list[str] = []
+    start = run[0].start
+    for block in run:
+        if not lines:
+            start = block.start
+        lines.append(block.last)
+        if ends_sentence(block.last):
+            out.append(_Block(lines, start, kind="double"))
+            lines = []
+    if lines:
+        out.append(_Block(lines, start, kind="double"))
+    return out
 
 
 def _split_off_trailing_headings(blocks: list[_Block], *, width: int, marks: bool) -> list[_Block]:
@@ -381,38 +581,57 @@ def _split_off_trailing_headings(blocks: list[_Block], *, width: int, marks: boo
         if len(block.lines) >= 2:
             last, before = block.lines[-1], block.lines[-2]
             complete = not last[-1:].isspace() if marks else len(last.strip()) < width * 0.8
-            if heading_like(last) and ends_sentence(before) and complete:
-                out.append(_Block(block.lines[:-1]))
-                out.append(_Block([last]))
+            if _heading_candidate_text(last) and ends_sentence(before) and complete:
+                out.append(_Block(block.lines[:-1], block.start))
+                out.append(_Block([last], block.start + len(block.lines) - 1))
                 continue
         out.append(block)
     return out
 
 
+def _heading_candidate_text(line: str) -> bool:
+    """A line that may be a heading: heading-shaped, not a quotation, not a closing marker."""
+    return heading_like(line) and not is_quoted_line(line) and not is_closing_marker(line)
+
+
 def _mark_headings(blocks: list[_Block]) -> list[_Block]:
     """Mark headings: one to three heading-like one-line blocks after a sentence end (or at
-    the start), followed by body text; several lines are one heading printed over them."""
+    the start), followed by body text; several lines are one heading printed over them. A
+    letter-spaced word standing alone ("해 제", "원 문") is a heading after anything."""
 
     def is_body(block: _Block) -> bool:
         return block.kind == "double" or len(block.lines) > 1 or ends_sentence(block.last)
 
     def candidate(block: _Block) -> bool:
-        return block.kind == "para" and len(block.lines) == 1 and heading_like(block.last)
+        return block.kind == "para" and len(block.lines) == 1 and _heading_candidate_text(block.last)
 
-    blocks = list(blocks)
+    out: list[_Block] = []
+    n = len(blocks)
     i = 0
-    while i < len(blocks):
-        previous = blocks[i - 1] if i else None
+    while i < n:
+        previous = out[-1] if out else None
         after_sentence = previous is None or previous.kind == "heading" or ends_sentence(previous.last)
-        if candidate(blocks[i]) and after_sentence:
-            j = i
-            while j < len(blocks) and j - i < 3 and candidate(blocks[j]):
-                j += 1
-            if j < len(blocks) and is_body(blocks[j]):
-                text = normalise_spaces(" ".join(block.last.strip() for block in blocks[i:j]))
-                blocks[i:j] = [_Block([text], kind="heading", heading=text)]
+        block = blocks[i]
+        spaced = candidate(block) and letter_spaced(block.last)
+        if candidate(block) and (after_sentence or spaced):
+            j = i + 1
+            if not spaced:
+                while j < n and j - i < 3 and candidate(blocks[j]) and not letter_spaced(blocks[j].last):
+                    j += 1
+            if j < n and is_body(blocks[j]):
+                text = normalise_spaces(" ".join(blk.last.strip() for blk in blocks[i:j]))
+                if spaced:
+                    why = "a letter-spaced word standing alone, followed by body text"
+                elif j - i > 1:
+                    why = f"{j - i} short standalone lines after a sentence end, followed by body text"
+                else:
+                    why = "a short standalone line after a sentence end, followed by body text"
+                out.append(_Block([text], block.start, kind="heading", heading=text, why=why))
+                i = j
+                continue
+        out.append(block)
         i += 1
-    return blocks
+    return out
 
 
 def _join_continued(blocks: list[_Block]) -> list[_Block]:
@@ -428,13 +647,25 @@ def _join_continued(blocks: list[_Block]) -> list[_Block]:
             and not ends_sentence(previous.last)
         ):
             previous.lines.extend(block.lines)
+            previous.why = "continues the block before, which stops mid-sentence (page break)"
         else:
-            joined.append(_Block(list(block.lines), block.kind, block.heading))
+            joined.append(_Block(list(block.lines), block.start, block.kind, block.heading, block.why))
     return joined
 
 
-def structure_lines(lines: list[str]) -> list[Part]:
-    """Turn repaired lines into headings and paragraphs.
+def heading_level_of(heading: str) -> int:
+    """Return a heading's level from its numbering: Ⅰ. 1, 1. 2, 1.1/가. 3, (1) 4 …; else 2."""
+    found = numbering(heading)
+    if found is not None and found.depth is not None:
+        if found.scheme == "decimal":
+            return min(6, 2 + found.ordinal.count("."))
+        return found.depth
+    return 2
+
+
+def structure_blocks(lines: list[str]) -> list[Block]:
+    """Turn repaired lines into HEADING, PARAGRAPH, LIST_ITEM and QUOTE blocks, each with its
+    first line's index in `features["line"]`.
 
     Wrapped text (lines of a printed page): blank lines separate blocks; a double-spaced run
     (a blank line after every line) is one layout, its lines joined up to each sentence end;
@@ -442,7 +673,8 @@ def structure_lines(lines: list[str]) -> list[Part]:
     of the double-spaced layout); a short line standing alone after a sentence end, followed
     by body text, is a heading (two or three such lines are one heading printed over several
     lines). Unwrapped text (one paragraph per line, as scraped from the web): every line is a
-    paragraph, and the same heading rule applies.
+    paragraph, and the same heading rule applies. An opening double-spaced box followed by
+    more text is the summary (`features["summary"]`).
     """
     content = [line for line in lines if line.strip()]
     if not content:
@@ -451,31 +683,197 @@ def structure_lines(lines: list[str]) -> list[Part]:
     wrapped = is_wrapped(lines)
     breaks = LineBreaks.of(lines) if wrapped else LineBreaks()  # unwrapped: no breaks to read
 
-    blocks = _split_blocks(lines) if wrapped else [_Block([line]) for line in content]
     if wrapped:
+        blocks = _split_blocks(lines)
         blocks = _split_off_trailing_headings(blocks, width=width, marks=breaks.marks)
         blocks = _merge_double_spaced(blocks, width)
+    else:
+        blocks = [_Block([line], i) for i, line in enumerate(lines) if line.strip()]
     blocks = _mark_headings(blocks)
     if wrapped:
         blocks = _join_continued(blocks)
 
-    parts: list[Part] = []
+    out: list[Block] = []
     opening = True
     for block in blocks:
         if block.kind == "heading":
-            parts.append(Heading(block.heading, heading_level(block.heading)))
+            out.append(
+                Block(
+                    b.HEADING,
+                    block.heading,
+                    level=heading_level_of(block.heading),
+                    marker=(found.marker if (found := numbering(block.heading)) else ""),
+                    why=block.why,
+                    features={"line": block.start},
+                )
+            )
             opening = False
             continue
         summary = block.kind == "double" and opening
         groups = _split_list_items(block.lines, width) if wrapped else [block.lines]
+        offset = 0
         for group in groups:
-            parts.append(Paragraph(join_lines(group, breaks=breaks), summary=summary))
+            text = join_lines(group, breaks=breaks)
+            features: dict = {"line": block.start + offset}
+            offset += len(group)
+            if summary:
+                features["summary"] = True
+            marker = _LIST_MARKER.match(text)
+            if marker:
+                why = "starts with a list marker"
+                out.append(Block(b.LIST_ITEM, text, marker=marker.group(1), why=why, features=features))
+            elif len(group) == 1 and is_quoted_line(text):
+                out.append(Block(b.QUOTE, text, why="a line wholly in quotation marks", features=features))
+            else:
+                why = block.why or (
+                    "double-spaced lines joined up to a sentence end"
+                    if block.kind == "double"
+                    else "lines joined up to a blank line"
+                    if wrapped
+                    else "one paragraph per line (unwrapped text)"
+                )
+                out.append(Block(b.PARAGRAPH, text, why=why, features=features))
         if block.kind != "double":
             opening = False
     # An opening double-spaced box is a summary only if the text goes on after it.
-    if parts and all(isinstance(p, Paragraph) and p.summary for p in parts):
-        parts = [Paragraph(p.text) for p in parts if isinstance(p, Paragraph)]
+    if all(block.features.get("summary") for block in out):
+        for block in out:
+            block.features.pop("summary", None)
+    for block in out:
+        if block.features.get("summary"):
+            block.why = "the opening double-spaced box: the summary"
+    return out
+
+
+def structure_lines(lines: list[str]) -> list[Part]:
+    """structure_blocks as the older Heading/Paragraph parts (list items and quotes are
+    paragraphs)."""
+    parts: list[Part] = []
+    for block in structure_blocks(lines):
+        if block.kind == b.HEADING:
+            parts.append(Heading(block.text, block.level or 2))
+        else:
+            parts.append(Paragraph(block.text, summary=bool(block.features.get("summary"))))
     return parts
+
+
+# --- the reader ----------------------------------------------------------------------------
+
+
+def _furniture(text: str, why: str, line: int) -> Block:
+    return Block(b.FURNITURE, text, why=why, features={"line": line})
+
+
+def read_text(text: str, *, filename: str = "") -> BlockDocument:
+    """Read plain text (already decoded) into blocks and the metadata it states."""
+    lines = [line.replace("\t", " ") for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    original = list(lines)
+    side: list[Block] = []  # FURNITURE and TITLE blocks, placed by line afterwards
+    metadata: dict = {}
+
+    def take(index: int, why: str, kind: str = b.FURNITURE) -> None:
+        if original[index].strip():
+            side.append(Block(kind, original[index].strip(), why=why, features={"line": index}))
+        lines[index] = ""
+
+    # The tail of a scraped page (image and link lists, teasers), and link-only lines.
+    kept = len(strip_trailing_junk(lines))
+    for i in range(kept, len(lines)):
+        take(i, "scraped link list or teaser in the page's tail")
+    for i, line in enumerate(lines):
+        if line.strip() and is_link_only(line):
+            take(i, "a line of links or images only")
+
+    found, notice = find_copyright(lines)
+    for i, (rest, match) in found.items():
+        side.append(_furniture(match, "copyright notice → copyright", i))
+        lines[i] = rest
+    if notice:
+        metadata["copyright"] = notice
+
+    notes_start, notes = find_closing_notes(lines)
+    if notes:
+        for i in range(notes_start, len(lines)):
+            take(i, "closing note (※) → notes")
+        metadata["notes"] = notes
+
+    furniture, series_code = find_page_furniture(lines)
+    for i, why in furniture.items():
+        take(i, why)
+    if series_code:
+        metadata["series_code"] = series_code
+
+    dates, first_date = find_opening_dates(lines)
+    for i, why in dates.items():
+        take(i, why)
+    for i, line in enumerate(lines):
+        if line.strip() and is_closing_marker(line):
+            take(i, "closing marker")
+
+    # Title and byline; a title block is cut out of its paragraph, so lines are renumbered.
+    origin = list(range(len(lines)))
+    title = ""
+    block = find_title_block(lines)
+    if block is not None:
+        i, j, title = block
+        side.append(
+            Block(
+                b.TITLE,
+                title,
+                why="short lines inside a paragraph that stops mid-sentence",
+                features={"line": i + 1},
+            )
+        )
+        lines, origin = lines[: i + 1] + lines[j:], origin[: i + 1] + origin[j:]
+    index, authors = find_byline(lines)
+    if index is not None:
+        take_at = origin[index]
+        side.append(_furniture(lines[index].strip(), "byline on top → authors", take_at))
+        lines[index] = ""
+    if not title:
+        index = find_first_line_title(lines)
+        if index is not None:
+            title = lines[index].strip()
+            side.append(
+                Block(b.TITLE, title, why="a short standalone first line", features={"line": origin[index]})
+            )
+            lines[index] = ""
+            if not authors:
+                index, authors = find_byline(lines)  # a byline under the title
+                if index is not None:
+                    side.append(
+                        _furniture(lines[index].strip(), "byline under the title → authors", origin[index])
+                    )
+                    lines[index] = ""
+    authors = authors or news_byline_authors(lines)
+
+    body = structure_blocks(lines)
+    for blk in body:
+        blk.features["line"] = origin[blk.features["line"]]
+    blocks = sorted(body + side, key=lambda blk: blk.features["line"])  # stable: body first on ties
+
+    if title:
+        metadata["title"] = normalise_spaces(title)
+    if authors:
+        metadata["authors"] = authors
+    year = detect_year(notice, lines)
+    if first_date:
+        metadata["publication_date"] = first_date
+        year = year or int(first_date[:4])
+    if year:
+        metadata["publication_year"] = year
+    return BlockDocument(blocks=blocks, format="txt", metadata=metadata, structured=False)
+
+
+def parse_text(text: str, *, filename: str = "", title_hint: str = "") -> ParsedDocument:
+    """Parse plain text (already decoded) into a document: read_text, then the sectioner."""
+    document = read_text(text, filename=filename)
+    if title_hint and not document.metadata.get("title"):
+        document.metadata["title"] = title_hint
+    return document_from_blocks(document, filename=filename)
+
+
+# --- transitional: the PDF reader's old path (removed once pdf.py no longer uses it) --------
 
 
 @dataclass
@@ -492,28 +890,24 @@ class TextRepair:
 
 
 def repair_text(text: str) -> TextRepair:
-    """Apply every plain-text repair, in order, and return the parts and metadata."""
-    lines = [line.replace("\t", " ") for line in text.split("\n")]
-    lines = strip_trailing_junk(lines)
-    lines = ["" if is_link_only(line) else line for line in lines]
-    lines, copyright_notice = extract_copyright(lines)
-    lines, notes = extract_closing_notes(lines)
-    lines, series_code = remove_page_furniture(lines)
-    lines, title = extract_title_block(lines)
-    lines, authors = extract_byline(lines)
-    if not title:
-        lines, title = extract_first_line_title(lines)
-        if title and not authors:
-            lines, authors = extract_byline(lines)  # a byline under the title
-    authors = authors or news_byline_authors(lines)
+    """Apply every plain-text repair and return the parts and metadata (read_text's result
+    as the older TextRepair)."""
+    document = read_text(text)
+    meta = document.metadata
+    parts: list[Part] = []
+    for block in document.blocks:
+        if block.kind == b.HEADING:
+            parts.append(Heading(block.text, block.level or 2))
+        elif block.kind in b.BODY_KINDS:
+            parts.append(Paragraph(block.text, summary=bool(block.features.get("summary"))))
     return TextRepair(
-        parts=structure_lines(lines),
-        title=title,
-        authors=authors,
-        series_code=series_code,
-        copyright=copyright_notice,
-        notes=notes,
-        publication_year=detect_year(copyright_notice, lines),
+        parts=parts,
+        title=meta.get("title", ""),
+        authors=meta.get("authors", []),
+        series_code=meta.get("series_code", ""),
+        copyright=meta.get("copyright", ""),
+        notes=meta.get("notes", ""),
+        publication_year=meta.get("publication_year"),
     )
 
 
@@ -536,12 +930,3 @@ def document_from_repair(
         sections=build_sections(repair.parts),
         format=fmt,
     )
-
-
-def parse_text(text: str, *, filename: str = "", fmt: str = "txt", title_hint: str = "") -> ParsedDocument:
-    """Parse plain text (already decoded) into a document."""
-    return document_from_repair(repair_text(text), filename=filename, fmt=fmt, title_hint=title_hint)
-
-
-# Transitional: the block reader replaces this.
-read_text = parse_text
