@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import PurePath
 
 from lxml import etree
 
@@ -26,13 +24,8 @@ from briefs.importers import blocks as b
 from briefs.importers.blocks import Block, BlockDocument
 from briefs.importers.classify import LIST_SCHEMES, numbering
 from briefs.importers.errors import DocumentError
+from briefs.importers.office import junk_title, open_office_zip, strip_private_use, toc_runs, xml_parser
 from briefs.importers.structure import heading_like
-
-# Zip safety: what a document may unpack to, in all and in members.
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
-MAX_MEMBERS = 10_000
-MAX_RATIO = 200  # uncompressed / compressed, for members over 1 MB
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 HEADING_SIZE_RATIO = 1.15
 HEADING_MIN_DELTA = 1.5
@@ -50,75 +43,8 @@ _HEADING_STYLE = re.compile(r"^(?:heading|제목|überschrift|titre|見出し)\s
 _TITLE_STYLE = re.compile(r"^(?:title|제목)$", re.IGNORECASE)
 _SUBTITLE_STYLE = re.compile(r"^(?:subtitle|부제(?:목)?)$", re.IGNORECASE)
 _CAPTION_STYLE = re.compile(r"^(?:caption|캡션|설명)$", re.IGNORECASE)
+_TOC_STYLE = re.compile(r"^(?:toc|목차)\s*\d$|^(?:toc heading|목차 제목)$", re.IGNORECASE)
 _LIST_STYLE = re.compile(r"^(?:list|목록)\b", re.IGNORECASE)
-_JUNK_TITLE = re.compile(
-    r"^(?:microsoft\s+word\s*-.*|제목\s*없음|untitled|document\d*|문서\d*|title|제목)$", re.IGNORECASE
-)
-
-
-class _Archive:
-    """A zip checked for size before anything is unpacked; read errors become DocumentError."""
-
-    def __init__(self, archive: zipfile.ZipFile, kind: str) -> None:
-        self._zip = archive
-        self._kind = kind
-        self._names = archive.namelist()
-
-    def namelist(self) -> list[str]:
-        return self._names
-
-    def read(self, name: str) -> bytes:
-        try:
-            return self._zip.read(name)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError) as exc:
-            raise DocumentError(f"this {self._kind} file is damaged: {name} cannot be unpacked") from exc
-
-
-def open_office_zip(data: bytes, *, kind: str) -> _Archive:
-    """Open a zip-based document, refusing encrypted/OLE files, broken zips and zip bombs."""
-    if data.startswith(_OLE_MAGIC):
-        raise DocumentError(
-            f"this {kind} file is encrypted (password-protected) or in an old binary format: "
-            "remove the password or save it again as a plain file, and import that"
-        )
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
-        raise DocumentError(f"not a valid {kind} file: the zip archive is broken") from exc
-    if len(infos) > MAX_MEMBERS:
-        raise DocumentError(f"refused: this {kind} file holds {len(infos):,} parts (a zip bomb?)")
-    total = sum(info.file_size for info in infos)
-    if total > MAX_UNCOMPRESSED_BYTES:
-        raise DocumentError(
-            f"refused: this {kind} file unpacks to {total / 1e6:,.0f} MB "
-            f"(more than {MAX_UNCOMPRESSED_BYTES // 2**20} MB; a zip bomb?)"
-        )
-    for info in infos:
-        if info.file_size > 2**20 and info.file_size > MAX_RATIO * max(1, info.compress_size):
-            raise DocumentError(
-                f"refused: {info.filename} in this {kind} file is compressed too well (a zip bomb?)"
-            )
-    if any(info.flag_bits & 0x1 for info in infos):
-        raise DocumentError(f"this {kind} file is encrypted: remove the password and import it again")
-    return _Archive(archive, kind)
-
-
-_PRIVATE_USE = "[\ue000-\uf8ff]"
-_LEADING_SYMBOL = re.compile(rf"(^|\n)([ \t]*){_PRIVATE_USE}+[ \t]*")
-
-
-def strip_private_use(text: str) -> str:
-    """Return text without symbol-font glyphs (private-use code points): one that opens a line is
-    a bullet ("•"), others are dropped."""
-    if not re.search(_PRIVATE_USE, text):
-        return text
-    return re.sub(_PRIVATE_USE, "", _LEADING_SYMBOL.sub(r"\1\2• ", text))
-
-
-def xml_parser() -> etree.XMLParser:
-    """An XML parser that resolves no entities and fetches nothing."""
-    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
 
 
 def _local(element: etree._Element) -> str:
@@ -316,6 +242,15 @@ class _Item:
 _SKIP = {"del", "moveFrom", "Fallback", "instrText", "delText", "delInstrText", "pPr", "rPr", "txbxContent"}
 
 
+def _placeholder(sdt: etree._Element) -> bool:
+    return sdt.find(f"{_W}sdtPr/{_W}showingPlcHdr") is not None
+
+
+def _sdt_gallery(sdt: etree._Element) -> str:
+    gallery = sdt.find(f"{_W}sdtPr/{_W}docPartObj/{_W}docPartGallery")
+    return _wval(gallery, "") or ""
+
+
 class _Reader:
     def __init__(self, styles: _Styles, numbering_: _Numbering, notes: dict[str, str]) -> None:
         self.styles = styles
@@ -332,7 +267,16 @@ class _Reader:
                 self.paragraph(child, box=box)
             elif name == "tbl":
                 self.table(child, box=box)
-            elif name in ("sdt", "sdtContent", "customXml", "ins", "moveTo"):
+            elif name == "sdt":
+                if _placeholder(child):
+                    continue  # a content control still showing its "click here" prompt
+                start = len(self.items)
+                self.container(child, box=box)
+                if _sdt_gallery(child).lower().startswith("table of contents"):
+                    for item in self.items[start:]:
+                        if item.kind == "para":
+                            item.style_kind, item.why = "toc", "in a table-of-contents content control"
+            elif name in ("sdtContent", "customXml", "ins", "moveTo"):
                 self.container(child, box=box)
 
     def _run_props(self, run: etree._Element, para_style: str) -> tuple[bool, float, bool]:
@@ -388,6 +332,8 @@ class _Reader:
                         pieces.append(text)
                         if text.strip():
                             weights[(size, bold)] += len(text.strip())
+            elif name == "sdt" and _placeholder(child):
+                continue
             elif name == "AlternateContent":
                 for choice in child:
                     if _local(choice) == "Choice":
@@ -440,6 +386,9 @@ class _Reader:
                 return
             if _SUBTITLE_STYLE.match(name.strip()):
                 item.style_kind, item.why = "subtitle", f"style {item.style}"
+                return
+            if _TOC_STYLE.match(name.strip()):
+                item.style_kind, item.why = "toc", f"table-of-contents style {item.style}"
                 return
             if _CAPTION_STYLE.match(name.strip()):
                 item.style_kind, item.why = "caption", f"style {item.style}"
@@ -510,6 +459,18 @@ def _numbered(text: str) -> bool:
     return found is not None and found.scheme not in LIST_SCHEMES
 
 
+def heading_text(item: _Item) -> str:
+    """Return a paragraph's text with the number its list prints ("1. 서론"), if it has one."""
+    text = item.text.strip()
+    if (
+        item.style_kind == "list"
+        and any(ch.isalnum() for ch in item.marker)
+        and not text.startswith(item.marker)
+    ):
+        return f"{item.marker} {text}"
+    return text
+
+
 def infer_headings(items: list[_Item]) -> dict[int, tuple[int, str]]:
     """Headings of a document without heading styles, from formatting and position.
 
@@ -534,7 +495,7 @@ def infer_headings(items: list[_Item]) -> dict[int, tuple[int, str]]:
     threshold = max(body * HEADING_SIZE_RATIO, body + HEADING_MIN_DELTA) if body else None
 
     def shaped(item: _Item) -> bool:
-        text = " ".join(item.text.split())
+        text = " ".join(heading_text(item).split())
         return (
             item.box != "shape"
             and "\n" not in item.text.strip()
@@ -555,19 +516,22 @@ def infer_headings(items: list[_Item]) -> dict[int, tuple[int, str]]:
     candidates: dict[int, tuple[tuple[float, int], str]] = {}
     alone: dict[int, tuple[tuple[float, int], str]] = {}
     for i, item in paras:
-        if not shaped(item):
+        if item.style_kind in ("toc", "caption", "title", "subtitle") or not shaped(item):
             continue
+        text = item.text.strip()
+        if item.style_kind == "list" and not any(ch.isalnum() for ch in item.marker):
+            continue  # a bulleted item stays a list item whatever its formatting
         if threshold and item.size and item.size >= threshold:
             candidates[i] = ((-item.size, 0), f"font {item.size:g}pt > body {body:g}pt")
-        elif item.bold and not body_bold and len(item.text.strip()) <= 60:
+        elif item.bold and not body_bold and len(text) <= 60 and not _LABEL_VALUE.match(text):
             candidates[i] = ((-(item.size or 0), 1), "whole paragraph bold, body is not")
-        elif blank(i + 1) and not blank(i + 2) and not _LABEL_VALUE.match(item.text.strip()):
+        elif blank(i + 1) and not blank(i + 2) and not _LABEL_VALUE.match(text):
             following = next_para(i + 1)
             if following is not None and (following.kind == "table" or not shaped(following)):
                 alone[i] = ((-(item.size or 0), 2), "short line set off by an empty paragraph, before text")
     if len(alone) >= MIN_ALONE_HEADINGS and len(alone) <= MAX_ALONE_SHARE * len(paras):
         candidates.update(alone)
-    numbered = [i for i in candidates if _numbered(items[i].text)]
+    numbered = [i for i in candidates if _numbered(heading_text(items[i]))]
     if len(numbered) >= 3 and len(numbered) * 2 >= len(candidates):
         candidates = {i: candidates[i] for i in numbered}
     ranks = sorted({key for key, _ in candidates.values()})
@@ -575,16 +539,6 @@ def infer_headings(items: list[_Item]) -> dict[int, tuple[int, str]]:
 
 
 # --- metadata --------------------------------------------------------------------------------
-
-
-def _junk_title(title: str, filename: str) -> bool:
-    text = " ".join(title.split())
-    if len(text) < 2 or not any(ch.isalpha() for ch in text) or _JUNK_TITLE.match(text):
-        return True
-    if filename:
-        path = PurePath(filename)
-        return text.lower() in (path.stem.lower(), path.name.lower())
-    return False
 
 
 def _metadata(document, filename: str) -> dict:
@@ -596,7 +550,7 @@ def _metadata(document, filename: str) -> dict:
         language = core.language or ""
     except (ValueError, KeyError, AttributeError):  # a malformed core.xml states nothing
         return meta
-    if title and not _junk_title(title, filename):
+    if title and not junk_title(title, filename):
         meta["title"] = " ".join(title.split())
     if author.strip():
         meta["authors"] = [a.strip() for a in re.split(r"[;；]", author) if a.strip()]
@@ -678,9 +632,17 @@ def _blocks(items: list[_Item], metadata: dict) -> list[Block]:
     title_index = -1
     if not has_title and not metadata.get("title"):
         title_index = _title_from_layout(items, inferred)
+    toc = toc_runs([item.text if item.kind == "para" else None for item in items if item.kind != "blank"])
+    toc_items = {
+        i for n, i in enumerate(i for i, item in enumerate(items) if item.kind != "blank") if n in toc
+    }
     blocks: list[Block] = []
     for i, item in enumerate(items):
         common = {"font_size": item.size, "bold": item.bold, "style": item.style}
+        if item.kind == "para" and (item.style_kind == "toc" or i in toc_items):
+            why = item.why if item.style_kind == "toc" else "table-of-contents line (page number)"
+            blocks.append(Block(b.FURNITURE, item.text.strip(), why=why, **common))
+            continue
         text = item.text.strip()
         if item.kind == "blank":
             continue
@@ -700,7 +662,7 @@ def _blocks(items: list[_Item], metadata: dict) -> list[Block]:
             blocks.append(Block(b.CAPTION, text, why=item.why, **common))
         elif i in inferred:
             level, why = inferred[i]
-            blocks.append(Block(b.HEADING, text, level=level, why=why, **common))
+            blocks.append(Block(b.HEADING, heading_text(item), level=level, why=why, **common))
         elif item.style_kind == "list":
             blocks.append(Block(b.LIST_ITEM, text, marker=item.marker, why=item.why, **common))
         else:

@@ -14,15 +14,22 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import PurePath
 
 from lxml import etree
 
 from briefs.importers import blocks as b
 from briefs.importers.blocks import Block, BlockDocument
-from briefs.importers.classify import LIST_SCHEMES, numbering
-from briefs.importers.docx import open_office_zip, strip_private_use, xml_parser
+from briefs.importers.classify import numbering
 from briefs.importers.errors import DocumentError
+from briefs.importers.office import (
+    is_label,
+    is_toc,
+    junk_title,
+    open_office_zip,
+    strip_private_use,
+    toc_runs,
+    xml_parser,
+)
 from briefs.importers.structure import heading_like
 
 # A line is a heading candidate when set this much larger than the body text (13pt body: 15pt).
@@ -35,10 +42,10 @@ TITLE_BODY_CHARS = 80  # a body-size paragraph this long is text: the title come
 # Parts of a title (lines of its box) must be at least this fraction of the title's size.
 TITLE_PART_RATIO = 0.75
 MAX_HEADING_CHARS = 80
-# Table-of-contents lines: a numbered heading followed by a page number (dot leaders optional).
-_TOC_LINE = re.compile(r"^\s*\S.{1,80}?(?:\s|[.·…‥]{2,})\s*\d{1,3}\s*$")
-# A bracketed label with a number, as forms and annexes are headed: 【서식 1】, [별지 2], 〔부록 3〕.
-_LABEL = re.compile(r"^[【\[〔［<〈《]\s*[^\]】〕］>〉》]{0,15}?\d{1,3}\s*[】\]〕］>〉》]")
+# Outline numbering on a paragraph longer than this, or on a sentence, numbers an item.
+MAX_OUTLINE_HEADING_CHARS = 150
+# A cell holding only a chapter marker: "Ⅰ", "II", "3", "03", "제2장".
+_BARE_MARKER = re.compile(r"^(?:[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ]|[IVX]{1,4}|\d{1,2}|제\s*\d{1,2}\s*[장편부])\s*[.．]?$")
 _OUTLINE_STYLE = re.compile(r"^(?:개요|outline)\s*(\d)$", re.IGNORECASE)
 _SHAPES = {
     "rect",
@@ -256,11 +263,41 @@ class _Reader:
                 for p in _children(sub_list, "p"):
                     self.paragraph(p, box="shape")
 
+    def _marker_box(self, row: list[etree._Element], texts: list[str]) -> bool:
+        """A one-row box of a bare marker and a short title ("Ⅰ" | "사업 개요"), as chapter
+        headings are often set: read as one paragraph, in the larger of the two styles."""
+        first, rest = texts[0].strip(), " ".join(" ".join(t.split()) for t in texts[1:] if t.strip())
+        if not _BARE_MARKER.match(first) or not rest or len(first) + len(rest) > MAX_HEADING_CHARS:
+            return False
+        sub = _Reader(self.shapes)
+        for tc in row:
+            for sub_list in _children(tc, "subList"):
+                for p in _children(sub_list, "p"):
+                    sub.paragraph(p, box="")
+        paras = [item for item in sub.items if item.kind == "para"]
+        if not paras or "\n" in rest:
+            return False
+        best = max(paras, key=lambda item: item.size or 0)
+        self._boxes += 1
+        self.items.append(
+            _Item(
+                "para",
+                text=f"{first} {rest}",
+                size=best.size,
+                bold=best.bold,
+                style=best.style,
+                box=f"cell:{self._boxes}",
+            )
+        )
+        return True
+
     def table(self, tbl: etree._Element) -> None:
         cells = [list(_children(tr, "tc")) for tr in _children(tbl, "tr")]
         texts = [[self.plain_text(tc) for tc in row] for row in cells]
         filled = [(r, c) for r, row in enumerate(texts) for c, text in enumerate(row) if text.strip()]
         if not filled:
+            return
+        if len(cells) == 1 and 2 <= len(cells[0]) <= 3 and self._marker_box(cells[0], texts[0]):
             return
         single_column = all(len(row) <= 1 for row in cells) and len(cells) <= 3
         if single_column or len(filled) == 1:
@@ -286,26 +323,6 @@ def _body_size(items: list[_Item]) -> float | None:
             if item.kind == "para" and item.size:
                 weights[item.size] += len(item.text.strip())
     return weights.most_common(1)[0][0] if weights else None
-
-
-def is_toc_line(text: str) -> bool:
-    """Return whether a line reads like a table-of-contents entry: a numbered heading with a
-    page number at its end."""
-    line = " ".join(text.split())
-    found = numbering(line)
-    return bool(_TOC_LINE.match(line)) and found is not None and found.scheme not in LIST_SCHEMES
-
-
-def _is_toc(lines: list[str]) -> bool:
-    lines = [line for line in lines if line.strip()]
-    toc = sum(1 for line in lines if is_toc_line(line))
-    return toc >= 3 and toc * 2 >= len(lines)
-
-
-def is_label(text: str) -> bool:
-    """Return whether a line starts with a numbering marker or a bracketed numbered label."""
-    found = numbering(text)
-    return bool(_LABEL.match(text.strip())) or (found is not None and found.scheme not in LIST_SCHEMES)
 
 
 def infer_headings(
@@ -380,18 +397,6 @@ def _find_title(items: list[_Item], body: float | None) -> list[int]:
                 else:
                     break
     return sorted(parts)
-
-
-_JUNK_TITLE = re.compile(r"^(?:제목|title|untitled|문서\s*\d*|document\s*\d*|hwp\w*)$", re.IGNORECASE)
-
-
-def junk_title(title: str, filename: str = "") -> bool:
-    """Return whether a stated title is a template leftover: empty, digits, the file name."""
-    text = " ".join(title.split())
-    if len(text) < 2 or not any(ch.isalpha() for ch in text) or _JUNK_TITLE.match(text):
-        return True
-    stem = PurePath(filename).stem if filename else ""
-    return bool(stem) and text.lower() in (stem.lower(), PurePath(filename).name.lower())
 
 
 def _metadata(root: etree._Element | None, filename: str) -> dict:
@@ -492,7 +497,14 @@ def read_hwpx(data: bytes, *, filename: str = "") -> BlockDocument:
 def _blocks(items: list[_Item]) -> list[Block]:
     body = _body_size(items)
     title_parts = _find_title(items, body)
-    outline_headings = sum(1 for item in items if item.kind == "para" and item.outline)
+    outline_headings = sum(
+        1
+        for item in items
+        if item.kind == "para"
+        and item.outline
+        and len(item.text.strip()) <= MAX_OUTLINE_HEADING_CHARS
+        and heading_like(" ".join(item.text.split()))
+    )
     inferred: dict[int, tuple[int, str]] = {}
     if outline_headings < 2:
         inferred = infer_headings(
@@ -502,15 +514,7 @@ def _blocks(items: list[_Item]) -> list[Block]:
     first_title = title_parts[0] if title_parts else -1
     blocks: list[Block] = []
     # Consecutive paragraphs read as a table of contents.
-    toc: set[int] = set()
-    run: list[int] = []
-    for i, item in enumerate(items + [_Item("end")]):
-        if item.kind == "para" and is_toc_line(item.text):
-            run.append(i)
-            continue
-        if len(run) >= 3:
-            toc.update(run)
-        run = []
+    toc = toc_runs([item.text if item.kind == "para" else None for item in items])
     for i, item in enumerate(items):
         text = item.text.strip()
         common = {"font_size": item.size, "bold": item.bold, "style": item.style}
@@ -526,7 +530,7 @@ def _blocks(items: list[_Item]) -> list[Block]:
             continue
         if item.kind == "table":
             rows = item.rows or []
-            if _is_toc([line for row in rows for cell in row for line in cell.split("\n")]):
+            if is_toc([line for row in rows for cell in row for line in cell.split("\n")]):
                 blocks.append(Block(b.FURNITURE, text, rows=rows, why="table of contents (page numbers)"))
             else:
                 blocks.append(Block(b.TABLE, item.text, rows=rows, why="hp:tbl"))
@@ -540,7 +544,11 @@ def _blocks(items: list[_Item]) -> list[Block]:
             continue
         if item.outline:
             why = f"outline level {item.outline}" + (f" (style {item.style})" if item.style else "")
-            blocks.append(Block(b.HEADING, text, level=item.outline, why=why, **common))
+            if len(text) > MAX_OUTLINE_HEADING_CHARS or not heading_like(" ".join(text.split())):
+                why += ", but a sentence: a numbered item"
+                blocks.append(Block(b.LIST_ITEM, text, marker="", why=why, **common))
+            else:
+                blocks.append(Block(b.HEADING, text, level=item.outline, why=why, **common))
             continue
         if i in inferred:
             level, why = inferred[i]

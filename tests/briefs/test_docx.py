@@ -13,14 +13,14 @@ from pathlib import Path
 import docx
 import pytest
 from docx.enum.style import WD_STYLE_TYPE
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from briefs.importers import DocumentError, parse_document
+from briefs.importers import DocumentError, office, parse_document
 from briefs.importers import blocks as b
-from briefs.importers import docx as docx_module
-from briefs.importers.docx import format_number, read_docx, strip_private_use
+from briefs.importers.docx import format_number, read_docx
+from briefs.importers.office import strip_private_use
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "import-corpus"
 BODY = "본문은 보통 크기의 글자로 길게 이어지는 문장입니다. 여러 문장이 이어집니다."
@@ -224,6 +224,50 @@ def test_two_lines_set_off_are_not_enough_to_make_headings():
     assert headings(read_docx(save(document))) == []
 
 
+def test_bold_numbered_list_paragraphs_are_headings_with_their_number_bullets_are_not():
+    document = docx.Document()
+    for text in ("서론", "본론"):
+        document.add_paragraph(style="List Number").add_run(text).bold = True
+        document.add_paragraph(BODY)
+    document.add_paragraph(style="List Bullet").add_run("굵은 글머리 항목").bold = True
+    document.add_paragraph().add_run("기간: 3개월").bold = True
+    document.add_paragraph(BODY)
+    read = read_docx(save(document))
+    assert [text for _, text in headings(read)] == ["1. 서론", "2. 본론"]
+    assert any(block.kind == b.LIST_ITEM and block.text == "굵은 글머리 항목" for block in read.blocks)
+
+
+def _sdt(inner: str, properties: str):
+    """Return a block-level content control (w:sdt) holding `inner`."""
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    return parse_xml(
+        f'<w:sdt xmlns:w="{w}"><w:sdtPr>{properties}</w:sdtPr><w:sdtContent>{inner}</w:sdtContent></w:sdt>'
+    )
+
+
+def test_a_table_of_contents_is_furniture():
+    document = docx.Document()
+    document.add_heading("차례", level=1)
+    for line in ("1. 서론\t1", "2. 본론\t3", "3. 결론\t9"):
+        document.add_paragraph(line)
+    document.add_heading("서론", level=1)
+    document.add_paragraph(BODY)
+    toc = "<w:p><w:r><w:t>목차 조절 항목</w:t></w:r></w:p>"
+    gallery = '<w:docPartObj><w:docPartGallery w:val="Table of Contents"/></w:docPartObj>'
+    document.element.body.insert(0, _sdt(toc, gallery))
+    read = read_docx(save(document))
+    furniture = [block.text for block in read.blocks if block.kind == b.FURNITURE]
+    assert furniture == ["목차 조절 항목", "1. 서론\t1", "2. 본론\t3", "3. 결론\t9"]
+
+
+def test_a_content_control_showing_its_placeholder_is_not_read():
+    document = docx.Document()
+    document.add_paragraph(BODY)
+    placeholder = "<w:p><w:r><w:t>여기를 클릭하여 텍스트를 입력하십시오.</w:t></w:r></w:p>"
+    document.element.body.insert(1, _sdt(placeholder, "<w:showingPlcHdr/>"))
+    assert all("클릭" not in block.text for block in read_docx(save(document)).blocks)
+
+
 def test_styled_documents_get_no_inferred_headings():
     document = docx.Document()
     document.add_heading("진짜 제목", level=1)
@@ -296,14 +340,16 @@ def test_an_encrypted_docx_is_refused():
 
 
 def test_a_zip_bomb_is_refused_before_unpacking(monkeypatch):
-    monkeypatch.setattr(docx_module, "MAX_UNCOMPRESSED_BYTES", 1_000_000)
+    monkeypatch.setattr(office, "MAX_UNCOMPRESSED_BYTES", 1_000_000)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("word/document.xml", b" " * 3_000_000)
     with pytest.raises(DocumentError, match="zip bomb"):
         read_docx(buffer.getvalue())
     # a member compressed far beyond what documents compress to is refused on its own
-    monkeypatch.setattr(docx_module, "MAX_UNCOMPRESSED_BYTES", 200 * 2**20)
+    monkeypatch.setattr(office, "MAX_UNCOMPRESSED_BYTES", 200 * 2**20)
+    monkeypatch.setattr(office, "RATIO_MIN_BYTES", 1_000_000)
+    monkeypatch.setattr(office, "MAX_RATIO", 100)
     with pytest.raises(DocumentError, match="zip bomb"):
         read_docx(buffer.getvalue())
 

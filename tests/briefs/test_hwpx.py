@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from briefs.importers import DocumentError, parse_document
+from briefs.importers import DocumentError, office, parse_document
 from briefs.importers import blocks as b
-from briefs.importers import docx as docx_module
-from briefs.importers.hwpx import is_toc_line, junk_title, read_hwpx
+from briefs.importers.hwpx import read_hwpx
+from briefs.importers.office import is_toc_line, junk_title
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "import-corpus"
 NS = (
@@ -123,6 +123,27 @@ def test_outline_paragraph_shapes_and_outline_styles_are_headings_with_their_lev
         )
     )
     assert headings(read_hwpx(data)) == [(1, "추진 배경"), (2, "세부 내용"), (2, "개요 스타일 제목")]
+
+
+def test_outline_numbering_on_a_sentence_is_a_numbered_item_not_a_heading():
+    data = build_hwpx(section(p("추진 배경", para=1), p("이 문단은 개요 번호가 붙은 문장입니다.", para=2)))
+    assert kinds(read_hwpx(data)) == [
+        (b.HEADING, "추진 배경"),
+        (b.LIST_ITEM, "이 문단은 개요 번호가 붙은 문장입니다."),
+    ]
+
+
+def test_a_one_row_box_of_a_marker_and_a_title_is_one_heading():
+    box = (
+        '<hp:tbl rowCnt="1" colCnt="2"><hp:tr>'
+        f"<hp:tc><hp:subList>{p('Ⅰ', char=2)}</hp:subList></hp:tc>"
+        f"<hp:tc><hp:subList>{p('사업 개요', char=2)}</hp:subList></hp:tc>"
+        "</hp:tr></hp:tbl>"
+    )
+    data = build_hwpx(
+        section(p(BODY_TEXT), p(inner=box), p("1. 추진 배경", char=1), p(BODY_TEXT), p("2. 내용", char=1))
+    )
+    assert headings(read_hwpx(data)) == [(1, "Ⅰ 사업 개요"), (2, "1. 추진 배경"), (2, "2. 내용")]
 
 
 def test_text_comes_from_hp_t_only_not_field_parameters_or_shape_comments():
@@ -297,7 +318,7 @@ def test_a_zip_that_is_not_hwpx_is_refused():
 
 
 def test_a_zip_bomb_is_refused_before_unpacking(monkeypatch):
-    monkeypatch.setattr(docx_module, "MAX_UNCOMPRESSED_BYTES", 1_000_000)
+    monkeypatch.setattr(office, "MAX_UNCOMPRESSED_BYTES", 1_000_000)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("Contents/header.xml", HEADER)
