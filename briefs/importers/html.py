@@ -88,6 +88,8 @@ _BLOCKS = {
     "details",
     "summary",
 }
+# Zero-width characters pages leave inside words ("Biden-\u2060Harris").
+_INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad]")
 _SKIP_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction)
 _ARTICLE_TYPES = re.compile(r"(?:Article|Report|BlogPosting|Posting|WebPage)$")
 _DATE = re.compile(
@@ -108,7 +110,7 @@ _GENERIC_LABELS = {"www", "com", "org", "net", "gov", "edu", "news", "blog", "bl
 
 def _collapse(text: str) -> str:
     """Return text with every run of whitespace (newlines of the source too) as one space."""
-    return normalise_spaces(re.sub(r"\s+", " ", text))
+    return normalise_spaces(re.sub(r"\s+", " ", _INVISIBLE.sub("", text)))
 
 
 def _norm(text: str) -> str:
@@ -589,6 +591,13 @@ def _mark_header(blocks: list[Block], meta: dict, *, has_title: bool) -> None:
         if not has_title and not _DATE.search(text):
             block.relabel(b.TITLE, "first short line before the body text, not a sentence")
             has_title = True
+            continue
+        stated = str(meta.get("title") or "")
+        head = _SITE_SEPARATOR.split(stated)
+        if len(head) > 1 and _norm(" ".join(head[:-1])) == _norm(text):
+            # The stated title is this line plus a trailing " - Site" segment.
+            block.relabel(b.TITLE, "the page's first line, its stated title without a trailing segment")
+            meta["title"] = text
             continue
         if _DATE.search(text) and "publication_date" not in meta and _iso(text):
             meta["publication_date"] = _iso(text)

@@ -32,6 +32,8 @@ BOLD_HEADING_MAX_CHARS = 150
 FOOTER_MAX_WORDS = 8
 
 _STAR_RUN = re.compile(r"\*{2,}")
+# Zero-width characters scraped pages leave inside words ("Biden-\u2060Harris").
+_INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad]")
 _LITERAL_UNICODE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _TIMESTAMP = re.compile(
@@ -203,7 +205,7 @@ def metadata_from_front_matter(front: dict[str, object]) -> dict[str, object]:
                 meta[name] = text
             else:
                 text = value[0] if isinstance(value, list) else value
-                text = " ".join(str(text).split())
+                text = " ".join(_INVISIBLE.sub("", str(text)).split())
                 if name == "language":
                     text = text[:2].lower()
                 meta[name] = text
@@ -270,7 +272,7 @@ class _Inline:
             piece[1:-1] if piece.startswith("\x01") else _LITERAL_UNICODE.sub(_unicode, piece)
             for piece in pieces
         )
-        self.text = _join_soft(joined, breaks)
+        self.text = _join_soft(_INVISIBLE.sub("", joined), breaks)
         self.link_only = bool(self.text.strip()) and not _has_alnum("".join(plain_text))
         self.bold_only = _has_alnum(self.text) and not _has_alnum("".join(unbold_text))
 
@@ -461,6 +463,7 @@ def _bold_headings(blocks: list[Block]) -> None:
     pages write their subheads so). Bold is the weakest heading form: it ranks one level below
     the heading it follows, and below the level 2 of the untitled introduction when none does."""
     last_level = 2
+    bold = [_norm(blk.text) for blk in blocks if blk.kind == b.PARAGRAPH and blk.features.get("bold_only")]
     for block in blocks:
         if block.kind == b.HEADING and block.level:
             last_level = block.level
@@ -469,6 +472,9 @@ def _bold_headings(blocks: list[Block]) -> None:
             continue
         text = " ".join(block.text.split())
         if len(text) > BOLD_HEADING_MAX_CHARS or "\n" in block.text or text.endswith(_SENTENCE_END):
+            continue
+        # A label ("Q", a speaker's name) recurs and a dateline holds a date: neither heads a part.
+        if len(_norm(text)) < 3 or bold.count(_norm(text)) > 1 or _TIMESTAMP.search(text):
             continue
         level = min(6, last_level + 1)
         block.relabel(b.HEADING, "a paragraph of bold text only, short, not a sentence", level=level)
@@ -508,13 +514,20 @@ def _furniture(blocks: list[Block], link_only: set[int], meta: dict[str, object]
         if title and key == title and block.kind in (b.HEADING, b.PARAGRAPH):
             block.relabel(b.TITLE, "repeats the front matter's title at the start")
             continue
+        if title and key == title:  # the last step of a breadcrumb list
+            block.relabel(b.FURNITURE, "at the start, repeats the front matter's title")
+            continue
         if key and key in stated and block.kind != b.HEADING:
             block.relabel(b.FURNITURE, "at the start, repeats a front-matter value")
             continue
         break
-    # The trailing run: a crawl footer.
+    # The trailing run: a crawl footer, and headings left with nothing after them (a
+    # "Related" list's heading once its links are gone).
     for block in reversed(blocks):
         if block.kind == b.FURNITURE:
+            continue
+        if block.kind == b.HEADING:
+            block.relabel(b.FURNITURE, "a heading with nothing after it at the end")
             continue
         if block.kind not in (b.PARAGRAPH, b.LIST_ITEM):
             break

@@ -232,3 +232,26 @@ def test_the_fact_sheet_subheads_rank_below_the_introduction():
 
 def test_code_keeps_backslash_sequences():
     assert kinds(read_markdown("Use `\\u2019` here\n")) == [(b.PARAGRAPH, "Use \\u2019 here")]
+
+
+def test_recurring_bold_labels_and_bold_datelines_are_not_headings():
+    text = "**Q**\n\nWhy?\n\n**MODERATOR**\n\nBecause.\n\n**Q**\n\nWhen?\n\n**MODERATOR**\n\nSoon.\n\n"
+    text += "**March 23, 2021**\n"
+    assert not [blk for blk in read_markdown(text).blocks if blk.kind == b.HEADING]
+
+
+def test_a_breadcrumb_ending_in_the_title_is_furniture():
+    text = "---\ntitle: The Memo\n---\n1.  [Home](/)\n2.  [News](/news)\n3.  <span>The Memo</span>\n\nBody.\n"
+    assert [blk.kind for blk in read_markdown(text).blocks] == [b.FURNITURE] * 3 + [b.PARAGRAPH]
+
+
+def test_a_trailing_heading_over_a_link_list_is_furniture():
+    text = "# Memo\n\nBody.\n\n## Related\n\n- [One](/1)\n- [Two](/2)\n"
+    parsed, found = sections(text)
+    assert found == [("", 2, "Body.")]
+
+
+def test_zero_width_characters_are_removed():
+    document = read_markdown('---\ntitle: "Biden-\\u2060Harris"\n---\nThe Biden-\u2060Harris plan\u200b.\n')
+    assert document.metadata["title"] == "Biden-Harris"
+    assert kinds(document) == [(b.PARAGRAPH, "The Biden-Harris plan.")]
