@@ -20,6 +20,7 @@ from lxml import etree
 from briefs.importers import blocks as b
 from briefs.importers.blocks import Block, BlockDocument
 from briefs.importers.classify import numbering
+from briefs.importers.docx import format_number
 from briefs.importers.errors import DocumentError
 from briefs.importers.office import (
     is_label,
@@ -42,10 +43,22 @@ TITLE_BODY_CHARS = 80  # a body-size paragraph this long is text: the title come
 # Parts of a title (lines of its box) must be at least this fraction of the title's size.
 TITLE_PART_RATIO = 0.75
 MAX_HEADING_CHARS = 80
+DROP_CAP_CHARS = 2
 # Outline numbering on a paragraph longer than this, or on a sentence, numbers an item.
 MAX_OUTLINE_HEADING_CHARS = 150
 # A cell holding only a chapter marker: "Ⅰ", "II", "3", "03", "제2장".
 _BARE_MARKER = re.compile(r"^(?:[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ]|[IVX]{1,4}|\d{1,2}|제\s*\d{1,2}\s*[장편부])\s*[.．]?$")
+# HWPX numFormat → the numbering.xml format names `format_number` knows.
+_NUM_FORMATS = {
+    "DIGIT": "decimal",
+    "CIRCLED_DIGIT": "decimalEnclosedCircle",
+    "ROMAN_CAPITAL": "upperRoman",
+    "ROMAN_SMALL": "lowerRoman",
+    "LATIN_CAPITAL": "upperLetter",
+    "LATIN_SMALL": "lowerLetter",
+    "HANGUL_SYLLABLE": "ganada",
+    "HANGUL_JAMO": "chosung",
+}
 _OUTLINE_STYLE = re.compile(r"^(?:개요|outline)\s*(\d)$", re.IGNORECASE)
 _SHAPES = {
     "rect",
@@ -81,7 +94,9 @@ class _Shapes:
     bold: dict[str, bool] = field(default_factory=dict)
     outline: dict[str, int] = field(default_factory=dict)  # paraPr id → outline level (1 = top)
     bullet_para: dict[str, str] = field(default_factory=dict)  # paraPr id → bullet char
-    number_para: set[str] = field(default_factory=set)
+    number_para: dict[str, tuple[str, int]] = field(default_factory=dict)  # paraPr → (numbering, level)
+    # numbering id → level (1-based) → (numFormat, text such as "^1." or "(^2)", start)
+    numberings: dict[str, dict[int, tuple[str, str, int]]] = field(default_factory=dict)
     styles: dict[str, str] = field(default_factory=dict)  # style id → name
     style_para: dict[str, str] = field(default_factory=dict)  # style id → paraPr id
 
@@ -101,7 +116,21 @@ def _read_shapes(root: etree._Element | None) -> _Shapes:
                 shapes.sizes[cid] = 10.0
             shapes.bold[cid] = any(_local(child) == "bold" for child in element)
         elif name == "bullet":
-            bullets[element.get("id", "")] = element.get("char", "•") or "•"
+            bullets[element.get("id", "")] = strip_private_use(element.get("char", "")).strip() or "•"
+        elif name == "numbering":
+            levels = {}
+            for head in element:
+                if _local(head) != "paraHead":
+                    continue
+                try:
+                    levels[int(head.get("level", "1"))] = (
+                        head.get("numFormat", "DIGIT"),
+                        head.text or "",
+                        int(head.get("start", "1")),
+                    )
+                except ValueError:
+                    continue
+            shapes.numberings[element.get("id", "")] = levels
     for element in root.iter():
         name = _local(element)
         if name == "paraPr":
@@ -119,7 +148,7 @@ def _read_shapes(root: etree._Element | None) -> _Shapes:
             elif kind == "BULLET":
                 shapes.bullet_para[pid] = bullets.get(heading.get("idRef", ""), "•")
             elif kind == "NUMBER":
-                shapes.number_para.add(pid)
+                shapes.number_para[pid] = (heading.get("idRef", ""), level + 1)
         elif name == "style":
             sid = element.get("id", "")
             shapes.styles[sid] = element.get("name", "") or element.get("engName", "")
@@ -142,6 +171,7 @@ class _Item:
     outline: int | None = None  # outline level from the paragraph shape or the style
     bullet: str = ""
     numbered: bool = False
+    marker: str = ""  # the number a numbered paragraph shape prints
     box: str = ""  # "" main flow, "cell:N" a layout table's paragraphs, "shape" a text box
     rows: list[list[str]] | None = None
 
@@ -151,6 +181,25 @@ class _Reader:
         self.shapes = shapes
         self.items: list[_Item] = []
         self._boxes = 0
+        self._counters: dict[str, dict[int, int]] = {}
+
+    def _number(self, para_id: str) -> str:
+        """Return the number the next paragraph of a numbered paragraph shape prints."""
+        numbering_id, level = self.shapes.number_para[para_id]
+        levels = self.shapes.numberings.get(numbering_id, {})
+        counters = self._counters.setdefault(numbering_id, {})
+        start = levels.get(level, ("DIGIT", "", 1))[2]
+        counters[level] = counters.get(level, start - 1) + 1
+        for deeper in [lvl for lvl in counters if lvl > level]:
+            del counters[deeper]
+        fmt, text, _ = levels.get(level, ("DIGIT", f"^{level}.", 1))
+
+        def fill(match: re.Match[str]) -> str:
+            n = int(match.group(1))
+            level_fmt, _, level_start = levels.get(n, ("DIGIT", "", 1))
+            return format_number(counters.get(n, level_start), _NUM_FORMATS.get(level_fmt, "decimal"))
+
+        return re.sub(r"\^(\d)", fill, text).strip()
 
     # --- text ------------------------------------------------------------------------------
 
@@ -217,6 +266,7 @@ class _Reader:
                     outline=outline,
                     bullet=self.shapes.bullet_para.get(para_id, ""),
                     numbered=para_id in self.shapes.number_para,
+                    marker=self._number(para_id) if para_id in self.shapes.number_para else "",
                     box=box,
                 )
             )
@@ -236,6 +286,11 @@ class _Reader:
                 elif name == "ctrl":
                     self.control(child)
                 elif name in _SHAPES:
+                    initial = self.plain_text(child).strip() if not "".join(pieces).strip() else ""
+                    if initial and len(initial) <= DROP_CAP_CHARS and "\n" not in initial:
+                        # A drop cap: the paragraph's first letter set large in a box of its own.
+                        pieces.append(initial)
+                        continue
                     flush()
                     self.shape(child)
         flush()
@@ -543,7 +598,8 @@ def _blocks(items: list[_Item]) -> list[Block]:
             blocks.append(Block(b.FURNITURE, text, why="table of contents line (page number)", **common))
             continue
         if item.outline:
-            why = f"outline level {item.outline}" + (f" (style {item.style})" if item.style else "")
+            source = f"style {item.style}" if _OUTLINE_STYLE.match(item.style.strip()) else "paragraph shape"
+            why = f"outline level {item.outline} ({source})"
             if len(text) > MAX_OUTLINE_HEADING_CHARS or not heading_like(" ".join(text.split())):
                 why += ", but a sentence: a numbered item"
                 blocks.append(Block(b.LIST_ITEM, text, marker="", why=why, **common))
@@ -555,7 +611,7 @@ def _blocks(items: list[_Item]) -> list[Block]:
             blocks.append(Block(b.HEADING, text, level=level, why=why, **common))
             continue
         if item.bullet or item.numbered:
-            marker = item.bullet if item.bullet else ""
+            marker = item.bullet or item.marker
             found = numbering(text)
             if not marker and found:
                 marker = found.marker

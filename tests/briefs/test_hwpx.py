@@ -33,11 +33,17 @@ HEADER = f"""<?xml version="1.0" encoding="UTF-8"?>
 <hh:charPr id="3" height="800"/>
 </hh:charProperties>
 <hh:bullets><hh:bullet id="1" char="□"/></hh:bullets>
+<hh:numberings><hh:numbering id="1" start="0">
+<hh:paraHead start="1" level="1" numFormat="DIGIT">^1.</hh:paraHead>
+<hh:paraHead start="1" level="2" numFormat="HANGUL_SYLLABLE">^2)</hh:paraHead>
+</hh:numbering></hh:numberings>
 <hh:paraProperties>
 <hh:paraPr id="0"><hh:heading type="NONE" idRef="0" level="0"/></hh:paraPr>
 <hh:paraPr id="1"><hh:heading type="OUTLINE" idRef="0" level="0"/></hh:paraPr>
 <hh:paraPr id="2"><hh:heading type="OUTLINE" idRef="0" level="1"/></hh:paraPr>
 <hh:paraPr id="3"><hh:heading type="BULLET" idRef="1" level="0"/></hh:paraPr>
+<hh:paraPr id="4"><hh:heading type="NUMBER" idRef="1" level="0"/></hh:paraPr>
+<hh:paraPr id="5"><hh:heading type="NUMBER" idRef="1" level="1"/></hh:paraPr>
 </hh:paraProperties>
 <hh:styles>
 <hh:style id="0" type="PARA" name="바탕글" engName="Normal" paraPrIDRef="0" charPrIDRef="0"/>
@@ -202,6 +208,14 @@ def test_bullet_paragraph_shapes_are_list_items():
     assert block.kind == b.LIST_ITEM and block.marker == "□"
 
 
+def test_numbered_paragraph_shapes_are_list_items_with_the_number_they_print():
+    data = build_hwpx(
+        section(p("첫째", para=4), p("세부 하나", para=5), p("세부 둘", para=5), p("둘째", para=4))
+    )
+    items = [(block.marker, block.text) for block in read_hwpx(data).blocks]
+    assert items == [("1.", "첫째"), ("가)", "세부 하나"), ("나)", "세부 둘"), ("2.", "둘째")]
+
+
 def test_without_outline_levels_larger_numbered_lines_are_headings_ranked_by_size():
     data = build_hwpx(
         section(
@@ -253,6 +267,12 @@ def test_text_boxes_are_never_headings():
     data = build_hwpx(section(p(BODY_TEXT), p(inner=shape), p(BODY_TEXT), p(inner=shape)))
     assert headings(read_hwpx(data)) == []
     assert kinds(read_hwpx(data)).count((b.PARAGRAPH, "큰 글씨의 상자 문구")) == 2
+
+
+def test_a_drop_cap_in_its_own_box_is_joined_to_its_paragraph():
+    cap = f"<hp:rect><hp:drawText><hp:subList>{p('발', char=2)}</hp:subList></hp:drawText></hp:rect>"
+    data = build_hwpx(section(p("광다이오드를 광원으로 쓴 패널", inner=cap)))
+    assert kinds(read_hwpx(data)) == [(b.PARAGRAPH, "발광다이오드를 광원으로 쓴 패널")]
 
 
 def test_the_largest_line_at_the_start_is_the_title_and_what_precedes_it_is_furniture():
