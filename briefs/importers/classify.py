@@ -163,6 +163,8 @@ def numbered_heading_like(text: str) -> bool:
 # A block is "larger" than the body from this ratio and by at least this many points.
 LARGER_RATIO = 1.08
 LARGER_MIN_POINTS = 0.8
+# Bold at the body size marks a heading only where bold body text is rare (below this share).
+BOLD_RARE_SHARE = 0.2
 # Sizes this close are the same size.
 SAME_SIZE_POINTS = 0.5
 # Heading sizes closer than this share are one style (17 and 18 pt, 20 and 21 pt).
@@ -191,6 +193,7 @@ TOC_EARLY_PAGES = 5
 
 # Schemes that, at body size and without a style of their own, mark list items, not headings.
 _BODY_SIZE_LIST_SCHEMES = (*LIST_SCHEMES, "circled", "roman_lower")
+_OUTLINE_SCHEMES = ("roman", "arabic", "hangul", "decimal")
 
 _CAPTION_LINE = re.compile(
     r"^\s*[<\[〈(【]?\s*(?:표|그림|사진|도표|도식|차트|그래프|figure|fig\.|table|chart|exhibit|map|box|graph)"
@@ -261,6 +264,7 @@ class BodyStyle:
 
     size: float | None
     bold: bool = False
+    bold_share: float = 0.0  # share of the characters at the body size that are bold
 
     def __str__(self) -> str:
         if self.size is None:
@@ -282,7 +286,12 @@ def body_style(blocks: list[Block]) -> BodyStyle:
     if not counts:
         return BodyStyle(None)
     (size, bold), _ = counts.most_common(1)[0]
-    return BodyStyle(size, bold)
+    return BodyStyle(size, bold, _bold_share(counts, size))
+
+
+def _bold_share(counts: Counter, size: float) -> float:
+    total = counts[(size, True)] + counts[(size, False)]
+    return counts[(size, True)] / total if total else 0.0
 
 
 def _local_bodies(blocks: list[Block], body: BodyStyle) -> dict[int | None, BodyStyle]:
@@ -300,7 +309,7 @@ def _local_bodies(blocks: list[Block], body: BodyStyle) -> dict[int | None, Body
             window.update(per_page.get(near, Counter()))
         if sum(window.values()) >= LOCAL_BODY_MIN_CHARS:
             (size, bold), _ = window.most_common(1)[0]
-            local[page] = BodyStyle(size, bold)
+            local[page] = BodyStyle(size, bold, _bold_share(window, size))
         else:
             local[page] = body
     return local
@@ -388,12 +397,15 @@ def _few_words(text: str) -> bool:
 
 
 def _second_marker(found: Numbering) -> bool:
-    """Return whether the text after a marker holds another marker of the same scheme ("Ⅰ. 일반
-    현황 Ⅴ. 프로젝트 관리"): a row of a list set in columns, not a heading."""
+    """Return whether the text after a marker holds another marker of the same scheme, or any
+    outline marker with its full stop ("Ⅰ. 일반현황 Ⅴ. 프로젝트 관리", "2. 기능 Ⅶ. 하도급"): a
+    row of a list set in columns, not a heading."""
     tokens = found.rest.split()
     for index, token in enumerate(tokens[:-1]):
         other = numbering(f"{token} {tokens[index + 1]}")
-        if other is not None and other.scheme == found.scheme and other.marker == token:
+        if other is None or other.marker != token:
+            continue
+        if other.scheme == found.scheme or (other.scheme in _OUTLINE_SCHEMES and token.endswith((".", "．"))):
             return True
     return False
 
@@ -468,7 +480,12 @@ def _candidate(block: Block, local: BodyStyle, body: BodyStyle, siblings: dict[i
     style_reason = ""
     if size and floor:
         larger = size >= floor * LARGER_RATIO and size - floor >= LARGER_MIN_POINTS
-        bold_at_body = block.bold and not local.bold and abs(size - (local.size or size)) <= SAME_SIZE_POINTS
+        bold_at_body = (
+            block.bold
+            and not local.bold
+            and local.bold_share < BOLD_RARE_SHARE
+            and abs(size - (local.size or size)) <= SAME_SIZE_POINTS
+        )
         if larger:
             style_reason = f"size {size:.1f} > body {floor:.1f} (+{round((size / floor - 1) * 100)}%)"
             if block.bold:
@@ -476,6 +493,8 @@ def _candidate(block: Block, local: BodyStyle, body: BodyStyle, siblings: dict[i
         elif bold_at_body:
             style_reason = f"bold at body size {size:.1f} (body regular)"
     shaped = _heading_shaped(found.rest if found and found.rest else text)
+    if found is not None and found.rest and _second_marker(found):
+        shaped = False  # two markers on one line: a row of a list set in columns
     if found is not None and found.scheme in LIST_SCHEMES and found.scheme != "reference":
         lead = f"{style_reason}, but " if style_reason else ""
         return f"{lead}a bulleted line ('{found.marker}'): a list item"
@@ -613,10 +632,13 @@ def _assign_levels(found: list[_Candidate]) -> None:
                 return index
         return len(clusters) - 1
 
-    styles = sorted(
-        {(cluster_of(c.style[0]), not c.style[1]) for c in found if c.style},
-    )
-    rank = {style: index for index, style in enumerate(styles)}
+    used = Counter((cluster_of(c.style[0]), not c.style[1]) for c in found if c.style)
+    styles = sorted(used)
+    # A style used once and set above every recurring heading style (a "Disclaimer" on the last
+    # page, a form's title) is not a level of its own above the document's top headings.
+    recurring = [style for style in styles if used[style] >= 2]
+    top = styles.index(recurring[0]) if recurring else 0
+    rank = {style: max(0, index - top) for index, style in enumerate(styles)}
     for cand in found:
         if cand.style:
             cand.base = rank[(cluster_of(cand.style[0]), not cand.style[1])]

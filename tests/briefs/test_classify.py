@@ -159,9 +159,18 @@ def test_close_sizes_are_one_heading_style():
         para(BODY_KO * 3, 15),
         para("추진체계", 18),
         para(BODY_KO * 3, 15),
+        para("Ⅱ 사업 추진계획", 20),
+        para("추진전략", 17),
+        para(BODY_KO * 3, 15),
     ]
     classify_layout(blocks)
-    assert headings(blocks) == [("Ⅰ 사업 개요", 1), ("개 요", 2), ("추진체계", 2)]
+    assert headings(blocks) == [
+        ("Ⅰ 사업 개요", 1),
+        ("개 요", 2),
+        ("추진체계", 2),
+        ("Ⅱ 사업 추진계획", 1),
+        ("추진전략", 2),
+    ]
 
 
 def test_style_needs_a_heading_shape_and_a_standalone_block():
@@ -451,3 +460,36 @@ def test_crs_report_headings():
 def test_a_bare_marker_is_a_numbering_with_no_text(text, scheme):
     found = numbering(text)
     assert found is not None and (found.scheme, found.rest) == (scheme, "")
+
+
+def test_a_single_heading_set_above_the_recurring_styles_shares_the_top_level():
+    blocks = [
+        para("Overview", 12.5, bold=True),
+        para(BODY, 10),
+        para("Politics", 12.5, bold=True),
+        para(BODY, 10),
+        para("Trade", 10, bold=True),
+        para(BODY, 10),
+        para("Disclaimer", 14, bold=True, page=3),
+        para(BODY, 10, page=3),
+    ]
+    classify_layout(blocks)
+    assert headings(blocks) == [("Overview", 1), ("Politics", 1), ("Trade", 2), ("Disclaimer", 1)]
+
+
+def test_bold_at_body_size_counts_only_where_bold_is_rare():
+    bold_body = [para("m 신규 기능 도입 추진", 15, bold=True), para(BODY_KO * 2, 15, bold=True)]
+    blocks = [*bold_body, para(BODY_KO * 3, 15), para("m 문서편집기 기능 제공", 15, bold=True)]
+    classify_layout(blocks)
+    assert headings(blocks) == []
+
+
+def test_two_markers_on_one_line_are_a_row_of_a_list():
+    blocks = [
+        para("2. 기능 요구사항 Ⅶ. 하도급 계획의 적정성", 18),
+        para(BODY_KO * 3, 15),
+        para("Ⅰ. 일반현황 Ⅴ. 프로젝트 관리", 18),
+        para(BODY_KO * 3, 15),
+    ]
+    classify_layout(blocks)
+    assert headings(blocks) == []
