@@ -25,7 +25,7 @@ from briefs.importers import blocks as b
 from briefs.importers.blocks import Block, BlockDocument
 from briefs.importers.classify import letter_spaced, numbering
 from briefs.importers.document import ParsedDocument
-from briefs.importers.linebreaks import LineBreaks
+from briefs.importers.linebreaks import LineBreaks, breaks_inside_word, hangul_junction
 from briefs.importers.sectioner import document_from_blocks
 from briefs.importers.structure import (
     Heading,
@@ -33,7 +33,6 @@ from briefs.importers.structure import (
     Part,
     build_sections,
     detect_language,
-    ends_sentence,
     filename_title,
     first_sentence_title,
     heading_like,
@@ -41,6 +40,20 @@ from briefs.importers.structure import (
     normalise_spaces,
     strip_trailing_junk,
 )
+from briefs.importers.structure import ends_sentence as _ends_sentence
+
+# A closing marker glued to the last sentence: "…나아갑시다.(끝)".
+_CLOSING_TAIL = re.compile(r"\s*[(<\[〈]\s*끝\s*[)>\]〉]\s*$")
+# A question in the polite or formal speech levels ("…하여야 하겠습니까?"): a sentence addressed
+# to the reader, never a heading.
+_POLITE_QUESTION = re.compile(r"(?:니까|까요|나요|세요|지요)\s*[?？]$")
+
+
+def ends_sentence(line: str) -> bool:
+    """Return whether the line ends with sentence-final punctuation (before a closing marker
+    such as "(끝)")."""
+    return _ends_sentence(_CLOSING_TAIL.sub("", line))
+
 
 # --- page furniture ------------------------------------------------------------------------
 
@@ -348,7 +361,7 @@ _DATE = (
     r"(?:\s*\(\s*[월화수목금토일]\s*\))?"
     r"(?:\s*(?:오전|오후|AM|PM)?\s*\d{1,2}\s*(?:시(?:\s*\d{1,2}\s*분)?|:\d{2}(?::\d{2})?))?"
 )
-_DATE_LINE = re.compile(rf"^{_DATE}$", re.IGNORECASE)
+_DATE_LINE = re.compile(rf"^(?:[-–—|/]\s*)?{_DATE}$", re.IGNORECASE)  # "- 1948년 01월 01일" too
 # A source line: who published the text, a dash or bar, the date ("… 공동사설 - 1995년 01월 01일").
 _SOURCE_LINE = re.compile(rf"^(?P<source>\S.{{0,100}}?)\s+[-–—|/]\s+{_DATE}$", re.IGNORECASE)
 _OPENING_LINES = 8  # content lines on top that may hold a date or source line
@@ -405,13 +418,26 @@ def is_closing_marker(line: str) -> bool:
 
 
 # Quotation marks that may enclose a whole line: <<…>>, «…», 《…》, “…”, "…", 「…」, 『…』.
-_QUOTE_PAIRS = (("<<", ">>"), ("«", "»"), ("《", "》"), ("“", "”"), ('"', '"'), ("「", "」"), ("『", "』"))
+_QUOTE_PAIRS = (
+    ("<<", ">>"),
+    ("«", "»"),
+    ("《", "》"),
+    ("“", "”"),
+    ('"', '"'),
+    ("「", "」"),
+    ("『", "』"),
+    ("〈", "〉"),
+    ("<", ">"),
+    ("‘", "’"),
+)
+# Who said it, in brackets after the closing mark: "《…》(김일성)".
+_ATTRIBUTION = re.compile(r"\s*[(（][^()（）]{1,20}[)）]$")
 
 
 def is_quoted_line(line: str) -> bool:
     """Return whether a line is one quotation, wholly inside a pair of quotation marks (a
     slogan, a quoted saying): never a heading."""
-    text = line.strip()
+    text = _ATTRIBUTION.sub("", line.strip())
     for opening, closing in _QUOTE_PAIRS:
         if len(text) > len(opening) + len(closing) and text.startswith(opening) and text.endswith(closing):
             inner = text[len(opening) : -len(closing)]
@@ -591,13 +617,31 @@ def _split_off_trailing_headings(blocks: list[_Block], *, width: int, marks: boo
 
 def _heading_candidate_text(line: str) -> bool:
     """A line that may be a heading: heading-shaped, not a quotation, not a closing marker."""
-    return heading_like(line) and not is_quoted_line(line) and not is_closing_marker(line)
+    return (
+        heading_like(line)
+        and not _CLOSING_TAIL.search(line)
+        and not _POLITE_QUESTION.search(line.strip())
+        and not is_quoted_line(line)
+        and not is_closing_marker(line)
+        and not _pointer_or_note(line)
+    )
+
+
+# Markers that point elsewhere or add a note ("▶ 관련 부분 보기", "※ 단위: 억 원", "- 항목"): such a
+# line is never a heading in plain text.
+_NOT_HEADING_SCHEMES = ("reference", "triangle", "dash")
+
+
+def _pointer_or_note(line: str) -> bool:
+    found = numbering(line)
+    return found is not None and found.scheme in _NOT_HEADING_SCHEMES
 
 
 def _mark_headings(blocks: list[_Block]) -> list[_Block]:
     """Mark headings: one to three heading-like one-line blocks after a sentence end (or at
     the start), followed by body text; several lines are one heading printed over them. A
-    letter-spaced word standing alone ("해 제", "원 문") is a heading after anything."""
+    letter-spaced word standing alone ("해 제", "원 문") is a heading after anything and before
+    any text but another letter-spaced word."""
 
     def is_body(block: _Block) -> bool:
         return block.kind == "double" or len(block.lines) > 1 or ends_sentence(block.last)
@@ -618,7 +662,10 @@ def _mark_headings(blocks: list[_Block]) -> list[_Block]:
             if not spaced:
                 while j < n and j - i < 3 and candidate(blocks[j]) and not letter_spaced(blocks[j].last):
                     j += 1
-            if j < n and is_body(blocks[j]):
+            # a letter-spaced word needs only some text after it that is not another one
+            another_spaced = j < n and candidate(blocks[j]) and letter_spaced(blocks[j].last)
+            followed = j < n and (is_body(blocks[j]) or (spaced and not another_spaced))
+            if followed:
                 text = normalise_spaces(" ".join(blk.last.strip() for blk in blocks[i:j]))
                 if spaced:
                     why = "a letter-spaced word standing alone, followed by body text"
@@ -651,6 +698,36 @@ def _join_continued(blocks: list[_Block]) -> list[_Block]:
         else:
             joined.append(_Block(list(block.lines), block.start, block.kind, block.heading, block.why))
     return joined
+
+
+def continues_word(line: str, following: str) -> bool:
+    """Return whether `following` carries on the last word of `line`: the line stops
+    mid-sentence between two Hangul syllables and, by morphology, inside one word ("…오늘의
+    현실" + "에 맞게 …", "…빛날것입니" + "다.")."""
+    if ends_sentence(line):
+        return False
+    junction = hangul_junction(line, following)
+    return junction is not None and breaks_inside_word(*junction)
+
+
+def _unwrapped_blocks(lines: list[str]) -> list[_Block]:
+    """One block per line of unwrapped text, except a line broken inside a word, which is
+    joined with the next line (a stray line break in a scraped or converted text)."""
+    blocks: list[_Block] = []
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        previous = blocks[-1] if blocks else None
+        if (
+            previous is not None
+            and previous.start + len(previous.lines) == i
+            and continues_word(previous.last, line)
+        ):
+            previous.lines.append(line)
+            previous.why = "a line broken inside a word, joined with the next (unwrapped text)"
+        else:
+            blocks.append(_Block([line], i))
+    return blocks
 
 
 def heading_level_of(heading: str) -> int:
@@ -688,7 +765,7 @@ def structure_blocks(lines: list[str]) -> list[Block]:
         blocks = _split_off_trailing_headings(blocks, width=width, marks=breaks.marks)
         blocks = _merge_double_spaced(blocks, width)
     else:
-        blocks = [_Block([line], i) for i, line in enumerate(lines) if line.strip()]
+        blocks = _unwrapped_blocks(lines)
     blocks = _mark_headings(blocks)
     if wrapped:
         blocks = _join_continued(blocks)
@@ -711,9 +788,10 @@ def structure_blocks(lines: list[str]) -> list[Block]:
             continue
         summary = block.kind == "double" and opening
         groups = _split_list_items(block.lines, width) if wrapped else [block.lines]
+        block_breaks = breaks if wrapped or len(block.lines) == 1 else LineBreaks(inside_words=True)
         offset = 0
         for group in groups:
-            text = join_lines(group, breaks=breaks)
+            text = join_lines(group, breaks=block_breaks)
             features: dict = {"line": block.start + offset}
             offset += len(group)
             if summary:

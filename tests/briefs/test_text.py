@@ -478,3 +478,56 @@ def test_joint_editorial_1995_has_the_two_letter_spaced_headings_and_no_junk():
     assert "공동사설 - 1995년" not in explanation.text + original.text
     assert "일심단결은 우리 당의 혁명철학이며 우리 혁명의 백전백승이 기치이다." in original.text
     assert parsed.publication_date == "1995-01-01"
+
+
+# --- rules found on other texts of the same kind -------------------------------------------
+
+
+def test_a_date_line_may_open_with_a_dash():
+    assert date_of("- 1948년 01월 01일") == "1948-01-01"
+    document = read("신년사", "", "- 1948년 01월 01일", "해 제", "", LONG, "", "원 문", "", LONG)
+    assert kinds(document.blocks, b.FURNITURE) == ["- 1948년 01월 01일"]
+    assert kinds(document.blocks, b.HEADING) == ["해 제", "원 문"]
+
+
+def test_a_polite_question_is_a_sentence_not_a_heading():
+    document = read(LONG, "", "그러면 올해 우리는 무엇을 하여야 하겠습니까?", "", LONG)
+    assert kinds(document.blocks, b.HEADING) == []
+    kept = read(LONG, "", "예산은 충분한가? 혹은 집행이 문제인가?", "", LONG)
+    assert kinds(kept.blocks, b.HEADING) == ["예산은 충분한가? 혹은 집행이 문제인가?"]
+
+
+def test_a_closing_marker_glued_to_the_last_sentence_ends_it():
+    document = read(LONG, "", "모두다 힘차게 싸워나갑시다.(끝)", "", LONG)
+    assert kinds(document.blocks, b.HEADING) == []
+    assert text.ends_sentence("모두다 힘차게 싸워나갑시다.(끝)")
+
+
+def test_a_quotation_with_its_attribution_or_in_single_angle_brackets_is_a_quote():
+    assert is_quoted_line("《혁명의 기본임무는 통치를 청산하는데 있다》(김일성)")
+    assert is_quoted_line("<우리는 기치를 높이 들고 끝까지 완성해 나가야 합니다.>")
+    assert not is_quoted_line("<로동신문>, <조선인민군> 공동사설")
+
+
+def test_a_pointer_line_is_no_heading():
+    document = read("새해의 글", "", "해 제", "", "▶ 규정한 부분 보기", "", LONG, "", "원 문", "", LONG)
+    assert kinds(document.blocks, b.HEADING) == ["해 제", "원 문"]
+
+
+def test_a_letter_spaced_heading_may_precede_a_paragraph_without_a_full_stop():
+    document = read("새해의 글", "", "해 제", "", LONG.rstrip(". ") + " 제시하였다", "", "원 문", "", LONG)
+    assert kinds(document.blocks, b.HEADING) == ["해 제", "원 문"]
+
+
+def test_a_line_broken_inside_a_word_in_unwrapped_text_is_joined():
+    broken = [
+        LONG,
+        "조선민족의 우수한 민족성을 살리고 고유한 민족적전통을 오늘의 현실",
+        "에 맞게 계승발전시켜야 한다.",
+        LONG,
+    ]
+    blocks = structure_blocks(broken)
+    assert kinds(blocks, b.HEADING) == []
+    assert "오늘의 현실에 맞게 계승발전시켜야 한다." in kinds(blocks, b.PARAGRAPH)[1]
+    assert text.continues_word("빛날것입니", "다.")
+    assert not text.continues_word("정부는 올해 예산을 늘렸다.", "그리고")
