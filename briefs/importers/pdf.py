@@ -20,7 +20,6 @@ Headings are left to `briefs.importers.classify.classify_layout`, which reads th
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 import statistics
@@ -123,6 +122,42 @@ def _bold_font(name: str) -> bool:
     return bool(_BOLD_NAME.search(base) or _BOLD_SUFFIX.search(base))
 
 
+# Bullets of the Wingdings font by their code (a symbol font draws them at Latin letters' codes,
+# or at U+F0xx): an outline's markers, read as the Unicode bullets they look like.
+_WINGDINGS = {
+    "l": "●",
+    "m": "❍",
+    "n": "■",
+    "o": "□",
+    "p": "□",
+    "q": "❑",
+    "r": "❒",
+    "s": "◆",
+    "t": "◆",
+    "u": "◆",
+    "v": "❖",
+    "w": "◆",
+    "§": "▪",
+    "Ø": "➢",
+    "ü": "✓",
+    "è": "➔",
+    "à": "➔",
+}
+_SYMBOL_FONT = re.compile(r"wingding|webding|dingbat|symbol", re.IGNORECASE)
+
+
+def _symbol_char(text: str, fontname: str) -> str:
+    """Return a symbol font's glyph as the Unicode character it looks like (bullets mostly)."""
+    if not _SYMBOL_FONT.search(fontname) or "symbol" in fontname.lower() and not text.isascii():
+        return text
+    code = ord(text[0])
+    if 0xF020 <= code <= 0xF0FF:
+        text = chr(code - 0xF000)
+    if "wingding" in fontname.lower():
+        return _WINGDINGS.get(text, "•")
+    return text if not text.isalpha() else "•"
+
+
 def _clean_chars(raw: list[dict], width: float, height: float) -> list[dict]:
     """Return the page's upright, visible characters, without placeholders and private-use
     glyphs; a character drawn twice at (almost) the same place (fake bold) is kept once and
@@ -135,6 +170,7 @@ def _clean_chars(raw: list[dict], width: float, height: float) -> list[dict]:
             continue
         if _CID.fullmatch(text):
             continue
+        text = _symbol_char(text, str(c.get("fontname") or ""))
         text = "".join(ch for ch in unicodedata.normalize("NFC", text) if _usable(ch))
         if not text:
             continue
@@ -169,7 +205,10 @@ def _clean_chars(raw: list[dict], width: float, height: float) -> list[dict]:
             "bottom": c["bottom"],
             "size": round(float(c.get("size") or 0.0), 2),
             "fontname": fontname,
-            "bold": _bold_font(fontname),
+            "bold": bool(c.get("bold")) or _bold_font(fontname),
+            "upright": True,
+            "doctop": top,
+            "object_type": "char",
         }
         seen[(text, kx, ky)] = ch
         chars.append(ch)
@@ -425,22 +464,37 @@ def _mark_furniture(pages: list[list[Line]], heights: list[float], body: float) 
                 ln.why = "printed at the place and in the font of the running header/footer"
 
 
+# Characters of body text before a contents page after which it is an annex's list (of forms,
+# of tables) inside the document rather than the document's own table of contents.
+TOC_BODY_BEFORE = 1500
+
+
 def _mark_toc(pages: list[list[Line]]) -> None:
+    """Lines with dot leaders are a table of contents. On the document's own contents pages
+    (before the body starts) the whole page goes; on a list of contents later in the document
+    only the lines from just above its first leader line to its last, so the annex heading
+    above it stays."""
+    body_before = 0
     for lines in pages:
         content = [ln for ln in lines if not ln.kind]
         leaders = [ln for ln in content if _LEADER_LINE.search(ln.text)]
         if len(leaders) < 3:
             for ln in leaders:
                 ln.kind, ln.why = b.FURNITURE, "table of contents (dot leaders)"
+            body_before += sum(ln.chars for ln in content if ln not in leaders)
             continue
-        if len(leaders) >= 0.4 * len(content):
+        first = min(ln.top for ln in leaders)
+        last = max(ln.bottom for ln in leaders)
+        if len(leaders) >= 0.4 * len(content) and body_before < TOC_BODY_BEFORE:
             for ln in content:
                 ln.kind, ln.why = b.FURNITURE, "table of contents page"
-        else:
-            first, last = leaders[0].top, leaders[-1].bottom
-            for ln in content:
-                if first - 40 <= ln.top <= last:
-                    ln.kind, ln.why = b.FURNITURE, "table of contents"
+            continue
+        above = [ln for ln in content if ln.bottom <= first]
+        title = max(above, key=lambda ln: ln.top) if above else None
+        for ln in content:
+            if first <= ln.top <= last or (ln is title and first - ln.bottom < 3 * ln.size):
+                ln.kind, ln.why = b.FURNITURE, "table of contents"
+        body_before += sum(ln.chars for ln in content if not ln.kind)
 
 
 # --- blocks ---------------------------------------------------------------------------------
@@ -474,6 +528,9 @@ def _group(
     lines: list[Line], pitches: dict[float, float], column_lefts: dict[int, float]
 ) -> list[list[Line]]:
     groups: list[list[Line]] = []
+    rights: dict[int, float] = {}
+    for ln in lines:
+        rights[ln.column] = max(rights.get(ln.column, 0.0), ln.x1)
     for ln in lines:
         if groups:
             group = groups[-1]
@@ -484,7 +541,7 @@ def _group(
                 prev.page == ln.page
                 and prev.column == ln.column
                 and abs(prev.size - ln.size) < 0.6
-                and prev.bold == ln.bold
+                and (prev.bold == ln.bold or prev.x1 >= rights[prev.column] - 2 * prev.size)
                 and 0 < step <= pitch * PARAGRAPH_GAP + 1.0
                 and not _starts_item(ln.text)
                 and not _CAPTION.match(ln.text)
@@ -566,32 +623,42 @@ def _block(
 # --- tables ---------------------------------------------------------------------------------
 
 
-def _tables(page) -> list[tuple[tuple[float, float, float, float], list[list[str]]]]:
-    """Return the page's ruled tables with two or more rows of text, as (bbox, rows)."""
+def _tables(page) -> list[tuple[tuple[float, float, float, float], list[list[str]], object]]:
+    """Return the page's ruled tables with two or more rows of text, as (bbox, rows, table)."""
+    from pdfplumber.table import TableFinder
+
     found = []
+    if not page.edges:
+        return found
     try:
-        tables = page.find_tables()
+        tables = TableFinder(page, {}).tables
     except Exception:  # a malformed drawing is no reason to lose the page's text
         return []
     for table in tables:
-        try:
-            raw = table.extract()
-        except Exception:
-            continue
-        rows = []
-        for row in raw:
-            cells = [" ".join(clean_cell(cell).split()) for cell in row]
-            if any(cells):
-                rows.append(list(cells))
-        if len(rows) < 2:
-            continue  # a frame around a heading or a box of text, not a table
-        # drop columns that are empty in every row (merged cells)
-        keep = [i for i in range(max(len(r) for r in rows)) if any(i < len(r) and r[i] for r in rows)]
-        rows = [[r[i] if i < len(r) else "" for i in keep] for r in rows]
-        if len(keep) < 2 and len(rows) < 3:
-            continue
-        found.append((table.bbox, rows))
+        rows = _table_rows(table)
+        if rows:
+            found.append((table.bbox, rows, table))
     return found
+
+
+def _table_rows(table) -> list[list[str]] | None:
+    try:
+        raw = table.extract()
+    except Exception:
+        return None
+    rows = []
+    for row in raw:
+        cells = [" ".join(clean_cell(cell).split()) for cell in row]
+        if any(cells):
+            rows.append(list(cells))
+    if len(rows) < 2:
+        return None  # a frame around a heading or a box of text, not a table
+    # drop columns that are empty in every row (merged cells)
+    keep = [i for i in range(max(len(r) for r in rows)) if any(i < len(r) and r[i] for r in rows)]
+    rows = [[r[i] if i < len(r) else "" for i in keep] for r in rows]
+    if len(keep) < 2 and len(rows) < 3:
+        return None
+    return rows
 
 
 def clean_cell(cell: str | None) -> str:
@@ -616,48 +683,237 @@ class _Page:
     width: float
     height: float
     lines: list[Line]
-    tables: list[tuple[tuple[float, float, float, float], list[list[str]]]]
+    tables: list[tuple[tuple[float, float, float, float], list[list[str]], object]]
+    # lines of table text in the page's top and bottom bands: a running header or footer that a
+    # table's frame happens to enclose (found out with the other furniture, then taken out)
+    band_lines: list[Line] = field(default_factory=list)
+    table_page: object = None
+
+
+_ENCRYPTED = "the PDF is encrypted; remove the password and import it again"
 
 
 def _open(data: bytes):
-    import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
+    import pypdfium2 as pdfium
 
     try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-        _ = pdf.pages
-    except Exception as exc:
-        cause = exc
-        while cause is not None and not isinstance(cause, PDFPasswordIncorrect):
-            cause = cause.__cause__ or (
-                cause.args[0] if cause.args and isinstance(cause.args[0], Exception) else None
-            )
-        if isinstance(cause, PDFPasswordIncorrect) or "password" in repr(exc).lower():
-            raise DocumentError("the PDF is encrypted; remove the password and import it again") from None
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise DocumentError(_ENCRYPTED) from None
         raise DocumentError(f"is not a readable PDF ({type(exc).__name__}: {exc})") from None
-    return pdf
+    except Exception as exc:  # anything else the library raises on malformed input
+        raise DocumentError(f"is not a readable PDF ({type(exc).__name__}: {exc})") from None
+
+
+def _page_chars(page, raw, mb_left: float, mb_top: float) -> list[dict]:
+    """Return the characters of a page as dicts (text, box, size, font, bold, upright), read
+    with PDFium: its text page gives each character's loose box (font ascent to descent), and
+    the text object it belongs to gives the font, its weight and the render mode."""
+    import ctypes
+
+    textpage = page.get_textpage()
+    try:
+        handle = textpage.raw
+        count = raw.FPDFText_CountChars(handle)
+        rect = raw.FS_RECTF()
+        matrix = raw.FS_MATRIX()
+        buffer = ctypes.create_string_buffer(256)
+        objects: dict[int, tuple[str, bool, float, bool]] = {}
+        chars: list[dict] = []
+        for k in range(count):
+            code = raw.FPDFText_GetUnicode(handle, k)
+            if code == 2:
+                code = 0x2D  # PDFium's mark for a hyphen at the end of a line: the hyphen printed
+            if code <= 32 or raw.FPDFText_IsGenerated(handle, k) == 1:
+                continue
+            if raw.FPDFText_HasUnicodeMapError(handle, k) == 1:
+                continue  # a glyph without a character: the "(cid:N)" of other extractors
+            obj = raw.FPDFText_GetTextObject(handle, k)
+            key = ctypes.cast(obj, ctypes.c_void_p).value or 0
+            info = objects.get(key)
+            if info is None:
+                name, bold, size, upright = "", False, 0.0, True
+                if key:
+                    font = raw.FPDFTextObj_GetFont(obj)
+                    if font:
+                        length = raw.FPDFFont_GetBaseFontName(font, buffer, len(buffer))
+                        name = buffer.raw[: max(0, length - 1)].decode("latin-1") if length > 0 else ""
+                        weight = raw.FPDFFont_GetWeight(font)
+                        bold = weight >= 600
+                    mode = raw.FPDFTextObj_GetTextRenderMode(obj)
+                    bold = bold or mode == raw.FPDF_TEXTRENDERMODE_FILL_STROKE
+                    points = ctypes.c_float()
+                    raw.FPDFTextObj_GetFontSize(obj, ctypes.byref(points))
+                    raw.FPDFText_GetMatrix(handle, k, matrix)
+                    scale = (matrix.c**2 + matrix.d**2) ** 0.5
+                    size = float(points.value) * (scale or 1.0)
+                    upright = matrix.a > 0 and abs(matrix.b) < 1e-3 * abs(matrix.a) + 1e-6
+                info = (name, bold or _bold_font(name), size, upright)
+                objects[key] = info
+            raw.FPDFText_GetLooseCharBox(handle, k, rect)
+            name, bold, size, upright = info
+            top = mb_top - rect.top
+            bottom = mb_top - rect.bottom
+            chars.append(
+                {
+                    "text": chr(code),
+                    "x0": rect.left - mb_left,
+                    "x1": rect.right - mb_left,
+                    "top": top,
+                    "bottom": bottom,
+                    "doctop": top,
+                    "size": size or (bottom - top),
+                    "fontname": name,
+                    "bold": bold,
+                    "upright": upright,
+                    "object_type": "char",
+                }
+            )
+        return chars
+    finally:
+        textpage.close()
+
+
+def _page_edges(page, raw, mb_left: float, mb_top: float) -> list[dict]:
+    """Return the horizontal and vertical strokes of the page's vector paths (table rules,
+    cell borders) as pdfplumber edges."""
+    import ctypes
+
+    edges: list[dict] = []
+    forms: dict[int, tuple[float, ...]] = {}
+    x = ctypes.c_float()
+    y = ctypes.c_float()
+
+    def compose(m: tuple[float, ...], parent: tuple[float, ...] | None) -> tuple[float, ...]:
+        if parent is None:
+            return m
+        a, b_, c, d, e, f = m
+        pa, pb, pc, pd, pe, pf = parent
+        return (
+            a * pa + b_ * pc,
+            a * pb + b_ * pd,
+            c * pa + d * pc,
+            c * pb + d * pd,
+            e * pa + f * pc + pe,
+            e * pb + f * pd + pf,
+        )
+
+    def add(p: tuple[float, float], q: tuple[float, float]) -> None:
+        (x0, y0), (x1, y1) = p, q
+        if abs(x0 - x1) < 1.0 and abs(y0 - y1) >= 1.0:
+            xm = (x0 + x1) / 2
+            top, bottom = sorted((y0, y1))
+            edges.append(
+                {
+                    "object_type": "line",
+                    "orientation": "v",
+                    "x0": xm,
+                    "x1": xm,
+                    "top": top,
+                    "bottom": bottom,
+                    "width": 0.0,
+                    "height": bottom - top,
+                    "doctop": top,
+                }
+            )
+        elif abs(y0 - y1) < 1.0 and abs(x0 - x1) >= 1.0:
+            ym = (y0 + y1) / 2
+            left, right = sorted((x0, x1))
+            edges.append(
+                {
+                    "object_type": "line",
+                    "orientation": "h",
+                    "x0": left,
+                    "x1": right,
+                    "top": ym,
+                    "bottom": ym,
+                    "width": right - left,
+                    "height": 0.0,
+                    "doctop": ym,
+                }
+            )
+
+    for obj in page.get_objects(max_depth=8):
+        level = getattr(obj, "level", 0)
+        m = obj.get_matrix()
+        own = (m.a, m.b, m.c, m.d, m.e, m.f)
+        full = compose(own, forms.get(level - 1) if level > 0 else None)
+        if obj.type == raw.FPDF_PAGEOBJ_FORM:
+            forms[level] = full
+            continue
+        if obj.type != raw.FPDF_PAGEOBJ_PATH:
+            continue
+        a, b_, c, d, e, f = full
+
+        segments = raw.FPDFPath_CountSegments(obj.raw)
+        if segments <= 1 or segments > 5000:
+            continue
+        start = previous = None
+        for i in range(segments):
+            seg = raw.FPDFPath_GetPathSegment(obj.raw, i)
+            if not raw.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y)):
+                continue
+            px, py = x.value, y.value
+            current = (a * px + c * py + e - mb_left, mb_top - (b_ * px + d * py + f))
+            kind = raw.FPDFPathSegment_GetType(seg)
+            if kind == raw.FPDF_SEGMENT_MOVETO:
+                start = current
+            elif kind == raw.FPDF_SEGMENT_LINETO and previous is not None:
+                add(previous, current)
+            previous = current
+            if raw.FPDFPathSegment_GetClose(seg) and start is not None:
+                add(current, start)
+                previous = start
+    return edges
+
+
+class _TablePage:
+    """What pdfplumber's table finder reads of a page: its edges, characters and box."""
+
+    def __init__(self, chars: list[dict], edges: list[dict], width: float, height: float) -> None:
+        self.chars = chars
+        self.edges = edges
+        self.bbox = (0, 0, width, height)
 
 
 def _read_pages(data: bytes) -> tuple[list[_Page], dict]:
-    pdf = _open(data)
+    import pypdfium2.raw as raw
+
+    document = _open(data)
     pages: list[_Page] = []
     try:
-        metadata = dict(pdf.metadata or {})
-        for index, page in enumerate(pdf.pages, start=1):
-            width, height = float(page.width), float(page.height)
-            chars = _clean_chars(page.chars, width, height)
-            tables = _tables(page) if page.rects or page.lines or page.curves else []
+        try:
+            metadata = dict(document.get_metadata_dict() or {})
+        except Exception:  # a broken info dictionary is no reason to fail
+            metadata = {}
+        for index in range(len(document)):
+            page = document[index]
+            try:
+                left, bottom, right, top = page.get_mediabox()
+                width, height = float(right - left), float(top - bottom)
+                chars = _clean_chars(_page_chars(page, raw, left, top), width, height)
+                table_page = _TablePage(chars, _page_edges(page, raw, left, top), width, height)
+                tables = _tables(table_page)
+            finally:
+                page.close()
+            band_lines: list[Line] = []
             if tables:
-                chars = [c for c in chars if not any(_inside(c, box) for box, _ in tables)]
-            lines = _reading_order(_lines(_words(chars), index), width) if chars else []
-            pages.append(_Page(index, width, height, lines, tables))
-            page.flush_cache()
+                inside = [c for c in chars if any(_inside(c, box) for box, _, _ in tables)]
+                banded = [
+                    c for c in inside if c["bottom"] <= height * BAND or c["top"] >= height * (1 - BAND)
+                ]
+                band_lines = _lines(_words(banded), index + 1) if banded else []
+                ids = {id(c) for c in inside}
+                chars = [c for c in chars if id(c) not in ids]
+            lines = _reading_order(_lines(_words(chars), index + 1), width) if chars else []
+            pages.append(_Page(index + 1, width, height, lines, tables, band_lines, table_page))
     except DocumentError:
         raise
-    except Exception as exc:  # pdfminer raises many types on malformed input
+    except Exception as exc:  # the library raises many types on malformed input
         raise DocumentError(f"is not a readable PDF ({type(exc).__name__}: {exc})") from None
     finally:
-        pdf.close()
+        document.close()
     return pages, metadata
 
 
@@ -672,7 +928,9 @@ def read_pdf(data: bytes, *, filename: str = "") -> BlockDocument:
         )
     line_pages = [p.lines for p in pages]
     heights = [p.height for p in pages]
-    _mark_furniture(line_pages, heights, _body_size(line_pages))
+    _mark_furniture([p.lines + p.band_lines for p in pages], heights, _body_size(line_pages))
+    for page in pages:
+        _drop_furniture_from_tables(page)
     _mark_toc(line_pages)
     body = _body_size(line_pages)
     pitches = _pitches(line_pages)
@@ -706,6 +964,7 @@ def read_pdf(data: bytes, *, filename: str = "") -> BlockDocument:
     breaks = LineBreaks.of(all_lines)
 
     footnotes: list[Block] = []
+    _check_footnote_numbers(groups_by_page)
     for page, items in groups_by_page:
         column_left: dict[int, float] = {}
         for group, kind, _ in items:
@@ -728,7 +987,7 @@ def read_pdf(data: bytes, *, filename: str = "") -> BlockDocument:
             placed.append((order, block))
         # tables go where they stand on the page: before the first block below their top
         page_blocks = [blk for _, blk in placed]
-        for box, rows in page.tables:
+        for box, rows, _ in page.tables:
             table = Block(
                 kind=b.TABLE,
                 text=table_text(rows),
@@ -771,6 +1030,44 @@ def read_pdf(data: bytes, *, filename: str = "") -> BlockDocument:
         )
         blocks.extend(footnotes)
     return BlockDocument(blocks=blocks, format="pdf", metadata=metadata, structured=False)
+
+
+def _check_footnote_numbers(groups_by_page: list) -> None:
+    """Footnotes are numbered in one sequence through the document: a page's notes must start at
+    1 or right after the last note seen (a form's "20  년  월  일" is no note 20)."""
+    last = 0
+    for _, items in groups_by_page:
+        notes = [i for i, (_, kind, _) in enumerate(items) if kind == b.FOOTNOTE]
+        if not notes:
+            continue
+        first_text = items[notes[0]][0][0].text
+        match = re.match(r"^(\d+)", first_text)
+        number = int(match.group(1)) if match else None
+        if number is not None and number not in (1, last + 1):
+            for i in notes:
+                group, _, _ = items[i]
+                items[i] = (group, b.PARAGRAPH, "")
+            continue
+        for i in notes:
+            match = re.match(r"^(\d+)", items[i][0][0].text)
+            if match:
+                last = int(match.group(1))
+
+
+def _drop_furniture_from_tables(page: _Page) -> None:
+    """Take a running header or footer that a table's frame encloses out of the table."""
+    furniture = [ln for ln in page.band_lines if ln.kind == b.FURNITURE]
+    if not furniture or page.table_page is None:
+        return
+    boxes = [(ln.x0 - 0.5, ln.top - 0.5, ln.x1 + 0.5, ln.bottom + 0.5) for ln in furniture]
+    page.table_page.chars = [c for c in page.table_page.chars if not any(_inside(c, box) for box in boxes)]
+    tables = []
+    for box, _, table in page.tables:
+        rows = _table_rows(table)
+        if rows:
+            tables.append((box, rows, table))
+    page.tables = tables
+    page.lines.extend(furniture)  # listed with the page's other furniture
 
 
 def _footnote_lines(content: list[Line], body: float, height: float) -> list[Line]:
