@@ -24,7 +24,14 @@ from briefs.importers import blocks as b
 from briefs.importers.blocks import Block, BlockDocument
 from briefs.importers.classify import LIST_SCHEMES, numbering
 from briefs.importers.errors import DocumentError
-from briefs.importers.office import junk_title, open_office_zip, strip_private_use, toc_runs, xml_parser
+from briefs.importers.office import (
+    is_label,
+    junk_title,
+    open_office_zip,
+    strip_private_use,
+    toc_runs,
+    xml_parser,
+)
 from briefs.importers.structure import heading_like
 
 HEADING_SIZE_RATIO = 1.15
@@ -234,6 +241,7 @@ class _Item:
     marker: str = ""
     size: float | None = None
     bold: bool = False
+    centered: bool = False
     box: str = ""
     rows: list[list[str]] | None = None
     why: str = ""
@@ -360,6 +368,10 @@ class _Reader:
                 sizes[size] += n
             item.size = sizes.most_common(1)[0][0]
             item.bold = sum(n for (_s, bold), n in weights.items() if bold) >= 0.9 * total
+        jc = ppr.find(f"{_W}jc") if ppr is not None else None
+        if jc is None:
+            jc = self.styles.ppr(sid, "jc")
+        item.centered = _wval(jc, "") == "center"
         if item.kind == "para":
             self._classify_style(item, ppr, sid)
         self.items.append(item)
@@ -677,8 +689,8 @@ def _blocks(items: list[_Item], metadata: dict) -> list[Block]:
 
 
 def _title_from_layout(items: list[_Item], inferred: dict[int, tuple[int, str]]) -> int:
-    """Return the index of the first paragraph when it is set clearly larger than the body (the
-    title of a document without a title style), else -1."""
+    """Return the index of the first paragraph when it is set clearly larger than the body, or
+    centred and set apart (the title of a document without a title style), else -1."""
     paras = [(i, item) for i, item in enumerate(items) if item.kind == "para"]
     if len(paras) < 2:
         return -1
@@ -688,13 +700,18 @@ def _title_from_layout(items: list[_Item], inferred: dict[int, tuple[int, str]])
             weights[item.size] += len(item.text.strip())
     body = weights.most_common(1)[0][0] if weights else None
     i, first = paras[0]
-    if not body or not first.size or first.size < body * TITLE_SIZE_RATIO:
+    if not body or not first.size or len(" ".join(first.text.split())) > 200 or is_label(first.text):
         return -1
-    if len(" ".join(first.text.split())) > 200:
+    if any(item.kind == "table" for item in items[:i]):
         return -1
-    # The largest text of the document's start, larger than any heading after it.
-    later = [items[j].size or 0 for j in inferred if j != i]
-    if later and first.size <= max(later):
+    large = first.size >= body * TITLE_SIZE_RATIO
+    # Centred and set apart (bold or larger) with text after it: a title, unless it is set like
+    # the headings after it.
+    centred = first.centered and (first.bold or first.size > body) and len(paras) > 2
+    if not (large or centred):
+        return -1
+    later = [(items[j].size or 0, items[j].bold) for j in inferred if j != i]
+    if later and (first.size < max(size for size, _ in later) or (first.size, first.bold) in later):
         return -1
     inferred.pop(i, None)
     return i

@@ -89,6 +89,8 @@ def xml_parser() -> etree.XMLParser:
 
 # Table-of-contents lines: a numbered heading followed by a page number (dot leaders optional).
 _TOC_LINE = re.compile(r"^\s*\S.{1,80}?(?:\s|[.·…‥]{2,})\s*\d{1,3}\s*$")
+# A dot leader running to a page number: "사업 개요 ········ 3".
+_DOT_LEADER = re.compile(r"(?:[.·‥…ㆍ・∙]\s?){4,}\s*\d{1,3}\s*$")
 # A bracketed label with a number, as forms and annexes are headed: 【서식 1】, [별지 2], 〔부록 3〕.
 _LABEL = re.compile(r"^[【\[〔［<〈《]\s*[^\]】〕］>〉》]{0,15}?\d{1,3}\s*[】\]〕］>〉》]")
 _JUNK_TITLE = re.compile(
@@ -98,9 +100,11 @@ _JUNK_TITLE = re.compile(
 
 
 def is_toc_line(text: str) -> bool:
-    """Return whether a line reads like a table-of-contents entry: a numbered heading with a
-    page number at its end."""
+    """Return whether a line reads like a table-of-contents entry: text with a dot leader to a
+    page number, or a numbered heading with a page number at its end."""
     line = " ".join(text.split())
+    if _DOT_LEADER.search(line) and any(ch.isalpha() for ch in line):
+        return True
     found = numbering(line)
     return bool(_TOC_LINE.match(line)) and found is not None and found.scheme not in LIST_SCHEMES
 

@@ -307,6 +307,23 @@ def test_a_first_paragraph_set_large_is_the_title_when_no_title_is_stated():
     assert parse_document(save(document), filename="x.docx").title == "큰 글씨의 문서 제목"
 
 
+def test_a_centred_bold_first_paragraph_is_the_title():
+    document = docx.Document()
+    title = document.add_paragraph()
+    title.alignment = 1  # centre
+    title.add_run("가운데 굵은 제목").bold = True
+    document.add_paragraph(BODY)
+    document.add_paragraph(BODY)
+    assert kinds(read_docx(save(document)))[0] == (b.TITLE, "가운데 굵은 제목")
+    # set like the headings after it, it is the first heading
+    for text in ("둘째 제목", "셋째 제목"):
+        heading = document.add_paragraph()
+        heading.alignment = 1
+        heading.add_run(text).bold = True
+        document.add_paragraph(BODY)
+    assert kinds(read_docx(save(document)))[0] == (b.HEADING, "가운데 굵은 제목")
+
+
 def test_private_use_glyphs_are_dropped():
     assert strip_private_use("\uf0a7 항목") == "• 항목"
     assert strip_private_use("가\uf020나") == "가나"

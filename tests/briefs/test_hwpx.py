@@ -313,6 +313,7 @@ def test_a_table_of_contents_is_furniture():
     doc = read_hwpx(data)
     assert doc.blocks[0].kind == b.FURNITURE
     assert is_toc_line("Ⅴ. 과업의 일반지침 16") and not is_toc_line("1. 행사개요")
+    assert is_toc_line("사업 개요 ·········· 3") and not is_toc_line("2023. 7. 5.")
 
 
 def test_private_use_symbol_glyphs_are_dropped():
