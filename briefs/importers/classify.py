@@ -632,7 +632,23 @@ def _assign_levels(found: list[_Candidate]) -> None:
                 return index
         return len(clusters) - 1
 
-    used = Counter((cluster_of(c.style[0]), not c.style[1]) for c in found if c.style)
+    # One size set bold here and regular there, with the same numbering ("1." in both), is one
+    # style: the weight is noise of the extraction or the template.
+    schemes_by: dict[tuple[int, bool], set[str]] = {}
+    for c in found:
+        if c.style and c.number is not None:
+            schemes_by.setdefault((cluster_of(c.style[0]), c.style[1]), set()).add(c.number.scheme)
+    merged = {
+        cluster
+        for (cluster, bold) in schemes_by
+        if bold and schemes_by[(cluster, True)] & schemes_by.get((cluster, False), set())
+    }
+
+    def style_key(c: _Candidate) -> tuple[int, bool]:
+        cluster = cluster_of(c.style[0])  # type: ignore[index]
+        return (cluster, False if cluster in merged else not c.style[1])  # type: ignore[index]
+
+    used = Counter(style_key(c) for c in found if c.style)
     styles = sorted(used)
     # A style used once and set above every recurring heading style (a "Disclaimer" on the last
     # page, a form's title) is not a level of its own above the document's top headings.
@@ -641,7 +657,7 @@ def _assign_levels(found: list[_Candidate]) -> None:
     rank = {style: max(0, index - top) for index, style in enumerate(styles)}
     for cand in found:
         if cand.style:
-            cand.base = rank[(cluster_of(cand.style[0]), not cand.style[1])]
+            cand.base = rank[style_key(cand)]
         elif cand.number is not None and cand.number.scheme == "annex":
             cand.base = 0  # an annex label set as body text: a top-level part of the document
         else:

@@ -493,3 +493,20 @@ def test_two_markers_on_one_line_are_a_row_of_a_list():
     ]
     classify_layout(blocks)
     assert headings(blocks) == []
+
+
+def test_same_size_and_numbering_bold_or_not_is_one_style():
+    blocks = [
+        para("Ⅰ. 사업 안내", 20, bold=True),
+        para("1. 사업개요", 18),
+        para(BODY_KO * 3, 15),
+        para("2. 추진배경", 18),
+        para(BODY_KO * 3, 15),
+        para("Ⅱ. 추진 내용", 20, bold=True),
+        para("1. 추진 전략", 18, bold=True),
+        para(BODY_KO * 3, 15),
+        para("2. 추진 일정", 18, bold=True),
+        para(BODY_KO * 3, 15),
+    ]
+    classify_layout(blocks)
+    assert [level for _, level in headings(blocks)] == [1, 2, 2, 1, 2, 2]
