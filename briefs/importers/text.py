@@ -351,6 +351,31 @@ def detect_year(copyright_notice: str, lines: list[str]) -> int | None:
     return None
 
 
+# A word naming an institution by its ending: "통일연구원", "한국개발연구원", "Brookings Institution".
+_INSTITUTION = re.compile(
+    r"(?:^|\s)([\w·]{2,30}(?:연구원|연구소|재단|협회|위원회|센터|학회|대학교|공사|공단|진흥원|개발원)"
+    r"|(?:[A-Z][\w&.-]*\s+){0,5}(?:Institute|Institution|Foundation|Center|Centre|Council|Association|University))"
+    r"(?=\s|$|[,|])"
+)
+
+
+def find_organisation(footers: list[str], authors: list[str]) -> str:
+    """Return the publishing institution: the institution-shaped name a running footer gives
+    most often, else the one a byline opens with ("어느연구원 정책분석팀")."""
+    counts: dict[str, int] = {}
+    for footer in footers:
+        for match in _INSTITUTION.finditer(footer):
+            name = match.group(1).strip()
+            counts[name] = counts.get(name, 0) + 1
+    if counts:
+        return max(counts, key=lambda name: counts[name])
+    for author in authors:
+        words = author.split()
+        if len(words) >= 2 and (match := _INSTITUTION.match(words[0])):
+            return match.group(1).strip()
+    return ""
+
+
 # --- date lines, source lines, closing markers ----------------------------------------------
 
 # A date, Korean or numeric, the year possibly in brackets after an era count ("주체102(2013)년"),
@@ -399,10 +424,12 @@ def find_opening_dates(lines: list[str]) -> tuple[dict[int, str], str]:
         if not text:
             continue
         seen += 1
-        if seen > _OPENING_LINES or ends_sentence(text):
+        if seen > _OPENING_LINES:
             break
-        iso = date_of(text)
+        iso = date_of(text)  # before the sentence test: "2010.1.1." ends with a full stop
         if not iso:
+            if ends_sentence(text):
+                break
             continue
         first_date = first_date or iso
         if _DATE_LINE.match(text):
@@ -876,6 +903,7 @@ def read_text(text: str, *, filename: str = "") -> BlockDocument:
         metadata["notes"] = notes
 
     furniture, series_code = find_page_furniture(lines)
+    footers = [lines[i] for i, why in furniture.items() if why.startswith("running footer")]
     for i, why in furniture.items():
         take(i, why)
     if series_code:
@@ -934,6 +962,9 @@ def read_text(text: str, *, filename: str = "") -> BlockDocument:
         metadata["title"] = normalise_spaces(title)
     if authors:
         metadata["authors"] = authors
+    organisation = find_organisation(footers, authors)
+    if organisation:
+        metadata["organisation"] = organisation
     year = detect_year(notice, lines)
     if first_date:
         metadata["publication_date"] = first_date

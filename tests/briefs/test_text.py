@@ -531,3 +531,23 @@ def test_a_line_broken_inside_a_word_in_unwrapped_text_is_joined():
     assert "오늘의 현실에 맞게 계승발전시켜야 한다." in kinds(blocks, b.PARAGRAPH)[1]
     assert text.continues_word("빛날것입니", "다.")
     assert not text.continues_word("정부는 올해 예산을 늘렸다.", "그리고")
+
+
+def test_a_numeric_date_line_ending_with_a_full_stop_is_a_date_line():
+    document = read("새해의 공동사설", "", "2010.1.1.", "", LONG, "", LONG)
+    assert kinds(document.blocks, b.FURNITURE) == ["2010.1.1."]
+    assert document.metadata["publication_date"] == "2010-01-01"
+
+
+def test_the_organisation_comes_from_the_footer_else_from_the_byline():
+    assert (
+        text.find_organisation(["[12345] 어느시 어느로 1 어느연구원 Tel. 02-123-4567 www.example.org"], [])
+        == "어느연구원"
+    )
+    assert (
+        text.find_organisation(["Example Institute | www.example.org | info@example.org"], [])
+        == "Example Institute"
+    )
+    assert text.find_organisation([], ["어느연구원 정책분석팀"]) == "어느연구원"
+    assert text.find_organisation([], ["홍길동"]) == ""
+    assert read_text((SAMPLES / KINU).read_text(encoding="utf-8")).metadata["organisation"] == "통일연구원"
