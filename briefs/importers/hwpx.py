@@ -39,11 +39,16 @@ HEADING_MIN_DELTA = 1.5
 # The title: the largest line near the start, at least this much larger than the body.
 TITLE_SIZE_RATIO = 1.3
 TITLE_SEARCH_ITEMS = 40
+# The one largest line of a document is its title when it comes in this first share of it.
+LONE_TITLE_SHARE = 0.34
 TITLE_BODY_CHARS = 80  # a body-size paragraph this long is text: the title comes before it
 # Parts of a title (lines of its box) must be at least this fraction of the title's size.
 TITLE_PART_RATIO = 0.75
 MAX_HEADING_CHARS = 80
 DROP_CAP_CHARS = 2
+BOLD_HEADING_CHARS = 60
+# A label and its value on one line ("과 업 명: 행사 대행", "일 시 : 10월").
+_LABEL_VALUE = re.compile(r"\S\s*[:：]\s*\S")
 # Outline numbering on a paragraph longer than this, or on a sentence, numbers an item.
 MAX_OUTLINE_HEADING_CHARS = 150
 # A cell holding only a chapter marker: "Ⅰ", "II", "3", "03", "제2장".
@@ -380,29 +385,33 @@ def _body_size(items: list[_Item]) -> float | None:
     return weights.most_common(1)[0][0] if weights else None
 
 
-def infer_headings(
-    paragraphs: list[tuple[int, str, float | None, str]], body: float | None
-) -> dict[int, tuple[int, str]]:
-    """Decide which paragraphs are headings from their layout.
+def infer_headings(paragraphs: list[tuple[int, _Item]], body: float | None) -> dict[int, tuple[int, str]]:
+    """Decide which main-flow paragraphs are headings from their layout.
 
-    `paragraphs` holds (index, text, size, box) of every main-flow paragraph. A heading is a
-    short, heading-shaped line set clearly larger than the body text; text boxes never are.
-    When most such lines carry a numbering marker or a numbered label, those without one (form
-    titles, cover lines, salutations set large) are not headings. Levels follow the size rank.
-    Returns index → (level, why).
+    A heading is a short, heading-shaped line set clearly larger than the body text; text boxes
+    never are. When most such lines carry a numbering marker or a numbered label, those without
+    one (form titles, cover lines, salutations set large) are not headings. Levels follow the
+    size rank. When fewer than three larger lines are numbered, numbered lines set wholly in bold
+    at about body size ("1. 제정이유", at least two of them, not "label: value") are headings
+    below them. Returns index → (level, why).
     """
     if not body:
         return {}
     threshold = max(body * HEADING_SIZE_RATIO, body + HEADING_MIN_DELTA)
+
+    def shaped(item: _Item) -> bool:
+        text = " ".join(item.text.split())
+        return (
+            item.box != "shape"
+            and "\n" not in item.text.strip()
+            and len(text) <= MAX_HEADING_CHARS
+            and heading_like(text)
+        )
+
     candidates = [
-        (index, text, size)
-        for index, text, size, box in paragraphs
-        if box != "shape"
-        and size
-        and size >= threshold
-        and "\n" not in text.strip()
-        and len(" ".join(text.split())) <= MAX_HEADING_CHARS
-        and heading_like(" ".join(text.split()))
+        (index, item.text, item.size)
+        for index, item in paragraphs
+        if item.size and item.size >= threshold and shaped(item)
     ]
     numbered = [c for c in candidates if is_label(c[1])]
     only_numbered = len(numbered) >= 3 and len(numbered) * 2 >= len(candidates)
@@ -415,6 +424,21 @@ def infer_headings(
         if only_numbered:
             why += ", numbered like the other headings"
         out[index] = (min(level, 6), why)
+    if len(numbered) < 3:
+        bold = [
+            index
+            for index, item in paragraphs
+            if item.bold
+            and item.size
+            and body - 0.5 <= item.size < threshold
+            and shaped(item)
+            and len(" ".join(item.text.split())) <= BOLD_HEADING_CHARS
+            and is_label(item.text)
+            and not _LABEL_VALUE.search(item.text)
+        ]
+        if len(bold) >= 2:
+            for index in bold:
+                out[index] = (min(len(ranks) + 1, 6), f"numbered and wholly bold at body size {body:g}pt")
     return out
 
 
@@ -546,7 +570,28 @@ def read_hwpx(data: bytes, *, filename: str = "") -> BlockDocument:
     if title:
         # The title the page shows wins over content.hpf's, which templates often leave stale.
         metadata["title"] = title
+    elif metadata.get("title"):
+        # A stated title the document never shows is a template's leftover.
+        shown = "".join("".join(block.text.split()) for block in blocks)
+        if "".join(metadata["title"].split()) not in shown:
+            del metadata["title"]
     return BlockDocument(blocks=blocks, format="hwpx", metadata=metadata, structured=True)
+
+
+def _lone_largest(items: list[_Item], inferred: dict[int, tuple[int, str]], body: float | None) -> list[int]:
+    """With no title before the text: the one line set larger than every other line, early in
+    the document (after a notice's preamble, say), is the title rather than a heading."""
+    if not body or not inferred:
+        return []
+    sizes = [(items[i].size or 0, i) for i in inferred]
+    top = max(size for size, _ in sizes)
+    at_top = [i for size, i in sizes if size == top]
+    paras = [i for i, item in enumerate(items) if item.kind == "para"]
+    if len(at_top) != 1 or top < body * TITLE_SIZE_RATIO or is_label(items[at_top[0]].text):
+        return []
+    if paras.index(at_top[0]) > len(paras) * LONE_TITLE_SHARE:
+        return []
+    return at_top
 
 
 def _blocks(items: list[_Item]) -> list[Block]:
@@ -562,11 +607,13 @@ def _blocks(items: list[_Item]) -> list[Block]:
     )
     inferred: dict[int, tuple[int, str]] = {}
     if outline_headings < 2:
-        inferred = infer_headings(
-            [(i, item.text, item.size, item.box) for i, item in enumerate(items) if item.kind == "para"],
-            body,
-        )
+        inferred = infer_headings([(i, item) for i, item in enumerate(items) if item.kind == "para"], body)
     first_title = title_parts[0] if title_parts else -1
+    if not title_parts:
+        # A title after text: what precedes it is the document's, not a masthead.
+        title_parts = _lone_largest(items, inferred, body)
+        for i in title_parts:
+            inferred.pop(i, None)
     blocks: list[Block] = []
     # Consecutive paragraphs read as a table of contents.
     toc = toc_runs([item.text if item.kind == "para" else None for item in items])

@@ -22,7 +22,7 @@ NS = (
     'xmlns:opf="http://www.idpf.org/2007/opf/"'
 )
 
-# charPr 0: 10pt body; 1: 16pt bold; 2: 20pt bold; 3: 8pt.
+# charPr 0: 10pt body; 1: 16pt bold; 2: 20pt bold; 3: 8pt; 4: 10pt bold.
 # paraPr 0: plain; 1: outline level 1; 2: outline level 2; 3: bullet.
 HEADER = f"""<?xml version="1.0" encoding="UTF-8"?>
 <hh:head {NS}><hh:refList>
@@ -31,6 +31,7 @@ HEADER = f"""<?xml version="1.0" encoding="UTF-8"?>
 <hh:charPr id="1" height="1600"><hh:bold/></hh:charPr>
 <hh:charPr id="2" height="2000"><hh:bold/></hh:charPr>
 <hh:charPr id="3" height="800"/>
+<hh:charPr id="4" height="1000"><hh:bold/></hh:charPr>
 </hh:charProperties>
 <hh:bullets><hh:bullet id="1" char="□"/></hh:bullets>
 <hh:numberings><hh:numbering id="1" start="0">
@@ -258,6 +259,45 @@ def test_unnumbered_large_lines_are_not_headings_when_the_headings_are_numbered(
     assert (b.PARAGRAPH, "위 임 장") in kinds(doc)
 
 
+def test_bold_numbered_lines_are_headings_when_no_larger_numbered_lines_are():
+    data = build_hwpx(
+        section(
+            p(BODY_TEXT),
+            p("1. 개정이유", char=4),
+            p(BODY_TEXT),
+            p("2. 주요내용", char=4),
+            p(BODY_TEXT),
+            p("3. 근거법규: 지방세법", char=4),
+            p("굵은 문장이지만 번호가 없는 줄", char=4),
+        )
+    )
+    assert [text for _, text in headings(read_hwpx(data))] == ["1. 개정이유", "2. 주요내용"]
+
+
+def test_the_one_largest_line_early_in_the_document_is_its_title():
+    data = build_hwpx(
+        section(
+            p("강남구 공고 제2023-745호"),
+            p(BODY_TEXT),
+            p("공무직 관리 규정 일부개정규칙안 입법예고", char=2),
+            p("1. 제정이유", char=4),
+            p(BODY_TEXT),
+            p("2. 주요내용", char=4),
+            p(BODY_TEXT),
+            p(BODY_TEXT),
+        ),
+        title="본문내용",
+    )
+    doc = read_hwpx(data)
+    assert doc.metadata["title"] == "공무직 관리 규정 일부개정규칙안 입법예고"
+    assert kinds(doc)[0] == (b.PARAGRAPH, "강남구 공고 제2023-745호")  # not a masthead
+
+
+def test_a_stated_title_the_document_never_shows_is_dropped():
+    data = build_hwpx(section(p(BODY_TEXT)), title="본문내용본문내용")
+    assert "title" not in read_hwpx(data).metadata
+
+
 def test_text_boxes_are_never_headings():
     shape = (
         "<hp:rect><hp:drawText><hp:subList>"
@@ -299,7 +339,9 @@ def test_the_largest_line_at_the_start_is_the_title_and_what_precedes_it_is_furn
 
 
 def test_metadata_from_content_hpf_and_junk_titles_ignored():
-    data = build_hwpx(section(p(BODY_TEXT)), title="2024년 업무계획", creator="기획조정실")
+    data = build_hwpx(
+        section(p("2024년 업무계획"), p(BODY_TEXT)), title="2024년 업무계획", creator="기획조정실"
+    )
     meta = read_hwpx(data).metadata
     assert meta["title"] == "2024년 업무계획"
     assert meta["authors"] == ["기획조정실"]
