@@ -32,11 +32,15 @@ from briefs.importers.structure import normalise_spaces
 from briefs.importers.text import extract_copyright
 
 # Use the structural walk when trafilatura's extract covers at least this share of the
-# visible text (nothing to remove, and the walk keeps what the extractor may lose)...
+# page's visible text (nothing to remove, and the walk keeps what the extractor may lose)...
 WHOLE_SHARE = 0.9
 # ...or at most this share of it, or fewer characters than this (it found too little).
-TOO_LITTLE_SHARE = 0.2
+TOO_LITTLE_SHARE = 0.05
 TOO_LITTLE_CHARS = 200
+# A figure (or a one-column table around an image) with more text than this is not a figure.
+FIGURE_MAX_CHARS = 600
+# An <article>/<main> is the content root when it holds at least this share of the body's text.
+ROOT_MIN_SHARE = 0.3
 # A line before the first body text, shorter than this and not a sentence, is page header.
 HEADER_LINE_MAX_CHARS = 160
 
@@ -90,6 +94,7 @@ _BLOCKS = {
 }
 # Zero-width characters pages leave inside words ("Biden-\u2060Harris").
 _INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad]")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _SKIP_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction)
 _ARTICLE_TYPES = re.compile(r"(?:Article|Report|BlogPosting|Posting|WebPage)$")
 _DATE = re.compile(
@@ -325,6 +330,7 @@ def _lines(text: str) -> str:
 
 
 def _walk_xml(element, blocks: list[Block], depth: int = 0) -> None:
+    _loose_text(element.text, blocks)
     for child in element:
         tag = child.tag
         if tag == "head":
@@ -388,6 +394,14 @@ def _walk_xml(element, blocks: list[Block], depth: int = 0) -> None:
                 )
         elif tag in ("div", "main", "section"):
             _walk_xml(child, blocks, depth)
+        _loose_text(child.tail, blocks)
+
+
+def _loose_text(text: str | None, blocks: list[Block]) -> None:
+    """Text between the extract's elements (after a heading, around a formula) is body text."""
+    text = _collapse(text or "")
+    if text and any(ch.isalnum() for ch in text):
+        blocks.append(Block(b.PARAGRAPH, text, style="p", why="text of the article between its elements"))
 
 
 # --- structural walk ----------------------------------------------------------------------
@@ -408,26 +422,51 @@ def _clean(soup: BeautifulSoup) -> None:
     for tag in soup.find_all(attrs={"role": True}):
         if not tag.decomposed and str(tag.get("role")).lower() in _DROP_ROLES:
             tag.decompose()
+    for tag in soup.find_all(_hidden):  # what the page does not show is not its text
+        if not tag.decomposed:
+            tag.decompose()
+
+
+def _hidden(tag: Tag) -> bool:
+    if tag.name in ("html", "body") or not isinstance(tag.attrs, dict):
+        return False
+    if tag.has_attr("hidden") or str(tag.get("aria-hidden", "")).lower() == "true":
+        return True
+    return bool(_HIDDEN_STYLE.search(str(tag.get("style") or "")))
 
 
 def _content_root(soup: BeautifulSoup) -> Tag:
+    """The page's article or main element when it holds a good share of the page's text (a
+    page of teasers has many small <article>s), else the body."""
+    body = soup.body or soup
+    total = len(body.get_text(" ", strip=True))
     for selector in ("article", "main", "[role=main]"):
         found = soup.select(selector)
         if found:
-            return max(found, key=lambda tag: len(tag.get_text(" ", strip=True)))
-    return soup.body or soup
+            best = max(found, key=lambda tag: len(tag.get_text(" ", strip=True)))
+            if len(best.get_text(" ", strip=True)) >= ROOT_MIN_SHARE * total:
+                return best
+    return body
 
 
 def _is_image_figure(tag: Tag) -> bool:
     """A <figure> around an image (not around a table) holds only the image and its caption."""
-    return tag.name == "figure" and bool(tag.find(["img", "picture", "video"])) and not tag.find("table")
+    return (
+        tag.name == "figure"
+        and bool(tag.find(["img", "picture", "video"]))
+        and not tag.find("table")
+        and len(_collapse(tag.get_text(" "))) <= FIGURE_MAX_CHARS
+    )
 
 
 def _is_figure_table(table: Tag) -> bool:
-    """A one-column table around an image is a figure laid out as a table."""
+    """A small one-column table around an image is a figure laid out as a table (a page laid
+    out in a one-column table is not: it holds far more text than a caption)."""
     rows = table.find_all("tr")
-    return bool(table.find("img")) and all(
-        len(row.find_all(["td", "th"], recursive=False)) <= 1 for row in rows
+    return (
+        bool(table.find("img"))
+        and all(len(row.find_all(["td", "th"], recursive=False)) <= 1 for row in rows)
+        and len(_collapse(table.get_text(" "))) <= FIGURE_MAX_CHARS
     )
 
 
@@ -621,8 +660,10 @@ def _mark_title(blocks: list[Block], title: str) -> None:
 
 
 def _mark_links_and_tail(blocks: list[Block], link_only: set[int]) -> None:
-    for block in blocks:
-        if id(block) in link_only and block.kind in (b.PARAGRAPH, b.LIST_ITEM):
+    links = [blk for blk in blocks if id(blk) in link_only and blk.kind in (b.PARAGRAPH, b.LIST_ITEM)]
+    text = [blk for blk in blocks if blk.kind in b.BODY_KINDS and id(blk) not in link_only]
+    if text:  # (a page that is nothing but links keeps them)
+        for block in links:
             block.relabel(b.FURNITURE, "made only of links (navigation or a link list)")
     # Headings left with nothing after them at the end (a "Related" list's heading).
     for block in reversed(blocks):
@@ -661,7 +702,7 @@ def read_html(text: str, *, filename: str = "") -> BlockDocument:
     meta = _metadata(soup, {})
     title = _title(soup, meta, ld)  # before the page header (which may hold the h1) goes
     _clean(soup)
-    visible = len(_collapse(_content_root(soup).get_text(" ")))
+    visible = len(_collapse((soup.body or soup).get_text(" ")))
     extracted = None if _is_fragment(text) else _trafilatura(str(soup))
     if extracted:
         for key, value in _metadata(soup, extracted[1]).items():

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from briefs.importers import blocks as b
 from briefs.importers import html as html_reader
@@ -284,3 +285,38 @@ def test_the_news_page_metadata():
     assert document.authors == ["Stella Kim", "Jennifer Jett"]
     assert document.source_url.startswith("https://www.nbcnews.com/news/world/")
     assert document.publication_year == 2024
+
+
+def test_hidden_elements_are_not_text():
+    page = (
+        f"<div><p>{PARA}</p><p hidden>Hidden one.</p><p style='display: none'>Hidden two.</p>"
+        "<div aria-hidden='true'>Hidden three.</div><p>Shown.</p></div>"
+    )
+    body = " ".join(blk.text for blk in read_html(page).blocks)
+    assert "Shown." in body
+    assert "Hidden" not in body
+
+
+def test_small_teaser_articles_are_not_the_content_root():
+    teasers = "".join(f"<article><a href='/{i}'>Teaser {i}</a></article>" for i in range(3))
+    story = f"<div class='story'><h2>Part</h2><p>{PARA * 3}</p></div>"
+    page = f"<html><body><div>{teasers}</div>{story}</body></html>"
+    document = read_html(page)
+    assert "Part" in texts(document, b.HEADING)
+
+
+def test_a_page_of_nothing_but_links_keeps_them():
+    document = read_html("<div><a href='javascript:'><p>abc</p><p>def</p></a></div>")
+    assert texts(document, b.PARAGRAPH) == ["abc", "def"]
+
+
+def test_text_between_the_extracts_elements_is_kept():
+    blocks = []
+    html_reader._walk_xml(
+        etree.fromstring("<main><head rend='h2'>A</head>loose text<p>para</p></main>"), blocks
+    )
+    assert [(blk.kind, blk.text) for blk in blocks] == [
+        (b.HEADING, "A"),
+        (b.PARAGRAPH, "loose text"),
+        (b.PARAGRAPH, "para"),
+    ]
