@@ -165,6 +165,8 @@ LARGER_RATIO = 1.08
 LARGER_MIN_POINTS = 0.8
 # Bold at the body size marks a heading only where bold body text is rare (below this share).
 BOLD_RARE_SHARE = 0.2
+# A bold line indented this much past the text after it is a label in a box.
+INDENT_POINTS = 6.0
 # Sizes this close are the same size.
 SAME_SIZE_POINTS = 0.5
 # Heading sizes closer than this share are one style (17 and 18 pt, 20 and 21 pt).
@@ -466,7 +468,22 @@ def _reject_reason(block: Block, text: str, local: BodyStyle, body: BodyStyle) -
     return ""
 
 
-def _candidate(block: Block, local: BodyStyle, body: BodyStyle, siblings: dict[int, tuple[int, int, int]]):
+def _indented_label(block: Block, following: Block | None) -> bool:
+    """Return whether a line sits further right than the text after it (and is not centred): a
+    label inside a box or a figure, not a heading of the text."""
+    if following is None or block.bbox is None or following.bbox is None or block.features.get("centered"):
+        return False
+    margin = max(INDENT_POINTS, 0.5 * (block.font_size or 0))
+    return block.bbox[0] > following.bbox[0] + margin
+
+
+def _candidate(
+    block: Block,
+    local: BodyStyle,
+    body: BodyStyle,
+    siblings: dict[int, tuple[int, int, int]],
+    following: Block | None = None,
+):
     """Return a heading candidate for the block, or a reason string why it is not one."""
     text = _flat(_PRIVATE_USE.sub("", block.text)) or _flat(block.text)
     reject = _reject_reason(block, text, local, body)
@@ -490,6 +507,8 @@ def _candidate(block: Block, local: BodyStyle, body: BodyStyle, siblings: dict[i
             style_reason = f"size {size:.1f} > body {floor:.1f} (+{round((size / floor - 1) * 100)}%)"
             if block.bold:
                 style_reason += ", bold"
+        elif bold_at_body and _indented_label(block, following):
+            return f"bold at body size {size:.1f}, but indented past the text after it: a label"
         elif bold_at_body:
             style_reason = f"bold at body size {size:.1f} (body regular)"
     shaped = _heading_shaped(found.rest if found and found.rest else text)
@@ -632,21 +651,12 @@ def _assign_levels(found: list[_Candidate]) -> None:
                 return index
         return len(clusters) - 1
 
-    # One size set bold here and regular there, with the same numbering ("1." in both), is one
-    # style: the weight is noise of the extraction or the template.
-    schemes_by: dict[tuple[int, bool], set[str]] = {}
-    for c in found:
-        if c.style and c.number is not None:
-            schemes_by.setdefault((cluster_of(c.style[0]), c.style[1]), set()).add(c.number.scheme)
-    merged = {
-        cluster
-        for (cluster, bold) in schemes_by
-        if bold and schemes_by[(cluster, True)] & schemes_by.get((cluster, False), set())
-    }
+    # Levels follow the size: a heading style is a cluster of close sizes. The weight does not
+    # make a level of its own (extraction and templates set one size bold here, regular there);
+    # bold at the body size is a cluster of its own, being smaller than every larger style.
 
-    def style_key(c: _Candidate) -> tuple[int, bool]:
-        cluster = cluster_of(c.style[0])  # type: ignore[index]
-        return (cluster, False if cluster in merged else not c.style[1])  # type: ignore[index]
+    def style_key(c: _Candidate) -> int:
+        return cluster_of(c.style[0])  # type: ignore[index]
 
     used = Counter(style_key(c) for c in found if c.style)
     styles = sorted(used)
@@ -718,6 +728,8 @@ def classify_layout(blocks: list[Block]) -> list[Block]:
     if len(pages) >= COVER_MIN_PAGES:
         covers = {page for page in title_pages if page_chars[page] < COVER_MAX_CHARS and page != max(pages)}
     siblings = _sibling_verdicts(blocks)
+    content = [block for block in blocks if block.kind in (*b.BODY_KINDS, b.FOOTNOTE) and block.text.strip()]
+    following = {id(a): c for a, c in zip(content, content[1:], strict=False)}
     found: list[_Candidate] = []
     for block in blocks:
         if block.kind != b.PARAGRAPH:
@@ -731,7 +743,7 @@ def classify_layout(blocks: list[Block]) -> list[Block]:
         if block.page in covers:
             block.why = block.why or f"on the cover page {block.page}: not a heading"
             continue
-        result = _candidate(block, local.get(block.page, body), body, siblings)
+        result = _candidate(block, local.get(block.page, body), body, siblings, following.get(id(block)))
         if isinstance(result, _Candidate):
             found.append(result)
         elif result:

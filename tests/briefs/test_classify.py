@@ -510,3 +510,18 @@ def test_same_size_and_numbering_bold_or_not_is_one_style():
     ]
     classify_layout(blocks)
     assert [level for _, level in headings(blocks)] == [1, 2, 2, 1, 2, 2]
+
+
+def test_a_bold_label_indented_past_the_text_after_it_is_not_a_heading():
+    label = para("추진 방향", 15, bold=True)
+    label.bbox = (82, 150, 150, 166)
+    item = para("① 안전하고 신뢰할 수 있는 AI 구축", 15)
+    item.bbox = (62, 175, 545, 191)
+    heading = para("Economics and Trade", 15, bold=True)
+    heading.bbox = (62, 300, 200, 315)
+    text = para(BODY_KO * 3, 15)
+    text.bbox = (62, 320, 545, 400)
+    blocks = [label, item, para(BODY_KO * 3, 15), heading, text]
+    classify_layout(blocks)
+    assert headings(blocks) == [("Economics and Trade", 1)]
+    assert "indented" in label.why
