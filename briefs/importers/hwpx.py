@@ -91,6 +91,13 @@ def _children(element: etree._Element, name: str) -> list[etree._Element]:
     return [child for child in element if _local(child) == name]
 
 
+def _until(ancestors, stop: etree._Element):
+    for ancestor in ancestors:
+        if ancestor is stop:
+            return
+        yield ancestor
+
+
 @dataclass
 class _Shapes:
     """What header.xml says about character and paragraph shapes and styles."""
@@ -252,6 +259,7 @@ class _Reader:
             outline = int(match.group(1))
         pieces: list[str] = []
         weights: Counter[str] = Counter()
+        notes: list[_Item] = []
 
         def flush() -> None:
             text = strip_private_use("".join(pieces))
@@ -289,18 +297,22 @@ class _Reader:
                     flush()
                     self.table(child)
                 elif name == "ctrl":
-                    self.control(child)
+                    self.control(child, notes)
                 elif name in _SHAPES:
-                    initial = self.plain_text(child).strip() if not "".join(pieces).strip() else ""
-                    if initial and len(initial) <= DROP_CAP_CHARS and "\n" not in initial:
+                    inner = self.plain_text(child).strip()
+                    if not inner:
+                        continue  # a picture or a shape without text: no break in the paragraph
+                    if not "".join(pieces).strip() and len(inner) <= DROP_CAP_CHARS and "\n" not in inner:
                         # A drop cap: the paragraph's first letter set large in a box of its own.
-                        pieces.append(initial)
+                        pieces.append(inner)
                         continue
                     flush()
                     self.shape(child)
         flush()
+        # Footnotes follow the paragraph that cites them.
+        self.items.extend(notes)
 
-    def control(self, ctrl: etree._Element) -> None:
+    def control(self, ctrl: etree._Element, notes: list[_Item]) -> None:
         for child in ctrl:
             name = _local(child)
             if name in ("header", "footer"):
@@ -310,7 +322,7 @@ class _Reader:
             elif name in ("footNote", "endNote"):
                 text = self.plain_text(child)
                 if text:
-                    self.items.append(_Item("footnote", text=text, style=name))
+                    notes.append(_Item("footnote", text=text, style=name))
             # fieldBegin/fieldEnd parameters, hidden comments, page numbers, bookmarks and
             # column settings carry no document text.
 
@@ -319,6 +331,9 @@ class _Reader:
         for draw_text in element.iter():
             if _local(draw_text) != "drawText":
                 continue
+            between = draw_text.iterancestors()
+            if any(_local(a) == "p" for a in _until(between, element)):
+                continue  # a box inside a box's paragraph: read with that paragraph
             for sub_list in _children(draw_text, "subList"):
                 for p in _children(sub_list, "p"):
                     self.paragraph(p, box="shape")

@@ -197,8 +197,8 @@ def test_headers_and_footers_are_furniture_and_footnotes_follow_their_paragraph(
     data = build_hwpx(section(p("본문 문단", inner=header + note), p("다음 문단")))
     assert kinds(read_hwpx(data)) == [
         (b.FURNITURE, "머리말 문구"),
-        (b.FOOTNOTE, "각주의 내용"),
         (b.PARAGRAPH, "본문 문단"),
+        (b.FOOTNOTE, "각주의 내용"),
         (b.PARAGRAPH, "다음 문단"),
     ]
 
@@ -307,6 +307,25 @@ def test_text_boxes_are_never_headings():
     data = build_hwpx(section(p(BODY_TEXT), p(inner=shape), p(BODY_TEXT), p(inner=shape)))
     assert headings(read_hwpx(data)) == []
     assert kinds(read_hwpx(data)).count((b.PARAGRAPH, "큰 글씨의 상자 문구")) == 2
+
+
+def test_a_picture_inside_a_paragraph_does_not_split_it_and_nested_boxes_are_read_once():
+    picture = '<hp:pic><hp:img binaryItemIDRef="image1"/></hp:pic>'
+
+    def box(paragraph: str) -> str:
+        return f"<hp:rect><hp:drawText><hp:subList>{paragraph}</hp:subList></hp:drawText></hp:rect>"
+
+    outer = box(p("바깥 상자", inner=box(p("안쪽 상자"))))
+    para = (
+        '<hp:p paraPrIDRef="0"><hp:run charPrIDRef="0"><hp:t>그림 앞</hp:t>'
+        f"{picture}<hp:t> 그림 뒤</hp:t></hp:run></hp:p>"
+    )
+    data = build_hwpx(section(para, p(inner=outer)))
+    assert kinds(read_hwpx(data)) == [
+        (b.PARAGRAPH, "그림 앞 그림 뒤"),
+        (b.PARAGRAPH, "안쪽 상자"),
+        (b.PARAGRAPH, "바깥 상자"),
+    ]
 
 
 def test_a_drop_cap_in_its_own_box_is_joined_to_its_paragraph():
