@@ -99,6 +99,17 @@ def _standalone(lines: list[str], i: int) -> bool:
     return before and after
 
 
+def _at_block_edge(lines: list[str], i: int) -> bool:
+    return (i == 0 or not lines[i - 1].strip()) or (i == len(lines) - 1 or not lines[i + 1].strip())
+
+
+def _edge_key(text: str) -> str:
+    """A page-edge line with its page number taken off, when two words or more remain."""
+    match = re.match(r"^(?:\d{1,4}\s+)?(.*?)(?:\s+\d{1,4})?$", text)
+    core = match.group(1) if match else text
+    return core if len(core.split()) >= 2 else text
+
+
 def find_page_furniture(lines: list[str]) -> tuple[dict[int, str], str]:
     """Return the running footers, page numbers, repeated running headers and the series-code
     line near a footer, as {line index: why}, and the series code found ("" if none)."""
@@ -110,6 +121,14 @@ def find_page_furniture(lines: list[str]) -> tuple[dict[int, str], str]:
         text = line.strip()
         if standalone[i] and len(text) <= 60:
             standalone_counts[text] = standalone_counts.get(text, 0) + 1
+    # Lines opening or closing a block (text extracted without blank lines around its page
+    # header and footer), the same but for a page number: "Some Institute 3", "Report Title".
+    edge_counts: dict[str, int] = {}
+    for i, line in enumerate(lines):
+        text = line.strip()
+        if text and not standalone[i] and len(text) <= 100 and _at_block_edge(lines, i):
+            key = _edge_key(text)
+            edge_counts[key] = edge_counts.get(key, 0) + 1
 
     for i, line in enumerate(lines):
         text = line.strip()
@@ -122,6 +141,12 @@ def find_page_furniture(lines: list[str]) -> tuple[dict[int, str], str]:
             footer_rows.add(i)
         elif standalone[i] and standalone_counts.get(text, 0) >= 3 and not ends_sentence(text):
             found[i] = f"running header: the same line stands alone {standalone_counts[text]} times"
+        elif (
+            edge_counts.get(_edge_key(text), 0) >= 3 and _at_block_edge(lines, i) and not ends_sentence(text)
+        ):
+            found[i] = (
+                f"running header or footer: repeats at a block's edge {edge_counts[_edge_key(text)]} times"
+            )
 
     series_code = ""
     for i, line in enumerate(lines):
@@ -148,7 +173,13 @@ def remove_page_furniture(lines: list[str]) -> tuple[list[str], str]:
 
 # --- copyright, disclaimer, byline, title block --------------------------------------------
 
-_COPYRIGHT = re.compile(r"(?:^|(?<=\s))((?:Copyright\s*)?[ⓒ©Ⓒ]\s*\S.*|Copyright\b.*)$", re.IGNORECASE)
+# "ⓒKINU 2019", "© 2020 Example", "Copyright 2021 Example", "Copyright (c) …"; the bare word in a
+# sentence ("… no copyright protection in …") is no notice.
+_COPYRIGHT = re.compile(
+    r"(?:^|(?<=\s))((?:Copyright\s*)?[ⓒ©Ⓒ]\s*\S.*|Copyright\s*(?:\(c\)|\d{4}|:).*)$"
+    r"|^\s*((?-i:Copyright)\b.*)$",  # a line opening with the capitalised word
+    re.IGNORECASE,
+)
 _YEAR = re.compile(r"\b(1[89]\d{2}|2[01]\d{2})\b")
 _FULL_DATE = re.compile(r"\b(1[89]\d{2}|2[01]\d{2})\s*(?:년|[.\-/])\s*\d{1,2}\s*(?:월|[.\-/])\s*\d{1,2}")
 _NOTE_MARK = "※"
@@ -167,11 +198,12 @@ def find_copyright(lines: list[str]) -> tuple[dict[int, tuple[str, str]], str]:
     notice = ""
     for i, line in enumerate(lines):
         match = _COPYRIGHT.search(line.rstrip())
-        if not match or len(match.group(1)) > 80 or re.search(r"[다요]\.", match.group(1)):
+        group = 1 if match and match.group(1) else 2
+        if not match or len(match.group(group)) > 80 or re.search(r"[다요]\.", match.group(group)):
             continue
-        notice = notice or normalise_spaces(match.group(1))
-        rest = line[: match.start(1)]
-        found[i] = (rest.rstrip() if rest.strip() else "", normalise_spaces(match.group(1)))
+        notice = notice or normalise_spaces(match.group(group))
+        rest = line[: match.start(group)]
+        found[i] = (rest.rstrip() if rest.strip() else "", normalise_spaces(match.group(group)))
     return found, notice
 
 

@@ -551,3 +551,36 @@ def test_the_organisation_comes_from_the_footer_else_from_the_byline():
     assert text.find_organisation([], ["어느연구원 정책분석팀"]) == "어느연구원"
     assert text.find_organisation([], ["홍길동"]) == ""
     assert read_text((SAMPLES / KINU).read_text(encoding="utf-8")).metadata["organisation"] == "통일연구원"
+
+
+def test_a_line_repeated_at_block_edges_with_a_changing_page_number_is_furniture():
+    page = [*BODY, "Example Research Service {n}", "", "The Report Title in Brief", *BODY]
+    lines = [line.format(n=n) for n in range(1, 5) for line in page]
+    document = read_text("\n".join(lines))
+    furniture = kinds(document.blocks, b.FURNITURE)
+    assert furniture.count("The Report Title in Brief") == 4
+    assert [f for f in furniture if f.startswith("Example")] == [
+        f"Example Research Service {n}" for n in range(1, 5)
+    ]
+    assert not any("Example" in p or "Report Title" in p for p in kinds(document.blocks, b.PARAGRAPH))
+
+
+def test_numbered_lines_of_one_word_are_not_taken_for_a_running_footer():
+    lines = [line for n in range(1, 5) for line in (f"Chapter {n}", *BODY, "")]
+    assert not any(
+        blk.text.startswith("Chapter")
+        for blk in read_text("\n".join(lines)).blocks
+        if blk.kind == b.FURNITURE
+    )
+
+
+def test_the_word_copyright_inside_a_sentence_is_no_notice():
+    document = read(
+        "Works of the government have no",
+        "copyright protection in the United States. Any report may be",
+        "reproduced.",
+    )
+    assert "copyright" not in document.metadata
+    assert kinds(document.blocks, b.FURNITURE) == []
+    assert text.find_copyright(["Copyright 2021 Example Institute"])[1] == "Copyright 2021 Example Institute"
+    assert text.find_copyright(["Copyright NBC Universal Media"])[1] == "Copyright NBC Universal Media"
