@@ -429,7 +429,13 @@ def _furniture_key(text: str) -> str:
     return _DIGITS.sub("#", "".join(text.split())).lower()
 
 
-def _mark_furniture(pages: list[list[Line]], heights: list[float], body: float) -> None:
+def _mark_furniture(
+    pages: list[list[Line]], heights: list[float], body: float, enclosed: list[list[Line]] | None = None
+) -> None:
+    """Mark running headers and footers and page numbers. `enclosed` holds, per page, the lines
+    of table text in the bands: they are furniture only when they repeat a running header or
+    footer found outside tables (or are a page number), never on their own (a table header
+    repeated on every page of a long table is content)."""
     n = len(pages)
     min_pages = 2 if n <= SHORT_DOCUMENT else REPEAT_PAGES
     in_band: list[list[Line]] = []
@@ -462,6 +468,19 @@ def _mark_furniture(pages: list[list[Line]], heights: list[float], body: float) 
             ):
                 ln.kind = b.FURNITURE
                 ln.why = "printed at the place and in the font of the running header/footer"
+    for lines in enclosed or []:
+        for ln in lines:
+            key = _furniture_key(ln.text)
+            if counts[key] >= min_pages and n > 1:
+                ln.kind = b.FURNITURE
+                ln.why = f"running header/footer inside a table frame: recurs on {counts[key]} of {n} pages"
+            elif _PAGE_NUMBER.match(ln.text.strip()):
+                ln.kind, ln.why = b.FURNITURE, "page number (inside a table frame)"
+            elif any(
+                abs(ln.top - top) < 1.5 and ln.size == size and ln.font == font for top, size, font in places
+            ):
+                ln.kind = b.FURNITURE
+                ln.why = "at the place and in the font of the running header/footer (inside a table frame)"
 
 
 # Characters of body text before a contents page after which it is an annex's list (of forms,
@@ -635,6 +654,9 @@ def _tables(page) -> list[tuple[tuple[float, float, float, float], list[list[str
     except Exception:  # a malformed drawing is no reason to lose the page's text
         return []
     for table in tables:
+        x0, top, x1, bottom = table.bbox
+        own = [c for c in page.chars if x0 <= c["x0"] <= x1 and top <= c["top"] <= bottom]
+        table.page = _TablePage(own, [], page.bbox[2], page.bbox[3])  # its characters only: faster
         rows = _table_rows(table)
         if rows:
             found.append((table.bbox, rows, table))
@@ -781,7 +803,6 @@ def _page_edges(page, raw, mb_left: float, mb_top: float) -> list[dict]:
     import ctypes
 
     edges: list[dict] = []
-    forms: dict[int, tuple[float, ...]] = {}
     x = ctypes.c_float()
     y = ctypes.c_float()
 
@@ -834,24 +855,40 @@ def _page_edges(page, raw, mb_left: float, mb_top: float) -> list[dict]:
                 }
             )
 
-    for obj in page.get_objects(max_depth=8):
-        level = getattr(obj, "level", 0)
-        m = obj.get_matrix()
-        own = (m.a, m.b, m.c, m.d, m.e, m.f)
-        full = compose(own, forms.get(level - 1) if level > 0 else None)
-        if obj.type == raw.FPDF_PAGEOBJ_FORM:
-            forms[level] = full
-            continue
-        if obj.type != raw.FPDF_PAGEOBJ_PATH:
-            continue
+    fs_matrix = raw.FS_MATRIX()
+
+    def paths(count: int, get, parent: tuple[float, ...] | None, depth: int):
+        """Yield the path objects (with their page matrix) of a page or a form XObject."""
+        for i in range(count):
+            obj = get(i)
+            kind = raw.FPDFPageObj_GetType(obj)
+            if kind not in (raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM):
+                continue
+            raw.FPDFPageObj_GetMatrix(obj, fs_matrix)
+            m = fs_matrix
+            full = compose((m.a, m.b, m.c, m.d, m.e, m.f), parent)
+            if kind == raw.FPDF_PAGEOBJ_PATH:
+                yield obj, full
+            elif depth < 8:
+                yield from paths(
+                    raw.FPDFFormObj_CountObjects(obj),
+                    lambda j, form=obj: raw.FPDFFormObj_GetObject(form, j),
+                    full,
+                    depth + 1,
+                )
+
+    handle = page.raw
+    for obj, full in paths(
+        raw.FPDFPage_CountObjects(handle), lambda j: raw.FPDFPage_GetObject(handle, j), None, 0
+    ):
         a, b_, c, d, e, f = full
 
-        segments = raw.FPDFPath_CountSegments(obj.raw)
+        segments = raw.FPDFPath_CountSegments(obj)
         if segments <= 1 or segments > 5000:
             continue
         start = previous = None
         for i in range(segments):
-            seg = raw.FPDFPath_GetPathSegment(obj.raw, i)
+            seg = raw.FPDFPath_GetPathSegment(obj, i)
             if not raw.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y)):
                 continue
             px, py = x.value, y.value
@@ -928,7 +965,7 @@ def read_pdf(data: bytes, *, filename: str = "") -> BlockDocument:
         )
     line_pages = [p.lines for p in pages]
     heights = [p.height for p in pages]
-    _mark_furniture([p.lines + p.band_lines for p in pages], heights, _body_size(line_pages))
+    _mark_furniture(line_pages, heights, _body_size(line_pages), [p.band_lines for p in pages])
     for page in pages:
         _drop_furniture_from_tables(page)
     _mark_toc(line_pages)
@@ -1060,10 +1097,13 @@ def _drop_furniture_from_tables(page: _Page) -> None:
     if not furniture or page.table_page is None:
         return
     boxes = [(ln.x0 - 0.5, ln.top - 0.5, ln.x1 + 0.5, ln.bottom + 0.5) for ln in furniture]
-    page.table_page.chars = [c for c in page.table_page.chars if not any(_inside(c, box) for box in boxes)]
     tables = []
-    for box, _, table in page.tables:
-        rows = _table_rows(table)
+    for box, rows, table in page.tables:
+        chars = table.page.chars
+        kept = [c for c in chars if not any(_inside(c, fbox) for fbox in boxes)]
+        if len(kept) < len(chars):
+            table.page.chars = kept
+            rows = _table_rows(table)
         if rows:
             tables.append((box, rows, table))
     page.tables = tables
