@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime
 import re
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from briefs.importers import blocks as b
 from briefs.importers.blocks import Block, BlockDocument
@@ -31,10 +31,6 @@ from briefs.importers.structure import (
     Heading,
     Paragraph,
     Part,
-    build_sections,
-    detect_language,
-    filename_title,
-    first_sentence_title,
     heading_like,
     is_link_only,
     normalise_spaces,
@@ -1012,62 +1008,3 @@ def parse_text(text: str, *, filename: str = "", title_hint: str = "") -> Parsed
     if title_hint and not document.metadata.get("title"):
         document.metadata["title"] = title_hint
     return document_from_blocks(document, filename=filename)
-
-
-# --- transitional: the PDF reader's old path (removed once pdf.py no longer uses it) --------
-
-
-@dataclass
-class TextRepair:
-    """The result of repairing extracted text: metadata found and the structured parts."""
-
-    parts: list[Part]
-    title: str = ""
-    authors: list[str] = field(default_factory=list)
-    series_code: str = ""
-    copyright: str = ""
-    notes: str = ""
-    publication_year: int | None = None
-
-
-def repair_text(text: str) -> TextRepair:
-    """Apply every plain-text repair and return the parts and metadata (read_text's result
-    as the older TextRepair)."""
-    document = read_text(text)
-    meta = document.metadata
-    parts: list[Part] = []
-    for block in document.blocks:
-        if block.kind == b.HEADING:
-            parts.append(Heading(block.text, block.level or 2))
-        elif block.kind in b.BODY_KINDS:
-            parts.append(Paragraph(block.text, summary=bool(block.features.get("summary"))))
-    return TextRepair(
-        parts=parts,
-        title=meta.get("title", ""),
-        authors=meta.get("authors", []),
-        series_code=meta.get("series_code", ""),
-        copyright=meta.get("copyright", ""),
-        notes=meta.get("notes", ""),
-        publication_year=meta.get("publication_year"),
-    )
-
-
-def document_from_repair(
-    repair: TextRepair, *, filename: str, fmt: str, title_hint: str = ""
-) -> ParsedDocument:
-    """Build the parsed document, falling back for the title to `title_hint`, the first
-    sentence of the body, then the file name."""
-    paragraphs = [p.text for p in repair.parts if isinstance(p, Paragraph)]
-    title = repair.title or title_hint or first_sentence_title(paragraphs) or filename_title(filename)
-    body = " ".join(paragraphs)
-    return ParsedDocument(
-        title=normalise_spaces(title),
-        authors=repair.authors,
-        language=detect_language(body),
-        series_code=repair.series_code,
-        publication_year=repair.publication_year,
-        copyright=repair.copyright,
-        notes=repair.notes,
-        sections=build_sections(repair.parts),
-        format=fmt,
-    )

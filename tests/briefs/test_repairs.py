@@ -22,8 +22,9 @@ from briefs.importers.text import (
     is_wrapped,
     join_lines,
     news_byline_authors,
+    parse_text,
+    read_text,
     remove_page_furniture,
-    repair_text,
     structure_lines,
 )
 
@@ -361,13 +362,14 @@ def test_all_repairs_together_collect_the_metadata():
             "※ 이 글은 필자의 견해입니다.",
         ]
     )
-    repair = repair_text(text)
-    assert repair.authors == ["어느연구원 정책분석팀"]
-    assert repair.series_code == "XY 21-07"
-    assert repair.copyright == "ⓒXYZ 2021"
-    assert repair.notes == "※ 이 글은 필자의 견해입니다."
-    assert repair.publication_year == 2021
-    assert headings(repair.parts) == ["예산 집행의 과제"]
+    parsed = parse_text(text)
+    assert parsed.authors == ["어느연구원 정책분석팀"]
+    assert parsed.organisation == "어느연구원"
+    assert parsed.series_code == "XY 21-07"
+    assert parsed.copyright == "ⓒXYZ 2021"
+    assert parsed.notes == "※ 이 글은 필자의 견해입니다."
+    assert parsed.publication_year == 2021
+    assert [s.heading for s in parsed.sections] == ["", "예산 집행의 과제"]
 
 
 # --- scraped web text ----------------------------------------------------------------------
@@ -428,10 +430,11 @@ def test_title_then_byline_on_top_of_plain_text():
             "Contracts are long-term.",
         ]
     )
-    repair = repair_text(text)
-    assert repair.title == "Energy Security in East Asia"
-    assert repair.authors == ["Jane Roe"]
-    sections = build_sections(repair.parts)
+    assert read_text(text).metadata["title"] == "Energy Security in East Asia"
+    parsed = parse_text(text)
+    assert parsed.title == "Energy Security in East Asia"
+    assert parsed.authors == ["Jane Roe"]
+    sections = parsed.sections
     assert [(s.kind, s.heading, s.level) for s in sections] == [
         ("summary", "Summary", 2),
         ("body", "1.1 Gas imports", 3),
