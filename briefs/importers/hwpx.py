@@ -64,6 +64,10 @@ _NUM_FORMATS = {
     "HANGUL_SYLLABLE": "ganada",
     "HANGUL_JAMO": "chosung",
 }
+# A line opening with a dash: a subtitle when it follows the title.
+_DASHED = re.compile(r"^\s*[-–—―]\s*\S")
+# A page number typed into the text: "- 3 -", "3 / 20", "- ii -".
+_PAGE_NUMBER = re.compile(r"^\s*(?:[-–—]\s*(?:\d{1,4}|[ivxlc]{1,6})\s*[-–—]|\d{1,4}\s*/\s*\d{1,4})\s*$", re.I)
 _OUTLINE_STYLE = re.compile(r"^(?:개요|outline)\s*(\d)$", re.IGNORECASE)
 _SHAPES = {
     "rect",
@@ -485,12 +489,49 @@ def _find_title(items: list[_Item], body: float | None) -> list[int]:
         for step in (-1, 1):
             j = best_index + step
             while 0 <= j < len(items) and items[j].kind == "para" and items[j].box == best.box:
-                if (items[j].size or 0) >= size * TITLE_PART_RATIO:
+                if (items[j].size or 0) >= size * TITLE_PART_RATIO and not _DASHED.match(items[j].text):
                     parts.append(j)
                     j += step
                 else:
                     break
     return sorted(parts)
+
+
+def _subtitles(items: list[_Item], title_parts: list[int]) -> list[int]:
+    """Return the lines right after the title, in its box, that open with a dash ("- 1. 2.
+    차관, 선수촌 방문"): the subtitle, as Korean press releases and reports set it."""
+    if not title_parts:
+        return []
+    box = items[title_parts[-1]].box
+    out = []
+    j = title_parts[-1] + 1
+    while j < len(items) and items[j].kind == "para" and _DASHED.match(items[j].text):
+        if box and items[j].box != box and not items[j].box.startswith("cell:"):
+            break
+        out.append(j)
+        j += 1
+    return out
+
+
+def _merge_bare_markers(items: list[_Item]) -> list[_Item]:
+    """Join a box's bare chapter marker ("Ⅰ", "제2장") with the line after it in that box."""
+    out: list[_Item] = []
+    for item in items:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.kind == item.kind == "para"
+            and prev.box
+            and prev.box == item.box
+            and _BARE_MARKER.match(prev.text.strip())
+            and item.text.strip()
+        ):
+            prev.text = f"{prev.text.strip()} {item.text.strip()}"
+            prev.size = max(prev.size or 0, item.size or 0) or None
+            prev.bold = prev.bold or item.bold
+            continue
+        out.append(item)
+    return out
 
 
 def _metadata(root: etree._Element | None, filename: str) -> dict:
@@ -610,8 +651,10 @@ def _lone_largest(items: list[_Item], inferred: dict[int, tuple[int, str]], body
 
 
 def _blocks(items: list[_Item]) -> list[Block]:
+    items = _merge_bare_markers(items)
     body = _body_size(items)
     title_parts = _find_title(items, body)
+    subtitles = set(_subtitles(items, title_parts))
     outline_headings = sum(
         1
         for item in items
@@ -651,6 +694,12 @@ def _blocks(items: list[_Item]) -> list[Block]:
                 blocks.append(Block(b.FURNITURE, text, rows=rows, why="table of contents (page numbers)"))
             else:
                 blocks.append(Block(b.TABLE, item.text, rows=rows, why="hp:tbl"))
+            continue
+        if i in subtitles:
+            blocks.append(Block(b.SUBTITLE, text, why="opens with a dash, right after the title", **common))
+            continue
+        if item.kind == "para" and _PAGE_NUMBER.match(text):
+            blocks.append(Block(b.FURNITURE, text, why="a page number", **common))
             continue
         if i in title_parts:
             why = f"largest text near the start ({item.size:g}pt, body {body:g}pt)"

@@ -298,6 +298,23 @@ def test_a_stated_title_the_document_never_shows_is_dropped():
     assert "title" not in read_hwpx(data).metadata
 
 
+def test_a_bare_chapter_marker_is_joined_to_the_line_after_it_in_its_box():
+    box = f'<hp:tbl rowCnt="1" colCnt="1"><hp:tr><hp:tc><hp:subList>{p("Ⅱ", char=2)}{p("추진 계획", char=2)}'
+    box += "</hp:subList></hp:tc></hp:tr></hp:tbl>"
+    data = build_hwpx(section(p(BODY_TEXT), p(inner=box), p(BODY_TEXT)))
+    assert headings(read_hwpx(data)) == [(1, "Ⅱ 추진 계획")]
+
+
+def test_typed_page_numbers_are_furniture():
+    data = build_hwpx(section(p(BODY_TEXT), p("- 3 -"), p("4 / 20"), p(BODY_TEXT)))
+    assert [kind for kind, _ in kinds(read_hwpx(data))] == [
+        b.PARAGRAPH,
+        b.FURNITURE,
+        b.FURNITURE,
+        b.PARAGRAPH,
+    ]
+
+
 def test_text_boxes_are_never_headings():
     shape = (
         "<hp:rect><hp:drawText><hp:subList>"
@@ -352,8 +369,10 @@ def test_the_largest_line_at_the_start_is_the_title_and_what_precedes_it_is_furn
     doc = read_hwpx(data)
     assert doc.blocks[0].kind == b.FURNITURE and "보도시점" in doc.blocks[0].text
     assert doc.metadata["title"] == "올림픽 선수단을 격려한다"
+    assert (b.SUBTITLE, "- 부제목 문구") in kinds(doc)  # a dashed line right after the title
     parsed = parse_document(data, filename="x.hwpx")
     assert parsed.title == "올림픽 선수단을 격려한다"
+    assert parsed.subtitle == "- 부제목 문구"
     assert "보도시점" not in " ".join(section.text for section in parsed.sections)
 
 
