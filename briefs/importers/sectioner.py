@@ -14,6 +14,7 @@ import unicodedata
 
 from briefs.importers import blocks as b
 from briefs.importers.blocks import Block, BlockDocument
+from briefs.importers.classify import unspace
 from briefs.importers.document import ParsedDocument, ParsedSection
 from briefs.importers.structure import (
     detect_language,
@@ -121,6 +122,21 @@ def _sections(blocks: list[Block]) -> list[ParsedSection]:
     return [section.parsed() for section in sections if section.heading or not section.empty]
 
 
+def _compact(text: str) -> str:
+    return "".join(nfc(text).split()).casefold()
+
+
+def _demote_title_repeats(blocks: list[Block], title: str) -> None:
+    """A heading that repeats the document's title (the first page of a report after its
+    cover, an article's own <h1>) is the title again, not a section of its own."""
+    key = _compact(title)
+    if len(key) < 4:
+        return
+    for block in blocks:
+        if block.kind == b.HEADING and _compact(block.text) == key:
+            block.relabel(b.TITLE, "repeats the document's title")
+
+
 def _pick_title(document: BlockDocument, filename: str) -> str:
     stated = " ".join(str(document.metadata.get("title") or "").split())
     if stated:
@@ -156,10 +172,12 @@ def _iso_date(value: object) -> str:
 def document_from_blocks(document: BlockDocument, *, filename: str = "") -> ParsedDocument:
     """Turn a reader's blocks into the brief: metadata, sections, warnings."""
     meta = document.metadata
-    title = nfc(_pick_title(document, filename))[:MAX_TITLE_CHARS]
+    # A title printed letter-spaced on a cover ("제 안 요 청 서") is the word closed up.
+    title = unspace(nfc(_pick_title(document, filename)))[:MAX_TITLE_CHARS]
     subtitle = " ".join(str(meta.get("subtitle") or "").split())
     if not subtitle:
         subtitle = next((" ".join(blk.text.split()) for blk in document.blocks if blk.kind == b.SUBTITLE), "")
+    _demote_title_repeats(document.blocks, title)
     sections = _sections(document.blocks)
     body = "\n".join(section.text for section in sections)
     language = meta.get("language") or detect_language(body or title)

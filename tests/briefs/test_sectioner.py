@@ -161,3 +161,30 @@ def test_metadata_is_carried_over_and_dates_checked():
 def test_unknown_block_kinds_are_refused():
     with pytest.raises(ValueError, match="unknown block kind"):
         Block("banner", "x")
+
+
+def test_a_heading_that_repeats_the_title_is_not_a_section():
+    parsed = document_from_blocks(
+        doc(
+            Block(b.TITLE, "Electing the Speaker: Questions"),
+            Block(b.PARAGRAPH, "Cover text."),
+            Block(b.HEADING, "Electing the  Speaker: Questions", level=1),
+            Block(b.PARAGRAPH, "Intro."),
+            Block(b.HEADING, "Background", level=1),
+            Block(b.PARAGRAPH, "More."),
+        )
+    )
+    assert [s.heading for s in parsed.sections] == ["", "Background"]
+    assert parsed.sections[0].text == "Cover text.\n\nIntro."
+    assert parsed.blocks[2].why == "repeats the document's title"
+
+
+def test_a_letter_spaced_title_is_closed_up():
+    assert (
+        document_from_blocks(doc(Block(b.TITLE, "제 안 요 청 서"), Block(b.PARAGRAPH, "본문."))).title
+        == "제안요청서"
+    )
+    assert (
+        document_from_blocks(doc(Block(b.TITLE, "남북 관계"), Block(b.PARAGRAPH, "본문."))).title
+        == "남북 관계"
+    )
