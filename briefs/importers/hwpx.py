@@ -19,7 +19,7 @@ from lxml import etree
 
 from briefs.importers import blocks as b
 from briefs.importers.blocks import Block, BlockDocument
-from briefs.importers.classify import numbering
+from briefs.importers.classify import LIST_SCHEMES, numbering
 from briefs.importers.docx import format_number
 from briefs.importers.errors import DocumentError
 from briefs.importers.office import (
@@ -728,6 +728,11 @@ def _blocks(items: list[_Item]) -> list[Block]:
                 marker = found.marker
             why = "bullet paragraph shape" if item.bullet else "numbered paragraph shape"
             blocks.append(Block(b.LIST_ITEM, text, marker=marker or "•", why=why, **common))
+            continue
+        found = numbering(text)
+        if found is not None and found.scheme in LIST_SCHEMES and found.scheme != "reference" and found.rest:
+            why = f"opens with the outline symbol '{found.marker}'"
+            blocks.append(Block(b.LIST_ITEM, text, marker=found.marker, why=why, **common))
             continue
         blocks.append(Block(b.PARAGRAPH, item.text, features={"box": item.box} if item.box else {}, **common))
     return blocks

@@ -217,6 +217,15 @@ def test_numbered_paragraph_shapes_are_list_items_with_the_number_they_print():
     assert items == [("1.", "첫째"), ("가)", "세부 하나"), ("나)", "세부 둘"), ("2.", "둘째")]
 
 
+def test_lines_opening_with_outline_symbols_are_list_items():
+    data = build_hwpx(section(p("□ 추진 배경을 설명하는 항목"), p("○ 세부 항목"), p("※ 참고 문구")))
+    assert [(block.kind, block.marker) for block in read_hwpx(data).blocks] == [
+        (b.LIST_ITEM, "□"),
+        (b.LIST_ITEM, "○"),
+        (b.PARAGRAPH, ""),
+    ]
+
+
 def test_without_outline_levels_larger_numbered_lines_are_headings_ranked_by_size():
     data = build_hwpx(
         section(
