@@ -34,6 +34,14 @@ _SCHEMES: list[tuple[str, re.Pattern[str]]] = [
             re.IGNORECASE,
         ),
     ),
+    # ...and one printed without brackets: "별첨 3 누출금지 대상 정보", "Appendix 2. Data".
+    (
+        "annex",
+        re.compile(
+            r"^((?:별첨|붙임|첨부|별표|별지|부록|appendix|annex|attachment)\s*\d{1,2})(?:[.:：)]\s*|\s+|$)",
+            re.IGNORECASE,
+        ),
+    ),
     ("roman", re.compile(rf"^([{_ROMAN_UPPER}])\s*[.．]?(?:\s+|(?=[^\s.])|$)")),
     ("roman", re.compile(r"^((?=[IVX])X{0,3}(?:IX|IV|V?I{0,3}))[.．]\s+")),
     ("decimal", re.compile(r"^(\d{1,2}(?:\.\d{1,2}){1,3})\.?\s+")),
@@ -544,7 +552,7 @@ def _candidate(
     if not _numbered_item_shaped(block, found):
         return ""
     shaped_n, total, apart = siblings.get(id(block), (1, 1, 0))
-    if total < 2:
+    if total < 2 and found.scheme != "annex":  # an annex label may stand alone
         return f"numbering '{found.marker}' ({found.scheme}) without sibling items: not a heading"
     if shaped_n < SIBLING_HEADING_SHARE * total:
         return (
@@ -658,18 +666,30 @@ def _assign_levels(found: list[_Candidate]) -> None:
     def style_key(c: _Candidate) -> int:
         return cluster_of(c.style[0])  # type: ignore[index]
 
-    used = Counter(style_key(c) for c in found if c.style)
+    def annex(c: _Candidate) -> bool:
+        return c.number is not None and c.number.scheme == "annex"
+
+    used = Counter(style_key(c) for c in found if c.style and not annex(c))
     styles = sorted(used)
     # A style used once and set above every recurring heading style (a "Disclaimer" on the last
     # page, a form's title) is not a level of its own above the document's top headings.
     recurring = [style for style in styles if used[style] >= 2]
     top = styles.index(recurring[0]) if recurring else 0
     rank = {style: max(0, index - top) for index, style in enumerate(styles)}
+    # Annex labels ("[첨부 1]", "<붙임2>", "별첨 3") open top-level parts of the document,
+    # whatever their size; a series set smaller than the first series is one level below it.
+    first_annex = next((c for c in found if annex(c)), None)
     for cand in found:
-        if cand.style:
+        if annex(cand):
+            smaller = (
+                first_annex is not None
+                and first_annex.style is not None
+                and cand.style is not None
+                and cluster_of(cand.style[0]) > cluster_of(first_annex.style[0])
+            )
+            cand.base = 1 if smaller else 0
+        elif cand.style:
             cand.base = rank[style_key(cand)]
-        elif cand.number is not None and cand.number.scheme == "annex":
-            cand.base = 0  # an annex label set as body text: a top-level part of the document
         else:
             cand.base = len(styles)
     # Within one style, numbering schemes rank in the order they first appear.

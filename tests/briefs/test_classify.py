@@ -525,3 +525,22 @@ def test_a_bold_label_indented_past_the_text_after_it_is_not_a_heading():
     classify_layout(blocks)
     assert headings(blocks) == [("Economics and Trade", 1)]
     assert "indented" in label.why
+
+
+def test_annex_labels_open_top_level_parts_whatever_their_size():
+    blocks = [
+        para("Ⅰ. 사업 안내", 20),
+        para("1. 사업개요", 18),
+        para(BODY_KO * 3, 15),
+        para("2. 추진배경", 18),
+        para(BODY_KO * 3, 15),
+        para("Ⅱ. 추진 내용", 20),
+        para(BODY_KO * 3, 15),
+        para("[첨부 1] 소프트웨어 개발사업의 적정 사업 기간 종합산정서", 15, bold=True),
+        para(BODY_KO * 3, 15),
+        para("별첨 2 보안 위약금 부과기준", 15),
+        para(BODY_KO * 3, 15),
+    ]
+    classify_layout(blocks)
+    assert [level for _, level in headings(blocks)] == [1, 2, 2, 1, 1, 1]
+    assert numbering("별첨 2 보안 위약금 부과기준").marker == "별첨 2"
