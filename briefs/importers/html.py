@@ -95,6 +95,7 @@ _BLOCKS = {
 # Zero-width characters pages leave inside words ("Biden-\u2060Harris").
 _INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad]")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_MASTHEAD = re.compile(r"^(?:site-?|page-?|global-?)?(?:header|masthead|banner|branding)(?:-inner)?$", re.I)
 _SKIP_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction)
 _ARTICLE_TYPES = re.compile(r"(?:Article|Report|BlogPosting|Posting|WebPage)$")
 _DATE = re.compile(
@@ -254,22 +255,59 @@ def _title(soup: BeautifulSoup, meta: dict, ld: dict) -> str:
         )
         if t
     ]
-    h1s = [_collapse(h.get_text(" ")) for h in soup.find_all("h1")]
-    h1s = [h for h in h1s if h]
-    inside = [
-        _collapse(h.get_text(" "))
-        for h in soup.find_all("h1")
-        if h.find_parent(["article", "main"]) is not None
-    ]
-    inside = [h for h in inside if h]
+    all_h1s = [(h, _inline_text(h)) for h in soup.find_all("h1")]
+    all_h1s = [(h, text) for h, text in all_h1s if text]
+    inside = [text for h, text in all_h1s if h.find_parent(["article", "main"]) is not None]
+    # An h1 that is the stated title, wherever it sits, is the article's own.
+    # (A masthead's h1 must be the whole stated title: "Blog name: post title" starts with it.)
     own = ""
-    for candidate in inside + h1s:
-        if any(_norm(candidate) == _norm(s) or _norm(s).startswith(_norm(candidate)) for s in stated):
+    candidates = [(text, False) for text in inside] + [(text, _masthead(h)) for h, text in all_h1s]
+    for candidate, masthead in candidates:
+        key = _norm(candidate)
+        if any(key == _norm(s) or (not masthead and _norm(s).startswith(key)) for s in stated):
             own = candidate
             break
     if not own:
-        own = inside[0] if len(inside) == 1 else (h1s[0] if len(h1s) == 1 else "")
+        # Else the one h1 of the article, or the page's one h1 outside its masthead.
+        outside = [text for h, text in all_h1s if not _masthead(h)]
+        own = inside[0] if len(inside) == 1 else (outside[0] if len(outside) == 1 else "")
     return own or (stated[0] if stated else "")
+
+
+def _inline_text(tag: Tag) -> str:
+    """The text of a heading as the page shows it: inline markup adds no space, <br> does."""
+    parts = []
+    for node in tag.descendants:
+        if isinstance(node, Tag):
+            if node.name == "br":
+                parts.append(" ")
+        elif isinstance(node, NavigableString) and not isinstance(node, _SKIP_STRINGS):
+            parts.append(str(node))
+    return _collapse("".join(parts))
+
+
+def _masthead(tag: Tag) -> bool:
+    """Whether a heading sits in the site's masthead (a page header or banner outside the
+    article), where an h1 names the site, not the article."""
+    if tag.find_parent(["article", "main"]) is not None:
+        return False
+    for parent in tag.parents:
+        if not isinstance(parent, Tag) or parent.name in ("body", "html"):
+            break
+        if parent.name in ("header", "nav") or str(parent.get("role") or "").lower() == "banner":
+            return True
+        tokens = [str(parent.get("id") or ""), *(parent.get("class") or [])]
+        if any(_MASTHEAD.match(token) for token in tokens):
+            return True
+    return False
+
+
+def _tidy(soup: BeautifulSoup) -> None:
+    """A heading's permalink anchor ("¶", "#") goes."""
+    for heading in soup.find_all(list(_HEADINGS)):
+        for link in heading.find_all("a"):
+            if not any(ch.isalnum() for ch in link.get_text()):
+                link.decompose()
 
 
 # --- trafilatura --------------------------------------------------------------------------
@@ -503,7 +541,7 @@ class _Walker:
             name = child.name
             if name in _HEADINGS:
                 self.flush()
-                text = _collapse(child.get_text(" "))
+                text = _inline_text(child)
                 if text:
                     level = _HEADINGS[name]
                     self.blocks.append(
@@ -698,6 +736,7 @@ def read_html(text: str, *, filename: str = "") -> BlockDocument:
         soup = BeautifulSoup(text, "lxml")
     except Exception as error:  # lxml is lenient; this is a last resort
         raise DocumentError(f"the HTML could not be parsed: {error}") from error
+    _tidy(soup)
     ld = _json_ld(soup)
     meta = _metadata(soup, {})
     title = _title(soup, meta, ld)  # before the page header (which may hold the h1) goes

@@ -320,3 +320,19 @@ def test_text_between_the_extracts_elements_is_kept():
         (b.PARAGRAPH, "loose text"),
         (b.PARAGRAPH, "para"),
     ]
+
+
+def test_a_masthead_h1_naming_the_site_is_not_the_title():
+    page = (
+        "<html><head><title>Blog Name: Post Title</title></head><body>"
+        "<div id='header'><h1>Blog Name</h1></div>"
+        f"<div class='post'><h3>Post Title</h3><p>{PARA * 3}</p></div></body></html>"
+    )
+    assert parsed(page).title == "Blog Name: Post Title"
+
+
+def test_a_headings_permalink_anchor_and_inline_markup_leave_no_trace():
+    page = (
+        f"<div><h2>Evolve<a href='#e'>¶</a></h2><p>{PARA}</p><h2>Metroid<i>, One</i></h2><p>{PARA}</p></div>"
+    )
+    assert texts(read_html(page), b.HEADING) == ["Evolve", "Metroid, One"]
