@@ -466,6 +466,11 @@ class _Reader:
 # --- headings from formatting ----------------------------------------------------------------
 
 
+def _bulleted(text: str) -> bool:
+    found = numbering(text)
+    return found is not None and found.scheme in LIST_SCHEMES
+
+
 def _numbered(text: str) -> bool:
     found = numbering(text)
     return found is not None and found.scheme not in LIST_SCHEMES
@@ -488,10 +493,11 @@ def infer_headings(items: list[_Item]) -> dict[int, tuple[int, str]]:
 
     Candidates are short, heading-shaped, single-line paragraphs outside text boxes that are
     (a) set clearly larger than the body text, (b) wholly bold where the body is not, or (c)
-    set off from the text that follows by an empty paragraph (not a "label: value" line),
-    when the document has at least three such lines and they are a minority. When most
-    candidates carry a numbering marker, those without one are dropped. Levels: larger first,
-    then bold, then lines standing alone. Returns item index → (level, why).
+    set off from the text that follows by an empty paragraph (not a "label: value" line, not
+    a bulleted line), when the document has at least three such lines, they are a minority,
+    and formatting gives fewer than three candidates. When most candidates carry a numbering
+    marker, those without one are dropped. Levels: larger first, then bold, then lines standing
+    alone. Returns item index → (level, why).
     """
     paras = [(i, item) for i, item in enumerate(items) if item.kind == "para"]
     weights: Counter[float] = Counter()
@@ -541,7 +547,11 @@ def infer_headings(items: list[_Item]) -> dict[int, tuple[int, str]]:
             following = next_para(i + 1)
             if following is not None and (following.kind == "table" or not shaped(following)):
                 alone[i] = ((-(item.size or 0), 2), "short line set off by an empty paragraph, before text")
-    if len(alone) >= MIN_ALONE_HEADINGS and len(alone) <= MAX_ALONE_SHARE * len(paras):
+    alone = {i: value for i, value in alone.items() if not _bulleted(heading_text(items[i]))}
+    # Formatting, where the document uses it, says more than empty paragraphs do.
+    if len(candidates) < MIN_ALONE_HEADINGS and MIN_ALONE_HEADINGS <= len(alone) <= MAX_ALONE_SHARE * len(
+        paras
+    ):
         candidates.update(alone)
     numbered = [i for i in candidates if _numbered(heading_text(items[i]))]
     if len(numbered) >= 3 and len(numbered) * 2 >= len(candidates):

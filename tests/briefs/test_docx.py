@@ -268,6 +268,21 @@ def test_a_content_control_showing_its_placeholder_is_not_read():
     assert all("클릭" not in block.text for block in read_docx(save(document)).blocks)
 
 
+def test_lines_set_off_by_empty_paragraphs_do_not_add_to_formatted_headings():
+    document = docx.Document()
+    for n in range(3):
+        document.add_paragraph().add_run(f"굵은 제목 {n + 1}").bold = True
+        document.add_paragraph(BODY)
+        document.add_paragraph("짧은 줄")
+        document.add_paragraph("")
+        document.add_paragraph(BODY)
+    assert [text for _, text in headings(read_docx(save(document)))] == [
+        "굵은 제목 1",
+        "굵은 제목 2",
+        "굵은 제목 3",
+    ]
+
+
 def test_styled_documents_get_no_inferred_headings():
     document = docx.Document()
     document.add_heading("진짜 제목", level=1)
