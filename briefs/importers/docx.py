@@ -3,12 +3,15 @@
 The body is walked in document order (paragraphs, tables and content controls interleaved).
 Heading styles ("Heading N", localised names such as "제목 1", a style's or a paragraph's own
 outline level) give HEADING, "Title" gives TITLE, numbered or "List …" paragraphs give LIST_ITEM
-with the marker numbering.xml prints, tables give TABLE (merged cells once), "Caption" gives
-CAPTION, footnotes follow the paragraph that cites them. A document without heading styles gets
-its headings from formatting (`infer_headings`): lines set larger than the body, short lines set
-wholly in bold, and short lines standing alone between empty paragraphs before a run of text.
-Hidden text (`w:vanish`), deleted text, field instructions and the fallback copy of
-alternate content are never read.
+with the marker numbering.xml prints, tables give TABLE (merged cells once; one-column and
+one-cell layout tables are read as their paragraphs), "Caption" gives CAPTION, footnotes follow
+the paragraph that cites them, tables of contents (TOC styles, a TOC content control, runs of
+lines ending in page numbers) are furniture. A document without heading styles gets its
+headings from formatting (`infer_headings`): lines set larger than the body, short lines set
+wholly in bold, and, where formatting says nothing, short lines set off by an empty paragraph
+before a run of text. Hidden text (`w:vanish`), deleted text, field instructions, content
+controls still showing their placeholder and the fallback copy of alternate content are never
+read.
 """
 
 from __future__ import annotations

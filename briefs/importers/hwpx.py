@@ -1,12 +1,16 @@
 """HWPX (OWPML, the zip-of-XML format of Hangul): sections → blocks.
 
 `Contents/content.hpf` lists the sections in order and states the metadata; `Contents/header.xml`
-holds the paragraph shapes (outline levels), character shapes (size, bold) and styles ("개요 N").
-Each section's paragraphs are read in order: text from `hp:t` only (field parameters, shape
-comments and other control data are never text), tables row by row, text boxes and one-cell
-layout tables as their paragraphs, headers and footers as furniture, footnotes after the paragraph
-that cites them. Headings come from outline levels and outline styles when the document uses
-them, else from the layout: a short line set larger than the body text (`_infer_headings`).
+holds the paragraph shapes (outline levels, bullets, numbering), character shapes (size, bold)
+and styles ("개요 N"). Each section's paragraphs are read in order: text from `hp:t` only (field
+parameters, shape comments and other control data are never text), tables row by row, text
+boxes and layout tables (one column, or one filled cell, or a chapter marker beside its title)
+as their paragraphs, headers and footers as furniture, footnotes after the paragraph that cites
+them. Headings come from outline levels and outline styles when the document uses them, else
+from the layout (`infer_headings`): short lines set larger than the body text, numbered like
+the others when most are; numbered bold lines where no larger line is numbered. The title is
+the largest line before the text starts (what precedes it is a masthead), a dashed line after
+it the subtitle; tables of contents and typed page numbers are furniture.
 """
 
 from __future__ import annotations
