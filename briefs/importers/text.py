@@ -48,7 +48,7 @@ _POLITE_QUESTION = re.compile(r"(?:니까|까요|나요|세요|지요)\s*[?？]$
 def ends_sentence(line: str) -> bool:
     """Return whether the line ends with sentence-final punctuation (before a closing marker
     such as "(끝)")."""
-    return _ends_sentence(_CLOSING_TAIL.sub("", line))
+    return _ends_sentence(_CLOSING_TAIL.sub("", line) if "끝" in line else line)
 
 
 # --- page furniture ------------------------------------------------------------------------
