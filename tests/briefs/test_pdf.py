@@ -282,3 +282,65 @@ def test_corpus_01_korean_rfp():
 
 def test_corpus_02_korean_rfp():
     _check_corpus("02")
+
+
+def test_a_footnote_reference_number_is_left_out_of_the_text():
+    page = [
+        (72, 100, "Times-Roman", 11, "Exports of hay rose sharply."),
+        (220, 96, "Times-Roman", 7, "12"),  # small, raised: a note reference
+        (72, 114, "Times-Roman", 11, "The ports of the region handled most of it."),
+    ] + body_lines(150, 10, size=11)
+    document = read_pdf(make_pdf([page]))
+    assert (
+        document.blocks[0].text == "Exports of hay rose sharply. The ports of the region handled most of it."
+    )
+
+
+def test_small_text_at_the_bottom_out_of_the_note_sequence_is_no_footnote():
+    page = body_lines(100, 20, size=11, pitch=14) + [(72, 700, "Times-Roman", 8, "20 signed and dated")]
+    document = read_pdf(make_pdf([page]))
+    assert not [blk for blk in document.blocks if blk.kind == b.FOOTNOTE]
+    assert any(blk.text == "20 signed and dated" for blk in document.blocks)
+
+
+def test_a_list_of_contents_late_in_the_document_keeps_its_annex_heading():
+    body_pages = [body_lines(80, 50) for _ in range(3)]  # the body comes first
+    annex = [(72, 60, "Helvetica-Bold", 14, "Annex 4 Forms"), (72, 110, "Helvetica", 12, "List of forms")] + [
+        (72, 140 + i * 16, "Times-Roman", 11, f"{i + 1}. Form number {i + 1} " + "." * 50 + f" {40 + i}")
+        for i in range(5)
+    ]
+    document = read_pdf(make_pdf(body_pages + [annex]))
+    last = [blk for blk in document.blocks if blk.page == 4]
+    assert [blk.text for blk in last if blk.kind != b.FURNITURE] == ["Annex 4 Forms"]
+    assert all("table of contents" in blk.why for blk in last if blk.kind == b.FURNITURE)
+
+
+def test_a_running_footer_inside_a_table_frame_is_taken_out_of_the_table():
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=(595, 842))
+    for n in (1, 2, 3):
+        for line in body_lines(100, 8):
+            page.setFont("Times-Roman", 10)
+            page.drawString(72, 842 - line[1], line[4])
+        if n == 3:  # a two-row table whose frame runs down over the footer
+            page.rect(60, 842 - 830, 470, 600)
+            page.rect(60, 842 - 300, 470, 70)
+            page.line(295, 842 - 830, 295, 842 - 230)
+            page.setFont("Times-Roman", 10)
+            page.drawString(70, 842 - 260, "Year")
+            page.drawString(300, 842 - 260, "Amount")
+            page.drawString(70, 842 - 400, "2024")
+            page.drawString(300, 842 - 400, "120")
+        page.setFont("Helvetica", 8)
+        page.drawString(72, 842 - 815, f"Budget Office Working Paper {n}")
+        page.showPage()
+    page.save()
+    document = read_pdf(buffer.getvalue())
+    tables = [blk for blk in document.blocks if blk.kind == b.TABLE]
+    assert len(tables) == 1
+    assert "Working Paper" not in tables[0].text
+    assert "2024" in tables[0].text
+    furniture = [blk.text for blk in document.blocks if blk.kind == b.FURNITURE]
+    assert "Budget Office Working Paper 3" in furniture
