@@ -31,6 +31,8 @@ BOLD_HEADING_MAX_CHARS = 150
 # A trailing line is a crawl footer's when it has at most this many words...
 FOOTER_MAX_WORDS = 8
 
+_TOML_FRONT = re.compile(r"\+\+\+[ \t]*\n(.*?)\n\+\+\+[ \t]*(?:\n|$)", re.DOTALL)
+_FIELD = re.compile(r"^([A-Z][\w]*(?: [\w]+){0,3}):(?:\s+(.*))?$")
 _STAR_RUN = re.compile(r"\*{2,}")
 # Zero-width characters scraped pages leave inside words ("Biden-\u2060Harris").
 _INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad]")
@@ -177,9 +179,25 @@ def read_front_matter(text: str) -> dict[str, object]:
 _META_KEYS = {
     "title": ("title",),
     "subtitle": ("subtitle",),
-    "publication_date": ("date", "published_time", "published", "publication_date", "pubdate"),
+    "publication_date": (
+        "date",
+        "published_time",
+        "published",
+        "publication_date",
+        "pubdate",
+        "date_published",
+    ),
     "authors": ("authors", "author", "byline", "creator"),
-    "source_url": ("source_url", "url", "canonical_url", "canonical", "link", "source", "permalink"),
+    "source_url": (
+        "source_url",
+        "url",
+        "url_source",
+        "canonical_url",
+        "canonical",
+        "link",
+        "source",
+        "permalink",
+    ),
     "description": ("description", "summary", "excerpt"),
     "organisation": ("organisation", "organization", "publisher", "site_name", "site"),
     "series_code": ("series", "series_code", "report_number"),
@@ -480,6 +498,29 @@ def _bold_headings(blocks: list[Block]) -> None:
         block.relabel(b.HEADING, "a paragraph of bold text only, short, not a sentence", level=level)
 
 
+def _crawl_header(blocks: list[Block], meta: dict[str, object]) -> None:
+    """A run of one-line "Key: value" paragraphs opening the document, one of them a URL, is a
+    crawler's header ("Title: …", "URL Source: …", "Published Time: …"): its values are
+    metadata, the lines furniture."""
+    run: list[tuple[Block, str, str]] = []
+    for block in blocks:
+        match = _FIELD.match(block.text) if block.kind == b.PARAGRAPH and "\n" not in block.text else None
+        if match is None:
+            break
+        run.append((block, match.group(1), (match.group(2) or "").strip()))
+    if len(run) < 2 or not any(_URL.match(value) for _, _, value in run):
+        return
+    fields = {re.sub(r"\W+", "_", key.strip().lower()): value for _, key, value in run if value}
+    for name, value in metadata_from_front_matter(fields).items():
+        meta.setdefault(name, value)
+    if "source_url" not in meta:
+        url = next((value for _, _, value in run if _URL.match(value)), "")
+        if url:
+            meta["source_url"] = url
+    for block, _, _ in run:
+        block.relabel(b.FURNITURE, "a crawler's header of key: value lines at the start")
+
+
 def _footer_like(block: Block, meta: dict[str, object]) -> str:
     """Return why a block at the end of the document reads as a crawl footer ('' if not)."""
     text = " ".join(block.text.split())
@@ -563,9 +604,13 @@ def read_markdown(text: str, *, filename: str = "") -> BlockDocument:
     front: dict[str, object] = {}
     if tokens and tokens[0].type == "front_matter":
         front = read_front_matter(tokens[0].content)
+    elif (toml := _TOML_FRONT.match(text.lstrip("\ufeff"))) is not None:
+        front = read_front_matter(re.sub(r"(?m)^([A-Za-z_][\w.-]*)\s*=\s*", r"\1: ", toml.group(1)))
+        tokens = _parser().parse(text.lstrip("\ufeff")[toml.end() :])
     meta = metadata_from_front_matter(front)
     reader = _Reader(tokens, LineBreaks.of(text.split("\n")))
     blocks = reader.read()
+    _crawl_header(blocks, meta)
     _title(blocks, meta)
     _furniture(blocks, reader.link_only, meta)
     _bold_headings(blocks)

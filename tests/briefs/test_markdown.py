@@ -255,3 +255,27 @@ def test_zero_width_characters_are_removed():
     document = read_markdown('---\ntitle: "Biden-\\u2060Harris"\n---\nThe Biden-\u2060Harris plan\u200b.\n')
     assert document.metadata["title"] == "Biden-Harris"
     assert kinds(document) == [(b.PARAGRAPH, "The Biden-Harris plan.")]
+
+
+def test_a_crawlers_key_value_header_is_metadata_not_body():
+    text = (
+        "Title: The Memo\n\nURL Source: https://example.org/memo\n\nPublished Time: 2024-05-01T10:00:00Z\n\n"
+        "Markdown Content:\n\nBody text.\n"
+    )
+    document = read_markdown(text)
+    assert document.metadata["title"] == "The Memo"
+    assert document.metadata["source_url"] == "https://example.org/memo"
+    assert document.metadata["publication_date"] == "2024-05-01T10:00:00Z"
+    assert [blk.text for blk in document.blocks if blk.kind != b.FURNITURE] == ["Body text."]
+
+
+def test_key_value_lines_without_a_url_stay_body():
+    document = read_markdown("Note: this is short.\n\nScope: the whole region.\n\nBody.\n")
+    assert [blk.kind for blk in document.blocks] == [b.PARAGRAPH] * 3
+
+
+def test_toml_front_matter():
+    document = read_markdown('+++\ntitle = "Memo"\ndate = 2024-05-01\n+++\n\nBody.\n')
+    assert document.metadata["title"] == "Memo"
+    assert document.metadata["publication_date"] == "2024-05-01"
+    assert kinds(document) == [(b.PARAGRAPH, "Body.")]
