@@ -240,7 +240,7 @@ def _expected(doc_id: str) -> dict:
 
 
 def _norm(text: str) -> str:
-    text = "".join(text.split())
+    text = "".join(text.split()).replace("ㆍ", "·").replace("‧", "·")
     return re.sub(r"^(?:[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]\.?|\d{1,2}[.)]|[가-하]\.|\(\d+\)|[①-⑳])", "", text)
 
 
@@ -260,6 +260,9 @@ def _check_corpus(doc_id: str) -> None:
             position += 1
         assert position < len(found), f"missing heading {item['h'][0]!r} (in order)"
         position += 1
+    accepted = {_norm(h) for item in expected["sections"] for h in item["h"]} | {"Notes", "주석"}
+    spurious = [s.heading for s in document.sections if s.heading and _norm(s.heading) not in accepted]
+    assert not spurious, f"headings the careful reader does not see: {spurious}"
     text = "\n".join(s.text for s in document.sections if s.heading not in ("Notes", "주석"))
     for name, pattern in expected.get("junk", []) + [
         tuple(j) for j in json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))["global_junk"]
