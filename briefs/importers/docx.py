@@ -25,7 +25,7 @@ from lxml import etree
 
 from briefs.importers import blocks as b
 from briefs.importers.blocks import Block, BlockDocument
-from briefs.importers.classify import LIST_SCHEMES, numbering
+from briefs.importers.classify import LIST_SCHEMES, is_caption, numbering
 from briefs.importers.errors import DocumentError
 from briefs.importers.office import (
     is_label,
@@ -523,6 +523,7 @@ def infer_headings(items: list[_Item]) -> dict[int, tuple[int, str]]:
             and len(text) <= MAX_HEADING_CHARS
             and heading_like(text)
             and not text.endswith((":", "："))
+            and not is_caption(text)
         )
 
     def blank(j: int) -> bool:

@@ -23,7 +23,7 @@ from lxml import etree
 
 from briefs.importers import blocks as b
 from briefs.importers.blocks import Block, BlockDocument
-from briefs.importers.classify import LIST_SCHEMES, numbering
+from briefs.importers.classify import LIST_SCHEMES, is_caption, numbering
 from briefs.importers.docx import format_number
 from briefs.importers.errors import DocumentError
 from briefs.importers.office import (
@@ -429,6 +429,7 @@ def infer_headings(paragraphs: list[tuple[int, _Item]], body: float | None) -> d
             and "\n" not in item.text.strip()
             and len(text) <= MAX_HEADING_CHARS
             and heading_like(text)
+            and not is_caption(text)
         )
 
     candidates = [

@@ -91,8 +91,9 @@ def xml_parser() -> etree.XMLParser:
 _TOC_LINE = re.compile(r"^\s*\S.{1,80}?(?:\s|[.·…‥]{2,})\s*\d{1,3}\s*$")
 # A dot leader running to a page number: "사업 개요 ········ 3".
 _DOT_LEADER = re.compile(r"(?:[.·‥…ㆍ・∙]\s?){4,}\s*\d{1,3}\s*$")
-# A bracketed label with a number, as forms and annexes are headed: 【서식 1】, [별지 2], 〔부록 3〕.
-_LABEL = re.compile(r"^[【\[〔［<〈《]\s*[^\]】〕］>〉》]{0,15}?\d{1,3}\s*[】\]〕］>〉》]")
+# A bracketed label with a number, as forms and annexes are headed: 【서식 1】, [별지 제2호 서식].
+_CLOSE = "】\\]〕］>〉》"
+_LABEL = re.compile(rf"^[【\[〔［<〈《]\s*[^{_CLOSE}]{{0,15}}?\d{{1,3}}[^{_CLOSE}\d]{{0,8}}[{_CLOSE}]")
 _JUNK_TITLE = re.compile(
     r"^(?:microsoft\s+word\s*-.*|제목\s*없음|untitled|document\s*\d*|문서\s*\d*|title|제목|hwp\w*)$",
     re.IGNORECASE,

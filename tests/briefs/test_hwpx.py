@@ -12,7 +12,7 @@ import pytest
 from briefs.importers import DocumentError, office, parse_document
 from briefs.importers import blocks as b
 from briefs.importers.hwpx import read_hwpx
-from briefs.importers.office import is_toc_line, junk_title
+from briefs.importers.office import is_label, is_toc_line, junk_title
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "import-corpus"
 NS = (
@@ -257,6 +257,7 @@ def test_unnumbered_large_lines_are_not_headings_when_the_headings_are_numbered(
             p(BODY_TEXT),
             p("2. 둘째", char=1),
             p(BODY_TEXT),
+            p("&lt;표 1&gt; 추진 일정", char=1),
             p("【서식 1】", char=1),
             p("위 임 장", char=2),
             p(BODY_TEXT),
@@ -322,6 +323,11 @@ def test_typed_page_numbers_are_furniture():
         b.FURNITURE,
         b.PARAGRAPH,
     ]
+
+
+def test_numbered_labels():
+    assert is_label("【서식 12】") and is_label("[별지 제2호 서식] 신청서") and is_label("Ⅲ. 입찰")
+    assert not is_label("[참고] 일정") and not is_label("□ 추진 배경")
 
 
 def test_text_boxes_are_never_headings():
