@@ -897,9 +897,24 @@ def _furniture(text: str, why: str, line: int) -> Block:
     return Block(b.FURNITURE, text, why=why, features={"line": line})
 
 
+def split_pages(text: str) -> tuple[list[str], list[int]]:
+    """Return the text's lines and, when it marks page breaks with form feeds (as pdftotext
+    does), the 1-based page of each line ([] when it has none). A page break is a blank line."""
+    if "\f" not in text:
+        return text.split("\n"), []
+    lines: list[str] = []
+    pages: list[int] = []
+    for number, page in enumerate(text.split("\f"), start=1):
+        page_lines = page.split("\n")
+        lines.extend([*page_lines, ""])
+        pages.extend([number] * (len(page_lines) + 1))
+    return lines, pages
+
+
 def read_text(text: str, *, filename: str = "") -> BlockDocument:
     """Read plain text (already decoded) into blocks and the metadata it states."""
-    lines = [line.replace("\t", " ") for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines, pages = split_pages(text.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = [line.replace("\t", " ") for line in lines]
     original = list(lines)
     side: list[Block] = []  # FURNITURE and TITLE blocks, placed by line afterwards
     metadata: dict = {}
@@ -985,6 +1000,9 @@ def read_text(text: str, *, filename: str = "") -> BlockDocument:
     for blk in body:
         blk.features["line"] = origin[blk.features["line"]]
     blocks = sorted(body + side, key=lambda blk: blk.features["line"])  # stable: body first on ties
+    if pages:
+        for blk in blocks:
+            blk.page = pages[blk.features["line"]]
 
     if title:
         metadata["title"] = normalise_spaces(title)

@@ -425,6 +425,7 @@ def test_kinu_blocks():
     assert document.metadata["series_code"] == "CO 19-05"
     assert document.metadata["authors"] == ["통일연구원 현안분석팀"]
     assert document.metadata["publication_year"] == 2019
+    assert all(blk.why for blk in document.blocks)
     furniture = kinds(document.blocks, b.FURNITURE)
     assert "CO 19-05" in furniture and any("[06578]" in f for f in furniture)
 
@@ -584,3 +585,26 @@ def test_the_word_copyright_inside_a_sentence_is_no_notice():
     assert kinds(document.blocks, b.FURNITURE) == []
     assert text.find_copyright(["Copyright 2021 Example Institute"])[1] == "Copyright 2021 Example Institute"
     assert text.find_copyright(["Copyright NBC Universal Media"])[1] == "Copyright NBC Universal Media"
+
+
+def test_form_feeds_are_page_breaks_and_give_each_block_its_page():
+    document = read_text(
+        "\n".join([*BODY[:-1]])
+        + "\n\f"
+        + "\n".join(["현장의 기대가 높다.", "", "예산 집행의 과제", "", *BODY])
+    )
+    assert [(blk.kind, blk.page) for blk in document.blocks] == [
+        (b.PARAGRAPH, 1),
+        (b.HEADING, 2),
+        (b.PARAGRAPH, 2),
+    ]
+    assert kinds(document.blocks, b.PARAGRAPH)[0].endswith("작년보다 두 배 가까이 늘어나 현장의 기대가 높다.")
+    assert all(blk.page is None for blk in read_text("\n".join(BODY)).blocks)
+
+
+def test_a_link_only_line_inside_the_text_is_furniture():
+    document = read(LONG, "", "https://www.example.org/report.pdf", "", LONG)
+    assert kinds(document.blocks, b.FURNITURE) == ["https://www.example.org/report.pdf"]
+    assert [blk.why for blk in document.blocks if blk.kind == b.FURNITURE] == [
+        "a line of links or images only"
+    ]
