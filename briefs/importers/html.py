@@ -41,6 +41,8 @@ TOO_LITTLE_CHARS = 200
 FIGURE_MAX_CHARS = 600
 # An <article>/<main> is the content root when it holds at least this share of the body's text.
 ROOT_MIN_SHARE = 0.3
+# Elements nested deeper than this are read as plain text (the walk is recursive).
+MAX_NESTING = 150
 # A line before the first body text, shorter than this and not a sentence, is page header.
 HEADER_LINE_MAX_CHARS = 160
 
@@ -517,6 +519,7 @@ class _Walker:
         self._text: list[str] = []
         self._link_text: list[str] = []
         self._tag = "div"
+        self._nest = 0
 
     def flush(self, *, kind: str = b.PARAGRAPH, why: str = "", **extra) -> None:
         text = _collapse("".join(self._text))
@@ -573,7 +576,12 @@ class _Walker:
                 self.flush()
             previous = self._tag
             self._tag = name if block else self._tag
-            self.walk(child, in_link=in_link or name == "a", figure=in_figure, depth=depth)
+            self._nest += 1
+            if self._nest > MAX_NESTING:  # hostile nesting: what lies deeper is read as plain text
+                self._text.append(" " + child.get_text(" ") + " ")
+            else:
+                self.walk(child, in_link=in_link or name == "a", figure=in_figure, depth=depth)
+            self._nest -= 1
             if block:
                 self._flush_as(name, figure=in_figure)
             self._tag = previous

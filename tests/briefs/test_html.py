@@ -336,3 +336,8 @@ def test_a_headings_permalink_anchor_and_inline_markup_leave_no_trace():
         f"<div><h2>Evolve<a href='#e'>¶</a></h2><p>{PARA}</p><h2>Metroid<i>, One</i></h2><p>{PARA}</p></div>"
     )
     assert texts(read_html(page), b.HEADING) == ["Evolve", "Metroid, One"]
+
+
+def test_hostile_nesting_is_read_without_recursing_to_death():
+    page = "<div>" * 3000 + "<p>Deep text.</p>" + "</div>" * 3000
+    assert [s.text for s in parsed(page).sections] == ["Deep text."]
