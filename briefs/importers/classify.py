@@ -204,6 +204,9 @@ TOC_EARLY_PAGES = 5
 # Schemes that, at body size and without a style of their own, mark list items, not headings.
 _BODY_SIZE_LIST_SCHEMES = (*LIST_SCHEMES, "circled", "roman_lower")
 _OUTLINE_SCHEMES = ("roman", "arabic", "hangul", "decimal")
+# A ※ note or a □/◇ line is a heading only when set larger than the body and bold; other
+# bullets (○ - · ▶) never are.
+_MARKED_HEADING_SCHEMES = ("reference", "square", "diamond")
 
 _CAPTION_LINE = re.compile(
     r"^\s*[<\[〈(【]?\s*(?:표|그림|사진|도표|도식|차트|그래프|figure|fig\.|table|chart|exhibit|map|box|graph)"
@@ -522,7 +525,7 @@ def _candidate(
     shaped = _heading_shaped(found.rest if found and found.rest else text)
     if found is not None and found.rest and _second_marker(found):
         shaped = False  # two markers on one line: a row of a list set in columns
-    if found is not None and found.scheme in LIST_SCHEMES and found.scheme != "reference":
+    if found is not None and found.scheme in LIST_SCHEMES and found.scheme not in _MARKED_HEADING_SCHEMES:
         lead = f"{style_reason}, but " if style_reason else ""
         return f"{lead}a bulleted line ('{found.marker}'): a list item"
     if style_reason:
@@ -532,8 +535,9 @@ def _candidate(
             return _Candidate(block, text, found, (size, block.bold), style_reason + ", a bare marker")
         if not shaped:
             return f"{style_reason}, but not heading-shaped (a sentence or a fragment)"
-        if found and found.scheme == "reference" and not (style_reason.startswith("size") and block.bold):
-            return f"{style_reason}: a ※ note not set as a heading (larger and bold)"
+        larger_bold = style_reason.startswith("size") and block.bold
+        if found and found.scheme in _MARKED_HEADING_SCHEMES and not larger_bold:
+            return f"{style_reason}: a '{found.marker}' line not set as a heading (larger and bold)"
         if found and style_reason.startswith("bold") and found.scheme not in LIST_SCHEMES:
             shaped_n, total, _ = siblings.get(id(block), (1, 1, 0))
             if total >= 2 and shaped_n < SIBLING_HEADING_SHARE * total:
@@ -543,10 +547,10 @@ def _candidate(
     spaced = lines == 1 and (letter_spaced(text) or bool(found and found.rest and letter_spaced(found.rest)))
     if spaced and not size and lines == 1:  # with fonts, the style decides
         return _Candidate(block, text, found, None, "letter-spaced short line")
-    if found is None or found.scheme in LIST_SCHEMES:
+    if found is None or found.scheme in _BODY_SIZE_LIST_SCHEMES:
+        if found is not None and found.scheme not in LIST_SCHEMES:
+            return f"numbering '{found.marker}' ({found.scheme}) at body size: a list item"
         return ""
-    if found.scheme in _BODY_SIZE_LIST_SCHEMES:
-        return f"numbering '{found.marker}' ({found.scheme}) at body size: a list item"
     if bare:
         return _Candidate(block, text, found, None, f"numbering '{found.marker}' alone, a bare marker")
     if not _numbered_item_shaped(block, found):

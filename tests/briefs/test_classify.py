@@ -544,3 +544,16 @@ def test_annex_labels_open_top_level_parts_whatever_their_size():
     classify_layout(blocks)
     assert [level for _, level in headings(blocks)] == [1, 2, 2, 1, 1, 1]
     assert numbering("별첨 2 보안 위약금 부과기준").marker == "별첨 2"
+
+
+def test_square_bullets_are_headings_only_when_larger_and_bold():
+    blocks = [
+        para("□ 추진 배경", 14, bold=True),
+        para(BODY_KO * 3, 11),
+        para("□ 추진 경과", 11),
+        para(BODY_KO * 3, 11),
+        para("○ 세부 내용", 14, bold=True),
+        para(BODY_KO * 3, 11),
+    ]
+    classify_layout(blocks)
+    assert headings(blocks) == [("□ 추진 배경", 1)]
