@@ -231,6 +231,7 @@ _DATE_LINE = re.compile(
 _ADDRESSEE = re.compile(r"귀하\s*$|^\s*dear\s", re.IGNORECASE)
 # A label and its value on one line ("사업기간 : 13개월", "일시 및 장소: 별도 안내").
 _LABEL_VALUE = re.compile(r"\S\s*[:：]\s*\S")
+_COLON_NUMBER = re.compile(r"[:：]\s*\d|\s[:：]\s*\S")
 _TRAILING_MARKER = re.compile(rf"\s([{_ROMAN_UPPER}])\.?$")
 _PRIVATE_USE = re.compile(r"^[\ue000-\uf8ff\s]+")
 
@@ -392,11 +393,22 @@ def _numbered_item_shaped(block: Block, found: Numbering) -> bool:
         bool(rest)
         and _line_count(block) == 1
         and _heading_shaped(rest)
-        and not _LABEL_VALUE.search(rest)
+        and not _label_value(rest)
         and not letter_spaced(found.marker)
         and (found.scheme == "annex" or _few_words(rest))
         and not _second_marker(found)
     )
+
+
+def _hangul_text(text: str) -> bool:
+    hangul = sum(1 for ch in text if "\uac00" <= ch <= "\ud7a3")
+    return hangul >= 0.5 * max(1, _letters(text))
+
+
+def _label_value(text: str) -> bool:
+    """Return whether a line is a label and its value ("사업기간 : 13개월", "일시 및 장소:
+    별도 안내", "Deadline: 12 May"); an English heading may hold a colon ("Trade: Overview")."""
+    return bool(_LABEL_VALUE.search(text) if _hangul_text(text) else _COLON_NUMBER.search(text))
 
 
 def _few_words(text: str) -> bool:
@@ -404,8 +416,7 @@ def _few_words(text: str) -> bool:
     at most 4 words in Korean (8 in other scripts), parenthetical glosses left out."""
     bare = re.sub(r"\([^()]*\)|（[^（）]*）", " ", text)
     words = bare.split()
-    hangul = sum(1 for ch in bare if "\uac00" <= ch <= "\ud7a3")
-    limit = MAX_NUMBERED_WORDS_KO if hangul >= 0.5 * max(1, _letters(bare)) else MAX_NUMBERED_WORDS
+    limit = MAX_NUMBERED_WORDS_KO if _hangul_text(bare) else MAX_NUMBERED_WORDS
     return len(words) <= limit
 
 

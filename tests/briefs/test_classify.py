@@ -557,3 +557,12 @@ def test_square_bullets_are_headings_only_when_larger_and_bold():
     ]
     classify_layout(blocks)
     assert headings(blocks) == [("□ 추진 배경", 1)]
+
+
+def test_label_value_lines_are_not_numbered_headings_but_english_colons_may_be():
+    korean = [para("1. 사업기간 : 13개월"), para(BODY_KO), para("2. 계약방법 : 제한경쟁"), para(BODY_KO)]
+    english = [para("1. Trade: An Overview"), para(BODY), para("2. Security: Next Steps"), para(BODY)]
+    classify_layout(korean)
+    classify_layout(english)
+    assert headings(korean) == []
+    assert headings(english) == [("1. Trade: An Overview", 1), ("2. Security: Next Steps", 1)]
