@@ -457,7 +457,8 @@ class _Reader:
         filled = [text for row in texts for text in row if text.strip()]
         if not filled:
             return
-        if (all(len(cells) <= 1 for cells in rows) and len(rows) <= 3) or len(filled) == 1:
+        # One column or one filled cell: a frame around text, not a grid.
+        if all(len(cells) <= 1 for cells in rows) or len(filled) == 1:
             self._boxes += 1
             for cells in rows:
                 for tc in cells:

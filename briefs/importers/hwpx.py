@@ -382,7 +382,8 @@ class _Reader:
             return
         if len(cells) == 1 and 2 <= len(cells[0]) <= 3 and self._marker_box(cells[0], texts[0]):
             return
-        single_column = all(len(row) <= 1 for row in cells) and len(cells) <= 3
+        # One column: a frame around text (a title, a chapter heading, a box), not a grid.
+        single_column = all(len(row) <= 1 for row in cells)
         if single_column or len(filled) == 1:
             # A layout box: a title, a chapter heading or a framed passage, read as paragraphs.
             self._boxes += 1

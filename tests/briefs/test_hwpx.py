@@ -184,6 +184,11 @@ def test_a_table_becomes_a_table_block_with_its_rows():
     assert block.rows == [["구분", "내용"], ["일시", "10월 21일"]]
 
 
+def test_a_one_column_table_is_read_as_its_paragraphs():
+    data = build_hwpx(section(p(inner=table([["첫째 줄"], ["둘째 줄"], ["셋째 줄"], ["넷째 줄"], ["다섯째 줄"]]))))
+    assert [kind for kind, _ in kinds(read_hwpx(data))] == [b.PARAGRAPH] * 5
+
+
 def test_a_one_cell_table_is_read_as_its_paragraphs():
     box = table([["상자 안의 문단입니다."]])
     data = build_hwpx(section(p(inner=box)))
