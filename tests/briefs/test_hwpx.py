@@ -185,7 +185,8 @@ def test_a_table_becomes_a_table_block_with_its_rows():
 
 
 def test_a_one_column_table_is_read_as_its_paragraphs():
-    data = build_hwpx(section(p(inner=table([["첫째 줄"], ["둘째 줄"], ["셋째 줄"], ["넷째 줄"], ["다섯째 줄"]]))))
+    rows = [[f"{n}번째 줄"] for n in range(1, 6)]
+    data = build_hwpx(section(p(inner=table(rows))))
     assert [kind for kind, _ in kinds(read_hwpx(data))] == [b.PARAGRAPH] * 5
 
 
