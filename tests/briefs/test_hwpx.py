@@ -449,6 +449,18 @@ def test_a_zip_bomb_is_refused_before_unpacking(monkeypatch):
         read_hwpx(buffer.getvalue())
 
 
+def test_entity_expansion_is_not_performed():
+    entities = '<!ENTITY a "aaaaaaaaaa">' + "".join(
+        f'<!ENTITY {chr(98 + i)} "' + f"&{chr(97 + i)};" * 10 + '">' for i in range(8)
+    )
+    bomb = f'<?xml version="1.0"?><!DOCTYPE hs:sec [{entities}]><hs:sec {NS}>{p("&i;")}{p("본문")}</hs:sec>'
+    try:
+        blocks = read_hwpx(build_hwpx(bomb)).blocks
+    except DocumentError:
+        return
+    assert all(len(block.text) < 1000 for block in blocks)
+
+
 def test_malformed_section_xml_is_a_document_error():
     data = build_hwpx("<hs:sec><hp:p>")
     with pytest.raises(DocumentError, match="not well-formed"):
