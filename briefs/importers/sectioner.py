@@ -27,6 +27,7 @@ from briefs.importers.structure import (
 MAX_TITLE_CHARS = 300
 # A long text with no headings at all is worth a warning: structure may have been missed.
 NO_HEADINGS_WARNING_CHARS = 6000
+FURNITURE_WARNING_SHARE = 0.2
 
 # What a title must not look like: a page number, a date or "Updated …" line, a URL.
 _FURNITURE_TITLE = re.compile(
@@ -192,8 +193,13 @@ def document_from_blocks(document: BlockDocument, *, filename: str = "") -> Pars
         warnings.append(f"no headings found in {len(body):,} characters of text: check the sectioning")
     if title_looks_like_furniture(title):
         warnings.append(f"the title {title!r} looks like page furniture: check it")
-    if dropped:
-        warnings.append(f"{len(dropped)} block(s) left out as page furniture")
+    dropped_chars = sum(len(text) for text in dropped)
+    if dropped and dropped_chars > FURNITURE_WARNING_SHARE * max(1, len(body)):
+        # Running headers and page numbers are expected; a large share of the text left out
+        # is not, and worth a look (`import_brief --dry-run` lists what was dropped).
+        warnings.append(
+            f"{len(dropped)} block(s), {dropped_chars:,} characters, left out as page furniture: check them"
+        )
     authors = meta.get("authors") or []
     if isinstance(authors, str):
         authors = [authors]

@@ -13,6 +13,8 @@ from briefs.models import Brief, Section
 
 pytestmark = pytest.mark.django_db
 
+NEWS_FURNITURE_WARNING = "  warning: 15 block(s), 2,759 characters, left out as page furniture: check them"
+
 
 def run(*args: str) -> tuple[str, str]:
     out, err = StringIO(), StringIO()
@@ -71,6 +73,8 @@ def test_several_files_continue_past_errors_and_exit_with_status_1(tmp_path, kin
         "created 제2차-북미정상회담-평가와-향후-과제: 6 sections",
         "created 미국-국무부와-외교부에-따르면-폼페이오-장관은-지난-17일-강-장관과-두-차례-"
         "전화통화를-했다: 1 section",
+        # The scraped page's tail of image links and teasers outweighs the article: worth a look.
+        NEWS_FURNITURE_WARNING,
     ]
     errors = err.getvalue().splitlines()
     assert len(errors) == 3
@@ -151,7 +155,7 @@ def test_conflict_needs_replace(kinu_path, news_path):
         "content; pass --replace to replace it\n"
     )
     out, err = run(str(news_path), "--slug", "brief", "--replace")
-    assert out == "replaced brief: 1 section (1 kept, 0 added, 5 removed)\n"
+    assert out == f"replaced brief: 1 section (1 kept, 0 added, 5 removed)\n{NEWS_FURNITURE_WARNING}\n"
     assert Brief.objects.get().source_filename == "news.txt"
 
 
@@ -175,3 +179,15 @@ def test_oversized_file_is_refused_before_reading(settings, kinu_path):
 def test_bad_date_is_an_argument_error(kinu_path):
     with pytest.raises(CommandError, match="is not a date"):
         run(str(kinu_path), "--date", "March 2019")
+
+
+def test_dry_run_prints_the_preview_and_saves_nothing(kinu_path):
+    out, err = run(str(kinu_path), "--dry-run", "--explain")
+    assert Brief.objects.count() == 0
+    lines = out.splitlines()
+    assert lines[0] == f"== {kinu_path} (txt): nothing saved"
+    assert "title: 제2차 북미정상회담 평가와 향후 과제" in lines
+    assert "sections: 6" in lines
+    assert any(line.startswith("  [2] L2 양자의 입장차: 빅딜 vs. 단계적 접근") for line in lines)
+    assert "blocks:" in lines  # --explain: every block with its kind and why
+    assert any("heading" in line and "양자의 입장차" in line for line in lines[lines.index("blocks:") :])

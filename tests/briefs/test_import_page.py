@@ -186,7 +186,7 @@ def test_a_malformed_content_length_is_not_a_500(client, editor, kinu_bytes):
 
 
 def test_import_warnings_are_shown_to_the_editor_and_not_to_readers(client, editor, analyst):
-    long_text = "\n\n".join("제목 없이 길게 이어지는 글의 한 문단입니다. " * 12 for _ in range(20))
+    long_text = "\n\n".join("제목 없이 길게 이어지는 글의 한 문단입니다. " * 12 for _ in range(30))
     client.force_login(editor)
     response = client.post(IMPORT, {"file": upload("long.txt", long_text.encode())}, follow=True)
     tree = page_tree(response)

@@ -322,7 +322,7 @@ def test_replace_with_the_same_bytes_reads_the_file_again(kinu_bytes):
 
 
 def test_the_importer_version_and_warnings_are_recorded():
-    text = "\n\n".join("이것은 제목 없는 긴 글의 한 문단입니다. " * 12 for _ in range(20))
+    text = "\n\n".join("이것은 제목 없는 긴 글의 한 문단입니다. " * 12 for _ in range(30))
     result = brief_import(data=text.encode(), filename="long.txt")
     brief = Brief.objects.get()
     assert brief.importer_version == IMPORTER_VERSION
