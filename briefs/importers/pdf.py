@@ -447,8 +447,10 @@ def _merge_row_fragments(lines: list[Line]) -> list[Line]:
 # --- furniture and the table of contents ----------------------------------------------------
 
 
-def _furniture_key(text: str) -> str:
-    return _DIGITS.sub("#", "".join(text.split())).lower()
+def _furniture_key(text: str, size: float) -> tuple[str, int]:
+    """The text (digits normalised, spaces removed) and the size of a margin line: a running
+    header repeats both, a chapter heading that a running header repeats in small type does not."""
+    return _DIGITS.sub("#", "".join(text.split())).lower(), round(size)
 
 
 def _mark_furniture(
@@ -466,11 +468,11 @@ def _mark_furniture(
         in_band.append(band)
     counts: Counter[str] = Counter()
     for band in in_band:
-        counts.update({_furniture_key(ln.text) for ln in band})
+        counts.update({_furniture_key(ln.text, ln.size) for ln in band})
     places: list[tuple[float, float, str]] = []
     for band in in_band:
         for ln in band:
-            key = _furniture_key(ln.text)
+            key = _furniture_key(ln.text, ln.size)
             if counts[key] >= min_pages and n > 1:
                 ln.kind = b.FURNITURE
                 ln.why = f"running header/footer: recurs in the page margin on {counts[key]} of {n} pages"
@@ -492,7 +494,7 @@ def _mark_furniture(
                 ln.why = "printed at the place and in the font of the running header/footer"
     for lines in enclosed or []:
         for ln in lines:
-            key = _furniture_key(ln.text)
+            key = _furniture_key(ln.text, ln.size)
             if counts[key] >= min_pages and n > 1:
                 ln.kind = b.FURNITURE
                 ln.why = f"running header/footer inside a table frame: recurs on {counts[key]} of {n} pages"
@@ -1191,9 +1193,14 @@ def _metadata_title(info: dict) -> str:
         except UnicodeDecodeError:
             return ""
     title = " ".join(str(title).split())
-    if not title or _JUNK_TITLE.search(title) or not any(ch.isalpha() for ch in title):
+    if not title or len(title) < 3 or _JUNK_TITLE.search(title) or not any(ch.isalpha() for ch in title):
         return ""
     return normalise_text(title)
+
+
+def _numbered_heading(text: str) -> bool:
+    found = numbering(" ".join(text.split()))
+    return found is not None and found.depth is not None and not found.rest[:1].isdigit()
 
 
 def _squash(text: str) -> str:
@@ -1211,7 +1218,10 @@ def _title_and_metadata(blocks: list[Block], info: dict, pages: list[_Page]) -> 
     candidates = [
         blk
         for blk in first
-        if blk.bbox[1] < height * 0.6 and not title_looks_like_furniture(blk.text) and len(blk.text) <= 300
+        if blk.bbox[1] < height * 0.6
+        and not title_looks_like_furniture(blk.text)
+        and len(blk.text) <= 300
+        and not _numbered_heading(blk.text)  # "Ⅰ. 서론" on a first page without a cover
     ]
     big: list[Block] = []
     if candidates:

@@ -347,3 +347,23 @@ def test_a_running_footer_inside_a_table_frame_is_taken_out_of_the_table():
     assert "2024" in tables[0].text
     furniture = [blk.text for blk in document.blocks if blk.kind == b.FURNITURE]
     assert "Budget Office Working Paper 3" in furniture
+
+
+def test_a_chapter_heading_in_the_top_band_is_not_taken_for_its_small_running_header():
+    pages = []
+    for n in range(1, 5):
+        page = [(72, 30, "Helvetica", 8, "Costs of the Programme")]  # the running header
+        if n == 2:
+            page.append((72, 70, "Helvetica-Bold", 16, "Costs of the Programme"))  # the chapter heading
+        pages.append(page + body_lines(120, 12))
+    document = read_pdf(make_pdf(pages))
+    kinds = [(blk.kind, blk.font_size) for blk in document.blocks if blk.text == "Costs of the Programme"]
+    assert kinds.count((b.FURNITURE, 8.0)) == 4
+    assert len(kinds) == 5 and not any(kind == b.FURNITURE and size == 16.0 for kind, size in kinds)
+
+
+def test_a_numbered_chapter_heading_on_the_first_page_is_not_the_title():
+    page = [(72, 80, "Times-Bold", 18, "1. Introduction")] + body_lines(120, 20)
+    document = read_pdf(make_pdf([page, body_lines(100, 20)]))
+    assert document.metadata.get("title", "") != "1. Introduction"
+    assert [blk.kind for blk in document.blocks if blk.text == "1. Introduction"] != [b.TITLE]
