@@ -700,7 +700,22 @@ def _blocks(items: list[_Item], metadata: dict) -> list[Block]:
             if item.box:
                 features["box"] = item.box
             blocks.append(Block(b.PARAGRAPH, item.text, features=features, **common))
+    if styled == 0 and not inferred:
+        blocks = _shared_layout_rules(blocks)
     return blocks
+
+
+def _shared_layout_rules(blocks: list[Block]) -> list[Block]:
+    """Where neither styles nor formatting mark headings, let the shared layout classifier try
+    its numbering rules (sibling items "1. …", "2. …" that are all heading-shaped)."""
+    try:
+        from briefs.importers.classify import classify_layout
+    except ImportError:  # not there yet: no headings
+        return blocks
+    try:
+        return classify_layout(blocks)
+    except (ValueError, KeyError, TypeError, AttributeError, ZeroDivisionError):
+        return blocks  # the shared rules failed on this document: keep what the styles say
 
 
 def _title_from_layout(items: list[_Item], inferred: dict[int, tuple[int, str]]) -> int:

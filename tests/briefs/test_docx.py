@@ -283,6 +283,16 @@ def test_lines_set_off_by_empty_paragraphs_do_not_add_to_formatted_headings():
     ]
 
 
+def test_where_formatting_says_nothing_the_shared_numbering_rules_apply():
+    document = docx.Document()
+    for text in ("1. 추진 배경", "2. 주요 내용", "3. 향후 계획"):
+        document.add_paragraph(text)
+        document.add_paragraph(BODY)
+        document.add_paragraph(BODY)
+    found = [text for _, text in headings(read_docx(save(document)))]
+    assert found == ["1. 추진 배경", "2. 주요 내용", "3. 향후 계획"]
+
+
 def test_styled_documents_get_no_inferred_headings():
     document = docx.Document()
     document.add_heading("진짜 제목", level=1)
