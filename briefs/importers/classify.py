@@ -600,6 +600,17 @@ def _join(first: str, second: str) -> str:
     return f"{first.rstrip()} {second.lstrip()}"
 
 
+def _join_wrapped(first: str, second: str) -> str:
+    """Join a heading wrapped over two lines: with a space, unless the break fell inside a Korean
+    word ("정상회" / "담"), which `linebreaks` decides by morphology."""
+    from briefs.importers.linebreaks import breaks_inside_word, hangul_junction
+
+    junction = hangul_junction(first, second)
+    if junction is not None and breaks_inside_word(*junction):
+        return f"{first.rstrip()}{second.lstrip()}"
+    return _join(first, second)
+
+
 def _merge(blocks: list[Block], found: list[_Candidate]) -> list[_Candidate]:
     """Join a bare marker ("Ⅵ", "[서식1]") with the heading after it and a heading wrapped over
     two blocks; drop a centred line that repeats the heading just before it."""
@@ -639,8 +650,8 @@ def _merge(blocks: list[Block], found: list[_Candidate]) -> list[_Candidate]:
             and not prev.text.rstrip().endswith((".", ":", "?", "!", ")"))
             and len(prev.text) + len(cand.text) <= 100
         ):
-            prev.text = _join(prev.text, cand.text)
-            prev.block.text = _join(prev.block.text.rstrip(), cand.block.text.lstrip())
+            prev.text = _join_wrapped(prev.text, cand.text)
+            prev.block.text = _join_wrapped(_flat(prev.block.text), _flat(cand.block.text))
             prev.reason += ", wrapped over two lines (joined)"
             removed.add(id(cand.block))
             continue

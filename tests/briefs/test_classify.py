@@ -566,3 +566,13 @@ def test_label_value_lines_are_not_numbered_headings_but_english_colons_may_be()
     classify_layout(english)
     assert headings(korean) == []
     assert headings(english) == [("1. Trade: An Overview", 1), ("2. Security: Next Steps", 1)]
+
+
+def test_a_korean_heading_wrapped_inside_a_word_is_joined_without_a_space():
+    blocks = [
+        para("한미 정상회", 16, bold=True, gap_before=20),
+        para("담의 주요 성과", 16, bold=True, gap_before=3),
+        para(BODY_KO * 3, 11),
+    ]
+    classify_layout(blocks)
+    assert headings(blocks) == [("한미 정상회담의 주요 성과", 1)]
