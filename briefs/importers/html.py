@@ -689,6 +689,23 @@ def _mark_header(blocks: list[Block], meta: dict, *, has_title: bool) -> None:
         block.relabel(b.FURNITURE, "in the page header before the body text, short, not a sentence")
 
 
+def _byline(blocks: list[Block], meta: dict) -> None:
+    """Short lines opening the article that name its authors or its date (the metadata says
+    who and when) are its byline and timestamp, not its text."""
+    names = [_norm(name) for name in meta.get("authors") or [] if len(_norm(name)) >= 4]
+    for block in blocks:
+        if block.kind in (b.FURNITURE, b.TITLE):
+            continue
+        text = _collapse(block.text)
+        if block.kind != b.PARAGRAPH or len(text) > HEADER_LINE_MAX_CHARS or _is_sentence(text):
+            break
+        key = _norm(text)
+        if any(name in key for name in names) or (_DATE.search(text) and len(text.split()) <= 12):
+            block.relabel(b.FURNITURE, "a short line opening the article with its authors or date (byline)")
+            continue
+        break
+
+
 def _mark_title(blocks: list[Block], title: str) -> None:
     key = _norm(title)
     if not key:
@@ -770,5 +787,6 @@ def read_html(text: str, *, filename: str = "") -> BlockDocument:
         title_block = next((blk for blk in blocks if blk.kind == b.TITLE), None)
         if title_block is not None:
             meta["title"] = _collapse(title_block.text)
+    _byline(blocks, meta)
     _copyright(blocks, meta)
     return BlockDocument(blocks=blocks, format="html", metadata=meta)

@@ -341,3 +341,14 @@ def test_a_headings_permalink_anchor_and_inline_markup_leave_no_trace():
 def test_hostile_nesting_is_read_without_recursing_to_death():
     page = "<div>" * 3000 + "<p>Deep text.</p>" + "</div>" * 3000
     assert [s.text for s in parsed(page).sections] == ["Deep text."]
+
+
+def test_a_byline_and_timestamp_opening_the_article_are_furniture():
+    page = (
+        '<html><head><meta name="author" content="Lois Lane"></head><body><article>'
+        f"<p>By Lois Lane, Planet staff</p><p>Updated Dec. 6, 2024, 10:00 PM UTC</p><p>{PARA * 3}</p>"
+        "</article></body></html>"
+    )
+    document = read_html(page)
+    body = [blk.text for blk in document.blocks if blk.kind != b.FURNITURE]
+    assert body and body[0].startswith("The ministry said")
