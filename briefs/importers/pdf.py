@@ -60,6 +60,7 @@ PARAGRAPH_GAP = 1.3
 _BOLD_NAME = re.compile(r"bold|black|heavy|semibold|demi|extrab|ultrab", re.IGNORECASE)
 _BOLD_SUFFIX = re.compile(r"(?:[-_,](?:B|Bd|Bol)|[a-z](?:B|Bd))$")
 _CID = re.compile(r"\(cid:\d+\)")
+_SUBSET = re.compile(r"^[A-Z]{6}\+")  # a subset font's tag: "ABCDEF+Batang"
 _DIGITS = re.compile(r"\d+")
 _PAGE_NUMBER = re.compile(
     r"^(?:[-–—]\s*\d{1,4}\s*[-–—]|\d{1,4}|\d{1,4}\s*/\s*\d{1,4}|(?:page|p\.)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?"
@@ -626,8 +627,35 @@ def _join(group: list[Line], breaks: LineBreaks) -> str:
     return text
 
 
+def _column_edges(pages: list[list[Line]]) -> dict[int, tuple[float, float]]:
+    """Return each column's left and right edge over the document: the outermost line starts and
+    ends that a good share of the text lines share (so a centred or indented line on a page of
+    its own is measured against the real margins)."""
+    starts: defaultdict[int, Counter[int]] = defaultdict(Counter)
+    ends: defaultdict[int, Counter[int]] = defaultdict(Counter)
+    for lines in pages:
+        for ln in lines:
+            if not ln.kind and ln.chars >= 10:
+                starts[ln.column][round(ln.x0)] += 1
+                ends[ln.column][round(ln.x1)] += 1
+    edges = {}
+    for column, counter in starts.items():
+        total = sum(counter.values())
+        common = [x for x, n in counter.items() if n >= 0.05 * total] or list(counter)
+        right_counter = ends[column]
+        right_common = [x for x, n in right_counter.items() if n >= 0.05 * total] or list(right_counter)
+        edges[column] = (float(min(common)), float(max(right_common)))
+    return edges
+
+
 def _block(
-    group: list[Line], kind: str, why: str, text: str, width: float, height: float, left: float
+    group: list[Line],
+    kind: str,
+    why: str,
+    text: str,
+    width: float,
+    height: float,
+    column: tuple[float, float],
 ) -> Block:
     sizes = sorted(s for ln in group for s in ln.sizes)
     fonts: Counter[str] = Counter()
@@ -639,6 +667,9 @@ def _block(
     x0 = min(ln.x0 for ln in group)
     x1 = max(ln.x1 for ln in group)
     centre = (x0 + x1) / 2
+    left, right = column
+    if right - left < 50:  # no column measured: the page is the column
+        left, right = 0.0, width
     return Block(
         kind=kind,
         text=text,
@@ -646,14 +677,16 @@ def _block(
         bbox=(round(x0, 1), round(group[0].top, 1), round(x1, 1), round(group[-1].bottom, 1)),
         font_size=round(statistics.median(sizes), 1) if sizes else None,
         bold=bold * 2 > chars,
-        font=fonts.most_common(1)[0][0] if fonts else "",
+        font=_SUBSET.sub("", fonts.most_common(1)[0][0]) if fonts else "",
         why=why,
         features={
             "lines": [ln.text for ln in group],
             "line_count": len(group),
             "size_max": max(sizes) if sizes else 0.0,
             "indent": round(x0 - left, 1),
-            "centered": abs(centre - width / 2) < 0.05 * width and (x1 - x0) < 0.8 * width and x0 - left > 20,
+            "centered": abs(centre - (left + right) / 2) < 0.05 * (right - left)
+            and (x1 - x0) < 0.8 * (right - left)
+            and x0 - left > 2 * (sizes[len(sizes) // 2] if sizes else 10.0),
             "gap_before": 0.0,
             "gap_after": 0.0,
             "column": group[0].column,
@@ -752,6 +785,16 @@ def _open(data: bytes):
         raise DocumentError(f"is not a readable PDF ({type(exc).__name__}: {exc})") from None
 
 
+def _font_name(data: bytes) -> str:
+    """A font's base name: ASCII mostly, else the bytes of a Korean (or other local) name."""
+    for codec in ("utf-8", "cp949"):
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
 def _page_chars(page, raw, mb_left: float, mb_top: float) -> list[dict]:
     """Return the characters of a page as dicts (text, box, size, font, bold, upright), read
     with PDFium: its text page gives each character's loose box (font ascent to descent), and
@@ -786,7 +829,7 @@ def _page_chars(page, raw, mb_left: float, mb_top: float) -> list[dict]:
                     font = raw.FPDFTextObj_GetFont(obj)
                     if font:
                         length = raw.FPDFFont_GetBaseFontName(font, buffer, len(buffer))
-                        name = buffer.raw[: max(0, length - 1)].decode("latin-1") if length > 0 else ""
+                        name = _font_name(buffer.raw[: max(0, length - 1)]) if length > 0 else ""
                         weight = raw.FPDFFont_GetWeight(font)
                         bold = weight >= 600
                     mode = raw.FPDFTextObj_GetTextRenderMode(obj)
@@ -1030,17 +1073,13 @@ def read_pdf(data: bytes, *, filename: str = "") -> BlockDocument:
 
     footnotes: list[Block] = []
     _check_footnote_numbers(groups_by_page)
+    columns = _column_edges(line_pages)
     for page, items in groups_by_page:
-        column_left: dict[int, float] = {}
-        for group, kind, _ in items:
-            if kind == b.PARAGRAPH:
-                col = group[0].column
-                column_left[col] = min(column_left.get(col, 1e9), min(ln.x0 for ln in group))
         placed: list[tuple[float, int, Block]] = []
         for order, (group, kind, why) in enumerate(items):
             text = normalise_text(_join(group, breaks))
-            left = column_left.get(group[0].column, 0.0)
-            block = _block(group, kind, why, text, page.width, page.height, left)
+            column = columns.get(group[0].column, (0.0, page.width))
+            block = _block(group, kind, why, text, page.width, page.height, column)
             if kind == b.PARAGRAPH:
                 if _CAPTION.match(text) and len(group) <= 3:
                     block.relabel(b.CAPTION, "caption label (table/figure/source)")
@@ -1169,15 +1208,18 @@ def _footnote_groups(lines: list[Line]) -> list[list[Line]]:
 
 
 def _gaps(blocks: list[Block]) -> None:
-    previous: Block | None = None
+    """Set the vertical gap to the block above and below in the same column of the same page."""
+    previous: dict[tuple[int | None, int], Block] = {}
     for blk in blocks:
         if blk.kind == b.FURNITURE or blk.bbox is None:
             continue
-        if previous is not None and previous.page == blk.page and previous.bbox:
-            gap = round(blk.bbox[1] - previous.bbox[3], 1)
+        key = (blk.page, blk.features.get("column", 0))
+        above = previous.get(key)
+        if above is not None and above.bbox and blk.bbox[1] >= above.bbox[3] - 1:
+            gap = round(max(0.0, blk.bbox[1] - above.bbox[3]), 1)
             blk.features["gap_before"] = gap
-            previous.features["gap_after"] = gap
-        previous = blk
+            above.features["gap_after"] = gap
+        previous[key] = blk
 
 
 # --- title and metadata ---------------------------------------------------------------------
