@@ -288,6 +288,17 @@ def _inline_text(tag: Tag) -> str:
     return _collapse("".join(parts))
 
 
+def _trailing_text(tag: Tag, *, skip: int) -> bool:
+    """Whether letters or digits follow `tag` inside its parent (past `skip` closing "]")."""
+    rest = ""
+    for node in tag.next_siblings:
+        rest += node.get_text() if isinstance(node, Tag) else str(node)
+    rest = rest.strip()
+    if skip and rest.startswith("]"):
+        rest = rest[1:]
+    return any(ch.isalnum() for ch in rest)
+
+
 def _masthead(tag: Tag) -> bool:
     """Whether a heading sits in the site's masthead (a page header or banner outside the
     article), where an h1 names the site, not the article."""
@@ -305,11 +316,28 @@ def _masthead(tag: Tag) -> bool:
 
 
 def _tidy(soup: BeautifulSoup) -> None:
-    """A heading's permalink anchor ("¶", "#") goes."""
+    """A heading's permalink anchor ("¶", "#") and its bracketed edit link ("[edit]", "[편집]"
+    closing the heading) go."""
     for heading in soup.find_all(list(_HEADINGS)):
         for link in heading.find_all("a"):
             if not any(ch.isalnum() for ch in link.get_text()):
                 link.decompose()
+                continue
+            before, after = link.previous_sibling, link.next_sibling
+            text = link.get_text().strip()
+            wrapped = text.startswith("[") and text.endswith("]")
+            bracketed = (
+                isinstance(before, NavigableString)
+                and before.rstrip().endswith("[")
+                and isinstance(after, NavigableString)
+                and after.lstrip().startswith("]")
+            )
+            if not (wrapped or bracketed) or _trailing_text(link, skip=1 if bracketed else 0):
+                continue
+            if bracketed:
+                before.replace_with(before.rstrip()[:-1])
+                after.replace_with(after.lstrip()[1:])
+            link.decompose()
 
 
 # --- trafilatura --------------------------------------------------------------------------

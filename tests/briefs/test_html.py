@@ -352,3 +352,12 @@ def test_a_byline_and_timestamp_opening_the_article_are_furniture():
     document = read_html(page)
     body = [blk.text for blk in document.blocks if blk.kind != b.FURNITURE]
     assert body and body[0].startswith("The ministry said")
+
+
+def test_a_bracketed_edit_link_closing_a_heading_goes_without_its_class():
+    page = (
+        f"<div><p>{PARA}</p><h2>역사<span>[<a href='/edit/1'>편집</a>]</span></h2><p>{PARA}</p>"
+        f"<h2>Policy <a href='/e'>[edit]</a></h2><p>{PARA}</p>"
+        f"<h2>See [<a href='/n'>note</a>] here</h2><p>{PARA}</p></div>"
+    )
+    assert texts(read_html(page), b.HEADING) == ["역사", "Policy", "See [note] here"]
