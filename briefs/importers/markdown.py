@@ -33,6 +33,7 @@ FOOTER_MAX_WORDS = 8
 
 _TOML_FRONT = re.compile(r"\+\+\+[ \t]*\n(.*?)\n\+\+\+[ \t]*(?:\n|$)", re.DOTALL)
 _FIELD = re.compile(r"^([A-Z][\w]*(?: [\w]+){0,3}):(?:\s+(.*))?$")
+_EDIT_LINK = re.compile(r"\s*(?:\[\x03[^\x03\x04\[\]]{1,20}\x04\]|\x03\[[^\x03\x04\[\]]{1,20}\]\x04)\s*$")
 _STAR_RUN = re.compile(r"\*{2,}")
 # Zero-width characters scraped pages leave inside words ("Biden-\u2060Harris").
 _INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad]")
@@ -237,7 +238,7 @@ def metadata_from_front_matter(front: dict[str, object]) -> dict[str, object]:
 class _Inline:
     """One block's inline content rendered to plain text, with what the markup said about it."""
 
-    def __init__(self, children: list[Token], breaks: LineBreaks) -> None:
+    def __init__(self, children: list[Token], breaks: LineBreaks, *, heading: bool = False) -> None:
         parts: list[str] = []
         self.footnote_refs: list[int] = []
         link_depth = 0
@@ -273,8 +274,10 @@ class _Inline:
                 parts.append("\n")
             elif kind == "link_open":
                 link_depth += 1
+                parts.append("\x03")
             elif kind == "link_close":
                 link_depth = max(0, link_depth - 1)
+                parts.append("\x04")
             elif kind == "strong_open":
                 strong_depth += 1
             elif kind == "strong_close":
@@ -290,7 +293,9 @@ class _Inline:
             piece[1:-1] if piece.startswith("\x01") else _LITERAL_UNICODE.sub(_unicode, piece)
             for piece in pieces
         )
-        self.text = _join_soft(_INVISIBLE.sub("", joined), breaks)
+        if heading:  # a bracketed edit link closing a heading: "History [edit]"
+            joined = _EDIT_LINK.sub("", joined)
+        self.text = _join_soft(_INVISIBLE.sub("", joined.replace("\x03", "").replace("\x04", "")), breaks)
         self.link_only = bool(self.text.strip()) and not _has_alnum("".join(plain_text))
         self.bold_only = _has_alnum(self.text) and not _has_alnum("".join(unbold_text))
 
@@ -368,7 +373,7 @@ class _Reader:
             elif kind == "footnote_close":
                 footnote = None
             elif kind == "heading_open":
-                inline = _Inline(tokens[i + 1].children or [], self.breaks)
+                inline = _Inline(tokens[i + 1].children or [], self.breaks, heading=True)
                 level = int(token.tag[1])
                 self.add(
                     Block(

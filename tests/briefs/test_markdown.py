@@ -279,3 +279,10 @@ def test_toml_front_matter():
     assert document.metadata["title"] == "Memo"
     assert document.metadata["publication_date"] == "2024-05-01"
     assert kinds(document) == [(b.PARAGRAPH, "Body.")]
+
+
+def test_a_bracketed_edit_link_closing_a_heading_goes():
+    document = read_markdown(
+        "## History [[edit](/e)]\n\nText.\n\n## 역사 [[편집]](/e)\n\nMore.\n\n## See [note](/n)\n\nEnd.\n"
+    )
+    assert [blk.text for blk in document.blocks if blk.kind == b.HEADING] == ["History", "역사", "See note"]
