@@ -7,11 +7,17 @@ its XML is walked into blocks (`head` → HEADING, `p` → PARAGRAPH, `list/item
 the image itself is not imported). When trafilatura has nothing to remove (a fragment: no
 `<html>`/`<head>`/`<body>`, or its extract covers nearly all of the visible text) or finds too
 little, the HTML itself is walked structurally instead (h1–h6, p, ul/ol/li, table, blockquote,
-pre, figure), with page chrome, in-page tables of contents and edit links removed first.
+pre, figure). Before either, what is never text goes: scripts, page chrome (nav, footer,
+aside, the page header), hidden elements, in-page tables of contents, edit links and heading
+permalinks. Blocks made only of links, a figure's caption (its image is not imported), short
+header lines before the body (a date or product line) and a byline opening the article (it
+names the authors or the date the metadata gives) are FURNITURE.
 
-The title is the article's own `<h1>` (else `og:title`/`<title>` with a trailing site-name
-segment removed, else a fragment's first short line); that h1 becomes a TITLE block. Date,
-authors, canonical URL, site name and language come from `<meta>`, JSON-LD and `<html lang>`.
+The title is the article's own `<h1>` (the one that is the stated title, else the one h1 of
+the article or outside the masthead), else `og:title`/`<title>` with a trailing site-name
+segment removed, else a fragment's first short line; that h1 becomes a TITLE block. Date,
+authors, canonical URL, site name and language come from `<meta>`, JSON-LD, trafilatura's
+metadata and `<html lang>`.
 """
 
 from __future__ import annotations
