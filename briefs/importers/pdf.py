@@ -77,7 +77,8 @@ _CAPTION = re.compile(
     r"|^\s*(?:source|sources|note|notes|자료|출처|주)\s*[:：]",
     re.IGNORECASE,
 )
-_BRACKETED = re.compile(r"^\s*(?:<[^<>]{1,80}>|〈[^〈〉]{1,80}〉|《[^《》]{1,80}》)\s*$")
+# A label in angle brackets ("< 추진 방향 >", "〈 추진근거 〉"), not markup ("<glob pattern=…/>").
+_BRACKETED = re.compile(r"^\s*(?:<(?![?!/])[^<>=]{1,80}(?<!/)>|〈[^〈〉]{1,80}〉|《[^《》]{1,80}》)\s*$")
 _FOOTNOTE_START = re.compile(r"^(?:\d{1,3}\s|[¹²³⁴⁵⁶⁷⁸⁹⁰]+\s*)(?=\S)")
 _JUNK_TITLE = re.compile(
     r"^(?:untitled|anonymous|microsoft\s+(?:word|powerpoint)|document\d*$|제목\s*없음)|\.(?:docx?|hwpx?|pdf|pptx?)\s*$",
