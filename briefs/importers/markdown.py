@@ -3,13 +3,18 @@
 The parser tells headings, paragraphs, lists, tables, quotes and code apart (a `---` under a
 line of text is a setext underline, on its own a thematic break); each block's inline markup
 is rendered to plain text (backslash escapes and entities resolved, emphasis markers removed,
-links reduced to their text, images dropped). YAML front matter becomes metadata, never body.
+links reduced to their text, images dropped, literal "\u2019" decoded, a broken "**" run
+removed). YAML (or TOML) front matter becomes metadata, never body; so does a crawler's header
+of "Key: value" lines holding a URL. The title is the front matter's, else the only H1; an H1
+repeating it is a TITLE block. A short paragraph of bold text only, not a sentence and not a
+recurring label, is a heading one rank below the one before it (scraped subheads).
 
 Scraped pages carry their crawler's furniture; what marks it is structure, not wording:
 blocks made only of links (navigation, "skip to content", link lists), blocks with no letter
 or digit (an end mark such as "###"), blocks at the very start that repeat a front-matter
-value (a publisher line, the title again) and, in the trailing run of the document, short
-lines that are mostly a URL or a timestamp (a crawl footer).
+value (a publisher line, the title again, a breadcrumb's last step) and, in the trailing run
+of the document, short lines that are mostly a URL or a timestamp (a crawl footer) and
+headings left with nothing after them.
 """
 
 from __future__ import annotations
