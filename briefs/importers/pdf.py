@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 import re
 import statistics
+import threading
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -986,51 +987,71 @@ class _TablePage:
         self.bbox = (0, 0, width, height)
 
 
-def _read_pages(data: bytes) -> tuple[list[_Page], dict]:
+def _read_page(document, index: int, raw) -> _Page:
+    page = document[index]
+    try:
+        left, bottom, right, top = page.get_mediabox()
+        width, height = float(right - left), float(top - bottom)
+        chars = _clean_chars(_page_chars(page, raw, left, top), width, height)
+        table_page = _TablePage(chars, _page_edges(page, raw, left, top), width, height)
+        tables = _tables(table_page)
+    finally:
+        page.close()
+    band_lines: list[Line] = []
+    if tables:
+        inside = [c for c in chars if any(_inside(c, box) for box, _, _ in tables)]
+        banded = [c for c in inside if c["bottom"] <= height * BAND or c["top"] >= height * (1 - BAND)]
+        band_lines = _lines(_words(banded), index + 1) if banded else []
+        ids = {id(c) for c in inside}
+        chars = [c for c in chars if id(c) not in ids]
+    lines = _reading_order(_lines(_words(chars), index + 1), width) if chars else []
+    return _Page(index + 1, width, height, lines, tables, band_lines, table_page)
+
+
+# PDFium is not thread-safe: one document at a time per process (a threaded server may import
+# two PDFs at once).
+_PDFIUM_LOCK = threading.Lock()
+
+
+def _read_pages(data: bytes) -> tuple[list[_Page], dict, list[str]]:
+    with _PDFIUM_LOCK:
+        return _read_pages_locked(data)
+
+
+def _read_pages_locked(data: bytes) -> tuple[list[_Page], dict, list[str]]:
     import pypdfium2.raw as raw
 
     document = _open(data)
     pages: list[_Page] = []
+    warnings: list[str] = []
     try:
         try:
             metadata = dict(document.get_metadata_dict() or {})
         except Exception:  # a broken info dictionary is no reason to fail
             metadata = {}
-        for index in range(len(document)):
-            page = document[index]
+        try:
+            count = len(document)
+        except Exception as exc:
+            raise DocumentError(f"is not a readable PDF ({type(exc).__name__}: {exc})") from None
+        for index in range(count):
             try:
-                left, bottom, right, top = page.get_mediabox()
-                width, height = float(right - left), float(top - bottom)
-                chars = _clean_chars(_page_chars(page, raw, left, top), width, height)
-                table_page = _TablePage(chars, _page_edges(page, raw, left, top), width, height)
-                tables = _tables(table_page)
-            finally:
-                page.close()
-            band_lines: list[Line] = []
-            if tables:
-                inside = [c for c in chars if any(_inside(c, box) for box, _, _ in tables)]
-                banded = [
-                    c for c in inside if c["bottom"] <= height * BAND or c["top"] >= height * (1 - BAND)
-                ]
-                band_lines = _lines(_words(banded), index + 1) if banded else []
-                ids = {id(c) for c in inside}
-                chars = [c for c in chars if id(c) not in ids]
-            lines = _reading_order(_lines(_words(chars), index + 1), width) if chars else []
-            pages.append(_Page(index + 1, width, height, lines, tables, band_lines, table_page))
-    except DocumentError:
-        raise
-    except Exception as exc:  # the library raises many types on malformed input
-        raise DocumentError(f"is not a readable PDF ({type(exc).__name__}: {exc})") from None
+                pages.append(_read_page(document, index, raw))
+            except Exception as exc:  # one broken page is no reason to lose the others
+                log.warning("PDF page %d unreadable: %r", index + 1, exc)
+                warnings.append(f"page {index + 1} could not be read ({type(exc).__name__}); it is left out")
+                pages.append(_Page(index + 1, 595.0, 842.0, [], []))
     finally:
         document.close()
-    return pages, metadata
+    return pages, metadata, warnings
 
 
 def read_pdf(data: bytes, *, filename: str = "") -> BlockDocument:
     """Read a PDF's text layer into blocks with layout features (raises DocumentError)."""
-    pages, info = _read_pages(data)
+    pages, info, warnings = _read_pages(data)
     if not pages:
         raise DocumentError("the PDF has no pages")
+    if len(warnings) == len(pages):
+        raise DocumentError(f"is not a readable PDF (no page could be read: {warnings[0]})")
     if not any(p.lines or p.tables for p in pages):
         raise DocumentError(
             "the PDF has no text layer (a scanned image?); run OCR on it and import the result"
@@ -1134,7 +1155,7 @@ def read_pdf(data: bytes, *, filename: str = "") -> BlockDocument:
             )
         )
         blocks.extend(footnotes)
-    return BlockDocument(blocks=blocks, format="pdf", metadata=metadata, structured=False)
+    return BlockDocument(blocks=blocks, format="pdf", metadata=metadata, warnings=warnings, structured=False)
 
 
 def _check_footnote_numbers(groups_by_page: list) -> None:
