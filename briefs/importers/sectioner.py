@@ -138,13 +138,23 @@ def _demote_title_repeats(blocks: list[Block], title: str) -> None:
             block.relabel(b.TITLE, "repeats the document's title")
 
 
+def _usable_title(text: str) -> bool:
+    """A title is one line of words: not a table's rows, not a page number or date line, not a
+    unit note in brackets ("(단위 : %)")."""
+    line = " ".join(text.split())
+    if not line or " | " in text or title_looks_like_furniture(line):
+        return False
+    return not (line[0] in "(（[［" and line[-1] in ")）]］" and len(line) <= 30)
+
+
 def _pick_title(document: BlockDocument, filename: str) -> str:
     stated = " ".join(str(document.metadata.get("title") or "").split())
-    if stated:
+    if stated and _usable_title(stated):
         return stated
-    for block in document.blocks:
-        if block.kind == b.TITLE and block.text.strip():
-            return " ".join(block.text.split())
+    titles = [block.text for block in document.blocks if block.kind == b.TITLE and block.text.strip()]
+    for text in titles:
+        if _usable_title(text):
+            return " ".join(text.split())
     paragraphs = [block.text for block in document.blocks if block.kind in b.BODY_KINDS]
     return first_sentence_title(paragraphs) or filename_title(filename)
 

@@ -140,9 +140,15 @@ def test_titles_that_look_like_page_furniture(title, furniture):
     assert title_looks_like_furniture(title) is furniture
 
 
-def test_a_furniture_title_is_reported():
-    parsed = document_from_blocks(doc(Block(b.PARAGRAPH, "x."), title="Updated April 9, 2026"))
-    assert any("looks like page furniture" in w for w in parsed.warnings)
+def test_a_furniture_title_is_passed_over_or_reported():
+    passed_over = document_from_blocks(doc(Block(b.PARAGRAPH, "Real text."), title="Updated April 9, 2026"))
+    assert passed_over.title == "Real text"
+    assert not any("looks like page furniture" in w for w in passed_over.warnings)
+    only_furniture = document_from_blocks(
+        doc(Block(b.PARAGRAPH, "Updated April 9, 2026"), Block(b.PARAGRAPH, "x."))
+    )
+    assert only_furniture.title == "Updated April 9, 2026"
+    assert any("looks like page furniture" in w for w in only_furniture.warnings)
 
 
 def test_metadata_is_carried_over_and_dates_checked():
@@ -191,3 +197,15 @@ def test_a_letter_spaced_title_is_closed_up():
         document_from_blocks(doc(Block(b.TITLE, "남북 관계"), Block(b.PARAGRAPH, "본문."))).title
         == "남북 관계"
     )
+
+
+@pytest.mark.parametrize("bad", ["판매사 | 2023년 9월 | 월간보고서", "(단위 : %)", "- 2 -"])
+def test_a_title_is_not_a_table_a_unit_note_or_furniture(bad):
+    parsed = document_from_blocks(
+        doc(Block(b.TITLE, bad), Block(b.TITLE, "월간 운용 보고서"), Block(b.PARAGRAPH, "본문."))
+    )
+    assert parsed.title == "월간 운용 보고서"
+    stated = document_from_blocks(
+        doc(Block(b.TITLE, "월간 운용 보고서"), Block(b.PARAGRAPH, "본문."), title=bad)
+    )
+    assert stated.title == "월간 운용 보고서"
