@@ -180,7 +180,7 @@ def _names(value: object) -> list[str]:
     return []
 
 
-def _iso(value: str) -> str:
+def iso_date(value: str) -> str:
     """Return a date as YYYY-MM-DD (from ISO, "2024.3.5", "2024년 3월 5일", "Dec. 6, 2024")."""
     value = value.strip()
     match = re.search(r"(\d{4})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})", value)
@@ -217,8 +217,8 @@ def _metadata(soup: BeautifulSoup, trafilatura_meta: dict[str, str]) -> dict:
         or str(ld.get("datePublished") or "")
         or trafilatura_meta.get("date", "")
     )
-    if _iso(date):
-        meta["publication_date"] = _iso(date)
+    if iso_date(date):
+        meta["publication_date"] = iso_date(date)
     authors = (
         _names(_meta(soup, "citation_author", "author", "dc.creator", "article:author"))
         or _names(ld.get("author"))
@@ -718,8 +718,8 @@ def _mark_header(blocks: list[Block], meta: dict, *, has_title: bool) -> None:
             block.relabel(b.TITLE, "the page's first line, its stated title without a trailing segment")
             meta["title"] = text
             continue
-        if _DATE.search(text) and "publication_date" not in meta and _iso(text):
-            meta["publication_date"] = _iso(text)
+        if _DATE.search(text) and "publication_date" not in meta and iso_date(text):
+            meta["publication_date"] = iso_date(text)
         block.relabel(b.FURNITURE, "in the page header before the body text, short, not a sentence")
 
 

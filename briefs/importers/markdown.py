@@ -29,6 +29,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from briefs.importers import blocks as b
 from briefs.importers.blocks import Block, BlockDocument
 from briefs.importers.errors import DocumentError
+from briefs.importers.html import iso_date
 from briefs.importers.linebreaks import LineBreaks
 
 # A bold-only paragraph is a heading when it is at most this long (longer is emphasis).
@@ -222,6 +223,9 @@ def metadata_from_front_matter(front: dict[str, object]) -> dict[str, object]:
             if name == "authors":
                 values = value if isinstance(value, list) else re.split(r"\s*(?:[;,]|\band\b)\s*", str(value))
                 meta[name] = [" ".join(str(v).split()) for v in values if str(v).strip()]
+            elif name == "publication_date":
+                text = " ".join(str(value[0] if isinstance(value, list) else value).split())
+                meta[name] = iso_date(text) or text
             elif name == "source_url":
                 text = str(value[0] if isinstance(value, list) else value).strip()
                 if not _URL.match(text):

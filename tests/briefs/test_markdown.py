@@ -265,7 +265,7 @@ def test_a_crawlers_key_value_header_is_metadata_not_body():
     document = read_markdown(text)
     assert document.metadata["title"] == "The Memo"
     assert document.metadata["source_url"] == "https://example.org/memo"
-    assert document.metadata["publication_date"] == "2024-05-01T10:00:00Z"
+    assert document.metadata["publication_date"] == "2024-05-01"
     assert [blk.text for blk in document.blocks if blk.kind != b.FURNITURE] == ["Body text."]
 
 
@@ -286,3 +286,15 @@ def test_a_bracketed_edit_link_closing_a_heading_goes():
         "## History [[edit](/e)]\n\nText.\n\n## 역사 [[편집]](/e)\n\nMore.\n\n## See [note](/n)\n\nEnd.\n"
     )
     assert [blk.text for blk in document.blocks if blk.kind == b.HEADING] == ["History", "역사", "See note"]
+
+
+@pytest.mark.parametrize(
+    ("stated", "iso"),
+    [
+        ("2023-08-18T10:00:00Z", "2023-08-18"),
+        ("August 18, 2023", "2023-08-18"),
+        ("2023년 8월 18일", "2023-08-18"),
+    ],
+)
+def test_the_front_matter_date_is_read_in_its_usual_forms(stated, iso):
+    assert read_markdown(f"---\ndate: {stated}\n---\nBody.\n").metadata["publication_date"] == iso
