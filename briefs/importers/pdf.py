@@ -68,7 +68,6 @@ _PAGE_NUMBER = re.compile(
     r"|[-–—]?\s*[ivxlc]{1,6}\s*[-–—]?|\d{1,4}\s*쪽|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]\s*[-–—]\s*\d{1,3})$",
     re.IGNORECASE,
 )
-_LEADER = re.compile(r"(?:\.\s?){4,}|(?:·\s?){4,}|(?:…\s?){2,}|(?:ㆍ\s?){4,}|(?:‥\s?){2,}|(?:-\s?){6,}")
 _LEADER_LINE = re.compile(
     r"(?:(?:\.\s?){4,}|(?:·\s?){4,}|(?:…\s?){2,}|(?:ㆍ\s?){4,}|(?:‥\s?){2,})\s*[\divxIVX-]*\s*$"
 )
@@ -570,9 +569,7 @@ def _starts_item(text: str) -> bool:
     return found is not None
 
 
-def _group(
-    lines: list[Line], pitches: dict[float, float], column_lefts: dict[int, float]
-) -> list[list[Line]]:
+def _group(lines: list[Line], pitches: dict[float, float]) -> list[list[Line]]:
     groups: list[list[Line]] = []
     rights: dict[int, float] = {}
     for ln in lines:
@@ -1080,7 +1077,7 @@ def read_pdf(data: bytes, *, filename: str = "") -> BlockDocument:
         for ln in page.lines:
             if ln.kind:
                 items.append(([ln], ln.kind, ln.why))
-        for group in _group([ln for ln in content if ln not in footnote_lines], pitches, {}):
+        for group in _group([ln for ln in content if ln not in footnote_lines], pitches):
             items.append((group, b.PARAGRAPH, ""))
         for group in _footnote_groups(footnote_lines):
             items.append(
