@@ -97,7 +97,7 @@ def _sections(blocks: list[Block]) -> list[ParsedSection]:
     current: _Section | None = None
     for block in blocks:
         if block.kind == b.HEADING:
-            heading = nfc(" ".join(block.text.split()))
+            heading = _INVISIBLE.sub("", nfc(" ".join(block.text.split())))
             if not heading:
                 continue
             level = min(6, max(1, block.level or 2))

@@ -209,3 +209,14 @@ def test_a_title_is_not_a_table_a_unit_note_or_furniture(bad):
         doc(Block(b.TITLE, "월간 운용 보고서"), Block(b.PARAGRAPH, "본문."), title=bad)
     )
     assert stated.title == "월간 운용 보고서"
+
+
+def test_invisible_characters_are_removed_from_text_and_headings():
+    parsed = document_from_blocks(
+        doc(
+            Block(b.HEADING, "제\u200b목\u2060"),
+            Block(b.PARAGRAPH, "\ufeff본\u00ad문\x0c입니다\x07.\n둘째 줄"),
+        )
+    )
+    assert parsed.sections[0].heading == "제목"
+    assert parsed.sections[0].text == "본문입니다.\n둘째 줄"
