@@ -45,11 +45,16 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+# Invisible characters that only break words and search: zero-width space, word joiner, BOM,
+# soft hyphen, and the C0/C1 controls other than the line breaks and tab.
+_INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def clean_inline(text: str) -> str:
-    """Return one paragraph's text: NFC, runs of spaces collapsed, line breaks kept."""
-    lines = [
-        normalise_spaces(line) for line in nfc(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    ]
+    """Return one paragraph's text: NFC, invisible characters removed, runs of spaces collapsed,
+    line breaks kept."""
+    text = _INVISIBLE.sub("", nfc(text).replace("\r\n", "\n").replace("\r", "\n"))
+    lines = [normalise_spaces(line) for line in text.split("\n")]
     return "\n".join(line for line in lines if line)
 
 
