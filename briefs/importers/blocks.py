@@ -78,10 +78,11 @@ class BlockDocument:
 
 
 def table_text(rows: list[list[str]]) -> str:
-    """Return a table as text: one line per row, cells separated by " | "."""
+    """Return a table as text: one line per row, cells separated by a tab (empty cells kept, so
+    the columns line up when pasted into a spreadsheet)."""
     lines = []
     for row in rows:
         cells = [" ".join(cell.split()) for cell in row]
         if any(cells):
-            lines.append(" | ".join(cells))
+            lines.append("\t".join(cells).rstrip("\t"))
     return "\n".join(lines)

@@ -67,7 +67,9 @@ def title_looks_like_furniture(title: str) -> bool:
 def block_body_text(block: Block) -> str:
     """Return the text a body block contributes to its section."""
     if block.kind == b.TABLE and block.rows:
-        return clean_inline(b.table_text(block.rows))
+        # Rows as lines, cells by tabs: no collapsing of the tabs between (empty) cells.
+        text = _INVISIBLE.sub("", nfc(b.table_text(block.rows)))
+        return "\n".join(line for line in text.split("\n") if line.strip())
     text = clean_inline(block.text)
     if block.kind == b.LIST_ITEM and block.marker and not text.startswith(block.marker):
         text = f"{block.marker} {text}"
@@ -147,14 +149,15 @@ def _usable_title(text: str) -> bool:
     """A title is one line of words: not a table's rows, not a page number or date line, not a
     unit note in brackets ("(단위 : %)")."""
     line = " ".join(text.split())
-    if not line or " | " in text or title_looks_like_furniture(line):
+    if not line or "\t" in text or " | " in text or title_looks_like_furniture(line):
         return False
     return not (line[0] in "(（[［" and line[-1] in ")）]］" and len(line) <= 30)
 
 
 def _pick_title(document: BlockDocument, filename: str) -> str:
-    stated = " ".join(str(document.metadata.get("title") or "").split())
-    if stated and _usable_title(stated):
+    raw = str(document.metadata.get("title") or "")
+    stated = " ".join(raw.split())
+    if stated and _usable_title(raw):
         return stated
     titles = [block.text for block in document.blocks if block.kind == b.TITLE and block.text.strip()]
     for text in titles:

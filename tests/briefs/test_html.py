@@ -201,7 +201,7 @@ def test_a_figure_around_an_image_is_left_out_but_one_around_a_table_keeps_its_c
     document = read_html(page)
     assert texts(document, b.FURNITURE) == ["Photo: AFP - Getty Images"]
     assert texts(document, b.CAPTION) == ["Table 2. Counts"]
-    assert texts(document, b.TABLE) == ["1 | 2"]
+    assert texts(document, b.TABLE) == ["1\t2"]
 
 
 def test_tables_of_contents_and_edit_links_never_enter_a_section():

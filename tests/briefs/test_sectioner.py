@@ -88,9 +88,11 @@ def test_a_heading_without_text_of_its_own_is_kept():
 
 def test_tables_become_rows_of_text():
     rows = [["구분", "내용"], ["사업명", "  웹기안기  도입 "]]
-    assert table_text(rows) == "구분 | 내용\n사업명 | 웹기안기 도입"
-    parsed = document_from_blocks(doc(Block(b.HEADING, "표"), Block(b.TABLE, "", rows=rows)))
-    assert parsed.sections[0].text == "구분 | 내용\n사업명 | 웹기안기 도입"
+    assert table_text(rows) == "구분\t내용\n사업명\t웹기안기 도입"
+    parsed = document_from_blocks(
+        doc(Block(b.HEADING, "표"), Block(b.TABLE, "", rows=[*rows, ["", "", "비고"], ["", ""]]))
+    )
+    assert parsed.sections[0].text == "구분\t내용\n사업명\t웹기안기 도입\n\t\t비고"
 
 
 def test_summary_paragraphs_before_the_first_heading_form_the_summary_section():
@@ -199,7 +201,9 @@ def test_a_letter_spaced_title_is_closed_up():
     )
 
 
-@pytest.mark.parametrize("bad", ["판매사 | 2023년 9월 | 월간보고서", "(단위 : %)", "- 2 -"])
+@pytest.mark.parametrize(
+    "bad", ["판매사 | 2023년 9월 | 월간보고서", "판매사\t2023년 9월", "(단위 : %)", "- 2 -"]
+)
 def test_a_title_is_not_a_table_a_unit_note_or_furniture(bad):
     parsed = document_from_blocks(
         doc(Block(b.TITLE, bad), Block(b.TITLE, "월간 운용 보고서"), Block(b.PARAGRAPH, "본문."))
