@@ -6,12 +6,12 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from pathlib import PurePath
 
 from lxml import etree
 
 from briefs.importers.classify import LIST_SCHEMES, numbering
 from briefs.importers.errors import DocumentError
+from briefs.importers.sectioner import placeholder_title
 
 # Zip safety: what a document may unpack to, in all and in members.
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
@@ -94,10 +94,6 @@ _DOT_LEADER = re.compile(r"(?:[.·‥…ㆍ・∙]\s?){4,}\s*\d{1,3}\s*$")
 # A bracketed label with a number, as forms and annexes are headed: 【서식 1】, [별지 제2호 서식].
 _CLOSE = "】\\]〕］>〉》"
 _LABEL = re.compile(rf"^[【\[〔［<〈《]\s*[^{_CLOSE}]{{0,15}}?\d{{1,3}}[^{_CLOSE}\d]{{0,8}}[{_CLOSE}]")
-_JUNK_TITLE = re.compile(
-    r"^(?:microsoft\s+word\s*-.*|제목\s*없음|untitled|document\s*\d*|문서\s*\d*|title|제목|hwp\w*)$",
-    re.IGNORECASE,
-)
 
 
 def is_toc_line(text: str) -> bool:
@@ -139,12 +135,5 @@ def is_label(text: str) -> bool:
 
 
 def junk_title(title: str, filename: str = "") -> bool:
-    """Return whether a stated title is a leftover: too short, digits only, a template's
-    placeholder ("Microsoft Word - …", "제목 없음"), or the file's name."""
-    text = " ".join(title.split())
-    if len(text) < 2 or not any(ch.isalpha() for ch in text) or _JUNK_TITLE.match(text):
-        return True
-    if filename:
-        path = PurePath(filename)
-        return text.lower() in (path.stem.lower(), path.name.lower())
-    return False
+    """Return whether a stated title is a leftover (the sectioner's rule, shared by every reader)."""
+    return placeholder_title(title, filename)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
+from pathlib import PurePath
 
 from briefs.importers import blocks as b
 from briefs.importers.blocks import Block, BlockDocument
@@ -39,6 +40,29 @@ _FURNITURE_TITLE = re.compile(
     r"|https?://\S+|www\.\S+)$",
     re.IGNORECASE,
 )
+
+
+# Titles an application writes by itself into a file's properties, never the author's title.
+_PLACEHOLDER_TITLE = re.compile(
+    r"^(?:microsoft\s+(?:word|powerpoint|excel)\b.*|제목\s*없음|untitled(?:\s*\d+)?|anonymous|document\s*\d*"
+    r"|문서\s*\d*|title|제목|hwp\w*|powerpoint\s*프레젠테이션|프레젠테이션\s*\d*|presentation\s*\d*"
+    r"|slide\s*\d+|슬라이드\s*\d+|새\s*문서|new\s+document|이름\s*없음)$"
+    r"|\.(?:docx?|hwpx?|pdf|pptx?|xlsx?)\s*$",
+    re.IGNORECASE,
+)
+
+
+def placeholder_title(title: str, filename: str = "") -> bool:
+    """Return whether a title stated in a file's properties is a leftover: too short, without
+    letters, an application's placeholder ("Microsoft Word - …", "제목 없음", "PowerPoint
+    프레젠테이션"), or the file's own name."""
+    text = " ".join(title.split())
+    if len(text) < 2 or not any(ch.isalpha() for ch in text) or _PLACEHOLDER_TITLE.search(text):
+        return True
+    if filename:
+        path = PurePath(filename)
+        return text.casefold() in (path.stem.casefold(), path.name.casefold())
+    return False
 
 
 def nfc(text: str) -> str:

@@ -224,3 +224,23 @@ def test_invisible_characters_are_removed_from_text_and_headings():
     )
     assert parsed.sections[0].heading == "제목"
     assert parsed.sections[0].text == "본문입니다.\n둘째 줄"
+
+
+@pytest.mark.parametrize(
+    ("title", "junk"),
+    [
+        ("Microsoft Word - brief_final.docx", True),
+        ("PowerPoint 프레젠테이션", True),
+        ("제목 없음", True),
+        ("Slide 1", True),
+        ("report.hwp", True),
+        ("3", True),
+        ("co19-05", True),  # the file's own name
+        ("제2차 북미정상회담 평가와 향후 과제", False),
+        ("Presentation of the 2024 Budget", False),
+    ],
+)
+def test_placeholder_titles_from_file_properties(title, junk):
+    from briefs.importers.sectioner import placeholder_title
+
+    assert placeholder_title(title, "co19-05.pdf") is junk
