@@ -19,6 +19,7 @@ headings left with nothing after them.
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from markdown_it import MarkdownIt
@@ -38,7 +39,7 @@ BOLD_HEADING_MAX_CHARS = 150
 FOOTER_MAX_WORDS = 8
 
 _TOML_FRONT = re.compile(r"\+\+\+[ \t]*\n(.*?)\n\+\+\+[ \t]*(?:\n|$)", re.DOTALL)
-_FIELD = re.compile(r"^([A-Z][\w]*(?: [\w]+){0,3}):(?:\s+(.*))?$")
+_FIELD = re.compile(r"^([A-Z][\w().]*(?: [\w().]+){0,3}):(?:\s+(.*))?$")
 _EDIT_LINK = re.compile(r"\s*(?:\[\x03[^\x03\x04\[\]]{1,20}\x04\]|\x03\[[^\x03\x04\[\]]{1,20}\]\x04)\s*$")
 _STAR_RUN = re.compile(r"\*{2,}")
 # Zero-width characters scraped pages leave inside words ("Biden-\u2060Harris").
@@ -50,7 +51,28 @@ _TIMESTAMP = re.compile(
     r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}\b",
     re.IGNORECASE,
 )
+_NOTE_NUMBER = re.compile(r"^\[?\d{1,3}\.?\]?$")
+_PIPE_ROW = re.compile(r"^\s*\|.*\S")
+_CAPTION_LABEL = re.compile(r"^[A-Z][a-z]+\.? ?\d+(?:[.-]\d+)*[.:]\s")
+_SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+# An inferred heading is one line of at most this many words.
+INFERRED_HEADING_MAX_WORDS = 12
+# A line before the body holding the title is furniture with at most this many other letters
+# and digits (a date, a product code, "Listen", a version note).
+GLUED_TITLE_MAX_EXTRA = 80
+# Headings are inferred only in a stretch of at least this many paragraphs without any.
+INFERRED_MIN_PARAGRAPHS = 6
+# The body starts at the first paragraph of prose at least this long.
+BODY_MIN_WORDS = 25
 _SENTENCE_END = (".", "!", "?", ":", ";", "。", "다.")
+
+
+def _pipe_rows(lines: list[str]) -> bool:
+    """True when a paragraph is rows written with pipes: its first line and at least half of
+    its lines open with "|" (a line without one continues the row above)."""
+    lines = [line for line in lines if line.strip()]
+    piped = sum(1 for line in lines if _PIPE_ROW.match(line))
+    return bool(lines) and bool(_PIPE_ROW.match(lines[0])) and piped * 2 >= len(lines)
 
 
 def _parser() -> MarkdownIt:
@@ -251,6 +273,8 @@ class _Inline:
         parts: list[str] = []
         self.footnote_refs: list[int] = []
         link_depth = 0
+        links = 0
+        self.starts_with_link = False
         strong_depth = 0
         plain_text: list[str] = []  # text outside links (images count as outside nothing)
         unbold_text: list[str] = []  # text outside strong emphasis
@@ -283,6 +307,9 @@ class _Inline:
                 parts.append("\n")
             elif kind == "link_open":
                 link_depth += 1
+                links += 1
+                if not _has_alnum("".join(parts).replace("\x00SOFT\x00", "")):
+                    self.starts_with_link = True
                 parts.append("\x03")
             elif kind == "link_close":
                 link_depth = max(0, link_depth - 1)
@@ -307,6 +334,18 @@ class _Inline:
         self.text = _join_soft(_INVISIBLE.sub("", joined.replace("\x03", "").replace("\x04", "")), breaks)
         self.link_only = bool(self.text.strip()) and not _has_alnum("".join(plain_text))
         self.bold_only = _has_alnum(self.text) and not _has_alnum("".join(unbold_text))
+        # Links glued together with a few plain steps between them ("Home > Reports > R1"):
+        # a breadcrumb or a share bar, not prose.
+        plain = "".join(plain_text)
+        plain_alnum = sum(ch.isalnum() for ch in plain)
+        all_alnum = sum(ch.isalnum() for ch in self.text)
+        self.mostly_links = (
+            links >= 2
+            and len(plain.split()) <= 3
+            and plain_alnum * 4 <= all_alnum
+            and not self.link_only
+            and not self.text.rstrip().endswith((".", "!", "?"))
+        )
 
 
 def _unicode(match: re.Match) -> str:
@@ -333,9 +372,10 @@ def _norm(text: str) -> str:
 
 
 class _Reader:
-    def __init__(self, tokens: list[Token], breaks: LineBreaks) -> None:
+    def __init__(self, tokens: list[Token], breaks: LineBreaks, source: list[str] | None = None) -> None:
         self.tokens = tokens
         self.breaks = breaks
+        self.source = source or []
         self.blocks: list[Block] = []
         self.footnotes: dict[int, list[Block]] = {}
         self.refs: list[tuple[Block, list[int]]] = []
@@ -398,8 +438,12 @@ class _Reader:
                 continue
             elif kind == "paragraph_open":
                 inline = _Inline(tokens[i + 1].children or [], self.breaks)
+                lines = self.source[token.map[0] : token.map[1]] if token.map else []
                 i += 3
                 if not inline.text:
+                    continue
+                if footnote is None and not items and not quote and _pipe_rows(lines):
+                    self._pipe_paragraph(lines, inline)
                     continue
                 if footnote is not None:
                     label = f"[{footnote_label}]"
@@ -417,17 +461,17 @@ class _Reader:
                     item_paragraphs[-1] += 1
                     item = items[-1]
                     marker = f"{item.info}{item.markup}" if lists and lists[-1]["ordered"] else "•"
-                    self.add(
-                        Block(
-                            b.LIST_ITEM,
-                            inline.text,
-                            marker=marker,
-                            level=len(lists),
-                            style="list_item",
-                            why=f"markdown list item at depth {len(lists)}",
-                        ),
-                        inline,
+                    block = Block(
+                        b.LIST_ITEM,
+                        inline.text,
+                        marker=marker,
+                        level=len(lists),
+                        style="list_item",
+                        why=f"markdown list item at depth {len(lists)}",
                     )
+                    if inline.starts_with_link:
+                        block.features["starts_with_link"] = True
+                    self.add(block, inline)
                     continue
                 if quote:
                     self.add(
@@ -435,6 +479,11 @@ class _Reader:
                     )
                     continue
                 block = Block(b.PARAGRAPH, inline.text, style="paragraph", why="markdown paragraph")
+                block.features["lines"] = [line.strip() for line in lines if line.strip()]
+                if inline.mostly_links:
+                    block.features["mostly_links"] = True
+                if inline.starts_with_link:
+                    block.features["starts_with_link"] = True
                 if inline.bold_only and not items:
                     block.features["bold_only"] = True
                     block.bold = True
@@ -457,6 +506,42 @@ class _Reader:
                     self.add(Block(b.PARAGRAPH, text, style="html_block", why="raw HTML block, tags removed"))
             i += 1
         return self._with_footnotes()
+
+    def _pipe_paragraph(self, lines: list[str], inline: _Inline) -> None:
+        """Rows written with pipes but no delimiter row (so no table to the parser): numbered
+        notes ("| 1. | text") are footnotes, "| **Key:** | value" rows a key/value table, any
+        other such rows a table."""
+        raw: list[str] = []
+        for line in (line.strip() for line in lines if line.strip()):
+            if line.startswith("|") or not raw:
+                raw.append(line)
+            else:
+                raw[-1] += " " + line
+        rows: list[list[str]] = []
+        bold_keys = True
+        for line in raw:
+            cells = line.strip().strip("|").split("|")
+            rendered = []
+            for cell in cells:
+                children = _parser().parseInline(cell.strip())[0].children or []
+                rendered.append(_Inline(children, self.breaks).text)
+            if not re.match(r"^\s*\*\*[^*]+\*\*\s*$", cells[0]):
+                bold_keys = False
+            rows.append(rendered)
+        rows = [row for row in rows if any(row)]
+        if rows and all(len(row) >= 2 and _NOTE_NUMBER.match(row[0]) for row in rows):
+            for row in rows:
+                label = f"[{row[0].rstrip('.')}]"
+                text = " ".join(cell for cell in row[1:] if cell)
+                self.add(
+                    Block(b.FOOTNOTE, f"{label} {text}", marker=label, style="footnote", why="numbered note")
+                )
+            return
+        why = "rows written with pipes"
+        block = Block(b.TABLE, b.table_text(rows), rows=rows, style="pipe_rows", why=why)
+        if bold_keys and all(len(row) == 2 and row[0].endswith(":") for row in rows):
+            block.features["key_values"] = {row[0].rstrip(":").strip(): row[1] for row in rows}
+        self.add(block, inline)
 
     def _table(self, i: int) -> tuple[list[list[str]], int]:
         rows: list[list[str]] = []
@@ -512,27 +597,87 @@ def _bold_headings(blocks: list[Block]) -> None:
         block.relabel(b.HEADING, "a paragraph of bold text only, short, not a sentence", level=level)
 
 
-def _crawl_header(blocks: list[Block], meta: dict[str, object]) -> None:
-    """A run of one-line "Key: value" paragraphs opening the document, one of them a URL, is a
-    crawler's header ("Title: …", "URL Source: …", "Published Time: …"): its values are
-    metadata, the lines furniture."""
-    run: list[tuple[Block, str, str]] = []
-    for block in blocks:
-        match = _FIELD.match(block.text) if block.kind == b.PARAGRAPH and "\n" not in block.text else None
+def _field_lines(block: Block) -> list[tuple[str, str, bool]] | None:
+    """The (key, value, bold key) of each line of a paragraph made only of "Key: value" lines."""
+    if block.kind != b.PARAGRAPH:
+        return None
+    lines = block.features.get("lines") or [block.text]
+    if len(lines) == 1 and "\n" in block.text:
+        return None
+    out = []
+    for line in lines:
+        bold = line.startswith("**")
+        match = _FIELD.match(line.replace("**", "").strip())
         if match is None:
-            break
-        run.append((block, match.group(1), (match.group(2) or "").strip()))
-    if len(run) < 2 or not any(_URL.match(value) for _, _, value in run):
-        return
-    fields = {re.sub(r"\W+", "_", key.strip().lower()): value for _, key, value in run if value}
-    for name, value in metadata_from_front_matter(fields).items():
+            return None
+        out.append((match.group(1), (match.group(2) or "").strip(), bold))
+    return out
+
+
+def _field_name(key: str) -> str:
+    return re.sub(r"\W+", "_", key.strip().lower()).strip("_")
+
+
+def _authors(value: str) -> list[str]:
+    """Authors written "Last, First; Last, First" keep their commas; else split as usual."""
+    if ";" in value:
+        return [" ".join(part.split()) for part in value.split(";") if part.strip()]
+    if value.count(",") == 1 and not re.search(r"\band\b|&", value):
+        return [" ".join(value.split())]
+    return re.split(r"\s*(?:[;,]|\band\b)\s*", value)
+
+
+def _fields_to_meta(fields: dict[str, str], meta: dict[str, object]) -> None:
+    named: dict[str, object] = {}
+    for key, value in fields.items():
+        name = _field_name(key)
+        if name in ("author", "authors", "author_s", "by"):
+            named["authors"] = [name for name in _authors(value) if name]
+        elif name in ("publication_date", "date", "published", "published_time", "updated"):
+            slash = _SLASH_DATE.match(value)
+            if slash:  # month/day/year unless the first number cannot be a month
+                first, second, year = (int(part) for part in slash.groups())
+                month, day = (first, second) if first <= 12 else (second, first)
+                value = f"{year:04d}-{month:02d}-{day:02d}"
+            named.setdefault("date", value)
+        elif name in ("report_no", "report_number", "product_number", "number"):
+            named.setdefault("report_number", value)
+        else:
+            named.setdefault(name, value)
+    for name, value in metadata_from_front_matter(named).items():
         meta.setdefault(name, value)
+
+
+def _crawl_header(blocks: list[Block], meta: dict[str, object]) -> None:
+    """A run of "Key: value" lines opening the document (after its H1, if any) is a metadata
+    header: a crawler's ("Title: …", "URL Source: …") when one value is a URL, a page's
+    "**Key:** value" block when the keys are bold. Its values are metadata, its lines
+    furniture; an H1 standing right above it is the document's title."""
+    start = 1 if blocks and blocks[0].kind == b.HEADING and blocks[0].level == 1 else 0
+    run: list[tuple[Block, list[tuple[str, str, bool]]]] = []
+    for block in blocks[start:]:
+        fields = _field_lines(block)
+        if fields is None:
+            break
+        run.append((block, fields))
+    lines = [field for _, fields in run for field in fields]
+    if len(lines) < 2:
+        return
+    has_url = any(_URL.match(value) for _, value, _ in lines)
+    if not has_url and not all(bold for _, _, bold in lines):
+        return
+    fields = {key: value for key, value, _ in lines if value}
+    _fields_to_meta(fields, meta)
     if "source_url" not in meta:
-        url = next((value for _, _, value in run if _URL.match(value)), "")
+        url = next((value for _, value, _ in lines if _URL.match(value)), "")
         if url:
             meta["source_url"] = url
-    for block, _, _ in run:
-        block.relabel(b.FURNITURE, "a crawler's header of key: value lines at the start")
+    for block, _ in run:
+        block.relabel(b.FURNITURE, "a header of key: value lines at the start")
+    if start:
+        meta.setdefault("title", blocks[0].text)
+        if _norm(blocks[0].text) == _norm(str(meta["title"])):
+            blocks[0].relabel(b.TITLE, "the level-1 heading above the document's key: value header")
 
 
 def _footer_like(block: Block, meta: dict[str, object]) -> str:
@@ -609,6 +754,177 @@ def _title(blocks: list[Block], meta: dict[str, object]) -> None:
         meta["title"] = first.text
 
 
+def _prose(block: Block) -> bool:
+    """A paragraph of running text: the body has begun."""
+    return (
+        block.kind in (b.PARAGRAPH, b.QUOTE)
+        and len(block.text.split()) >= BODY_MIN_WORDS
+        and not block.features.get("mostly_links")
+    )
+
+
+def _page_furniture(blocks: list[Block], meta: dict[str, object]) -> int:
+    """Before the body's first paragraph of prose: a key/value table is metadata, a line that
+    holds the title with a few words more (a date, a code, a link: "Listen Title Updated
+    …") furniture. Anywhere: a paragraph mostly of glued links (breadcrumb, share bar) is
+    furniture. Returns the index of the first paragraph of prose."""
+    for block in blocks:
+        if block.kind == b.PARAGRAPH and block.features.get("mostly_links"):
+            block.relabel(b.FURNITURE, "mostly links with a few plain steps (a breadcrumb or share bar)")
+    body = next((i for i, block in enumerate(blocks) if _prose(block)), len(blocks))
+    title = _norm(str(meta.get("title") or ""))
+    for block in blocks[:body]:
+        values = block.features.get("key_values")
+        if block.kind == b.TABLE and values:
+            _fields_to_meta(values, meta)
+            block.relabel(b.FURNITURE, "a key/value table before the body (metadata)")
+            continue
+        if block.kind in (b.PARAGRAPH, b.LIST_ITEM) and title and len(title) >= 8:
+            key = _norm(block.text)
+            if key != title and _holds(key, title):
+                extra = len(key) - len(title)  # letters and digits besides the title's
+                text = block.text.rstrip()
+                dated = bool(_TIMESTAMP.search(text)) and not text.endswith((".", "!", "?"))
+                if extra <= GLUED_TITLE_MAX_EXTRA and (block.features.get("starts_with_link") or dated):
+                    block.relabel(b.FURNITURE, "before the body, the title glued to a date, code or link")
+    return body
+
+
+def _holds(text: str, title: str) -> bool:
+    """True when `text` holds the title, allowing a dropped superscript or quote here and there
+    (nine tenths of its letters and digits in order)."""
+    if title in text:
+        return True
+    matcher = difflib.SequenceMatcher(None, title, text, autojunk=False)
+    return sum(block.size for block in matcher.get_matching_blocks()) >= 0.9 * len(title)
+
+
+def _heading_shaped(block: Block) -> bool:
+    text = " ".join(block.text.split())
+    words = text.split()
+    if block.kind != b.PARAGRAPH or "\n" in block.text or not words:
+        return False
+    if len(block.features.get("lines") or [text]) > 1 or len(words) > INFERRED_HEADING_MAX_WORDS:
+        return False
+    first = text[0]
+    if not (first.isupper() or "\uac00" <= first <= "\ud7a3" or first.isdigit()):
+        return False
+    return not text.endswith((*_SENTENCE_END, ",", "?", "…")) and len(_norm(text)) >= 3
+
+
+def _infer_headings(blocks: list[Block], body: int, toc: set[str]) -> None:
+    """A body with no heading markup of its own: a short standalone paragraph (one line, a few
+    words, no sentence punctuation, capitalised) followed by a longer paragraph heads what
+    follows, and so does a paragraph that an earlier table of contents lists. Two at least,
+    or none (a single short line is a dateline or a label)."""
+    later = [i for i, block in enumerate(blocks) if i >= body and block.kind == b.HEADING]
+    if len(later) > 1:
+        return
+    # One heading after the body's start is end matter ("Footnotes", "Notes") when the long
+    # stretch of text before it has none; candidates are looked for in that stretch.
+    end = later[0] if later else len(blocks)
+    if sum(1 for block in blocks[body:end] if block.kind == b.PARAGRAPH) < INFERRED_MIN_PARAGRAPHS:
+        return
+    last_heading = max((i for i, block in enumerate(blocks[:body]) if block.kind == b.HEADING), default=-1)
+    found: list[tuple[Block, str]] = []
+    counts: dict[str, int] = {}
+    for block in blocks:
+        if block.kind == b.PARAGRAPH:
+            counts[_norm(block.text)] = counts.get(_norm(block.text), 0) + 1
+    content = [i for i, block in enumerate(blocks) if block.kind not in (b.FURNITURE, b.TITLE)]
+    for pos, index in enumerate(content):
+        block = blocks[index]
+        if not last_heading < index < end or block.kind != b.PARAGRAPH or counts[_norm(block.text)] > 1:
+            continue
+        nxt = blocks[content[pos + 1]] if pos + 1 < len(content) else None
+        if nxt is None or nxt.kind == b.HEADING:
+            continue
+        if toc and _norm(block.text) in toc and len(block.text.split()) <= 2 * INFERRED_HEADING_MAX_WORDS:
+            found.append((block, "a standalone paragraph the table of contents lists"))
+            continue
+        if not _heading_shaped(block):
+            continue
+        if nxt.kind == b.TABLE and _CAPTION_LABEL.match(block.text):
+            block.relabel(b.CAPTION, "a numbered label line over a table")
+            continue
+        prev = blocks[content[pos - 1]] if pos else None
+        if prev is not None and prev.kind == b.PARAGRAPH and _heading_shaped(prev):
+            continue  # not isolated: a run of short lines (an address, a list)
+        if nxt.kind not in (b.PARAGRAPH, b.LIST_ITEM, b.QUOTE, b.TABLE):
+            continue
+        if len(nxt.text.split()) < 2 * len(block.text.split()) or not _prose_or_list(nxt):
+            continue
+        found.append((block, "a short standalone line, no sentence punctuation, over a longer paragraph"))
+    if len(found) < 2:
+        return
+    for block, why in found:
+        block.relabel(b.HEADING, f"inferred (the body has no heading markup): {why}", level=2)
+
+
+def _prose_or_list(block: Block) -> bool:
+    return block.kind in (b.LIST_ITEM, b.TABLE) or len(block.text.split()) >= 8
+
+
+def _toc_entries(blocks: list[Block], body: int, link_only: set[int]) -> set[str]:
+    """The texts of link-only list items under a heading before the body: a table of contents."""
+    entries: set[str] = set()
+    for block in blocks[:body]:
+        if block.kind in (b.LIST_ITEM, b.FURNITURE) and id(block) in link_only:
+            entries.add(_norm(block.text))
+    return entries
+
+
+def _empty_headings(blocks: list[Block], body: int) -> None:
+    """Before the body, a heading over nothing but furniture (a site banner over the metadata
+    table and download links, a "Contents" or "Figures" list of links) is furniture too; so
+    is one whose stretch up to the body's first paragraph is a metadata table or at least
+    three blocks of furniture. A heading over nothing at all is kept (a part title over its
+    first chapter)."""
+    for index, block in enumerate(blocks[:body]):
+        if block.kind != b.HEADING:
+            continue
+        span = []
+        for nxt in blocks[index + 1 :]:
+            if nxt.kind == b.HEADING:
+                break
+            span.append(nxt)
+        if span and all(nxt.kind in (b.FURNITURE, b.TITLE) for nxt in span):
+            block.relabel(b.FURNITURE, "before the body, a heading over nothing but furniture")
+            continue
+        lead = blocks[index + 1 : body]
+        only_furniture = bool(lead) and all(nxt.kind in (b.FURNITURE, b.TITLE) for nxt in lead)
+        if only_furniture and (len(lead) >= 3 or any(nxt.features.get("key_values") for nxt in lead)):
+            block.relabel(b.FURNITURE, "before the body, a heading over only a metadata table and links")
+
+
+def _label_headings(blocks: list[Block]) -> None:
+    """An indented one-line label ("    Notice:") over a paragraph is a scraped page's
+    indented heading, not code: a heading at the rank of the heading before it."""
+    level = 2
+    for index, block in enumerate(blocks):
+        if block.kind == b.HEADING and block.level:
+            level = block.level
+            continue
+        if block.kind != b.CODE or block.style != "code_block" or "\n" in block.text.strip():
+            continue
+        text = " ".join(block.text.split())
+        nxt = next((other for other in blocks[index + 1 :] if other.kind != b.FURNITURE), None)
+        if not text.endswith(":") or len(text.split()) > 4 or nxt is None or not _prose(nxt):
+            continue
+        block.text = text.rstrip(":").strip()
+        block.relabel(b.HEADING, "an indented one-line label over a paragraph", level=level)
+
+
+def _repeated_title(blocks: list[Block], meta: dict[str, object]) -> None:
+    """A heading that repeats the title (the page's own H1 again) is the title, not a part."""
+    title = _norm(str(meta.get("title") or ""))
+    if not title:
+        return
+    for block in blocks:
+        if block.kind == b.HEADING and _norm(block.text) == title:
+            block.relabel(b.TITLE, "a heading repeating the document's title")
+
+
 def read_markdown(text: str, *, filename: str = "") -> BlockDocument:
     """Read a Markdown document (already decoded) as blocks."""
     try:
@@ -616,16 +932,23 @@ def read_markdown(text: str, *, filename: str = "") -> BlockDocument:
     except Exception as error:  # markdown-it raises only on pathological input
         raise DocumentError(f"the Markdown could not be parsed: {error}") from error
     front: dict[str, object] = {}
+    source = text
     if tokens and tokens[0].type == "front_matter":
         front = read_front_matter(tokens[0].content)
     elif (toml := _TOML_FRONT.match(text.lstrip("\ufeff"))) is not None:
         front = read_front_matter(re.sub(r"(?m)^([A-Za-z_][\w.-]*)\s*=\s*", r"\1: ", toml.group(1)))
-        tokens = _parser().parse(text.lstrip("\ufeff")[toml.end() :])
+        source = text.lstrip("\ufeff")[toml.end() :]
+        tokens = _parser().parse(source)
     meta = metadata_from_front_matter(front)
-    reader = _Reader(tokens, LineBreaks.of(text.split("\n")))
+    reader = _Reader(tokens, LineBreaks.of(text.split("\n")), source.split("\n"))
     blocks = reader.read()
     _crawl_header(blocks, meta)
     _title(blocks, meta)
     _furniture(blocks, reader.link_only, meta)
+    _repeated_title(blocks, meta)
+    body = _page_furniture(blocks, meta)
     _bold_headings(blocks)
+    _infer_headings(blocks, body, _toc_entries(blocks, body, reader.link_only))
+    _empty_headings(blocks, body)
+    _label_headings(blocks)
     return BlockDocument(blocks=blocks, format="md", metadata=meta)
