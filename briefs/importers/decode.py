@@ -8,6 +8,7 @@ looks like binary data, is refused with a message that names the problem.
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 
 from briefs.importers.errors import DocumentError
@@ -25,8 +26,18 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\x1f\x8b", "a gzip archive"),
 )
 
-# Control characters a text file may contain; every other one marks binary data.
-_ALLOWED_CONTROLS = frozenset("\t\n\r\x0b\x0c")
+# Control characters (category Cc) but the five a text file may contain (\t \n \v \f \r):
+# any of these marks binary data.
+_FORBIDDEN_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+# What Korean or English text is made of (see _plausible_text).
+_NOT_TEXTLIKE = re.compile(
+    "[^\\s -~\u00a0-\u00ff"
+    "\u2000-\u2bff"  # punctuation, symbols, arrows, circled letters (ⓒ)
+    "\u3000-\u33ff"  # CJK punctuation, Hangul jamo
+    "\uac00-\ud7a3\uff00-\uffef]"
+)
+_ASCII_OR_SPACE = re.compile("[\\x00-\\x7f\\s]")
+_NOT_HANGUL = re.compile("[^\uac00-\ud7a3\u3130-\u318f]")
 
 
 def sniff_binary(data: bytes) -> str | None:
@@ -70,25 +81,15 @@ def _plausible_text(text: str) -> bool:
     """Return whether decoded text reads as Korean or English text rather than noise."""
     if not text:
         return False
-    ok = sum(
-        1
-        for ch in text
-        if ch.isspace()
-        or " " <= ch <= "~"
-        or "\u00a0" <= ch <= "\u00ff"
-        or "\u2000" <= ch <= "\u2bff"  # punctuation, symbols, arrows, circled letters (ⓒ)
-        or "\u3000" <= ch <= "\u33ff"  # CJK punctuation, Hangul jamo
-        or "\uac00" <= ch <= "\ud7a3"
-        or "\uff00" <= ch <= "\uffef"
-    )
+    ok = len(_NOT_TEXTLIKE.sub("", text))
     return ok / len(text) >= 0.9
 
 
 def _check_text(text: str, *, encoding: str) -> str:
-    bad = [ch for ch in text if unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS]
+    bad = _FORBIDDEN_CONTROL.search(text)
     if bad:
         raise DocumentError(
-            f"contains control characters (e.g. U+{ord(bad[0]):04X}) after decoding as {encoding}: "
+            f"contains control characters (e.g. U+{ord(bad.group()):04X}) after decoding as {encoding}: "
             "this looks like binary data, not text"
         )
     if "\ufffd" in text:
@@ -98,10 +99,10 @@ def _check_text(text: str, *, encoding: str) -> str:
 
 def _looks_korean_or_ascii(text: str) -> bool:
     """Tell real CP949 text from bytes that merely happen to decode as CP949."""
-    non_ascii = [ch for ch in text if ord(ch) > 127 and not ch.isspace()]
+    non_ascii = _ASCII_OR_SPACE.sub("", text)  # the non-ASCII characters but spaces
     if not non_ascii:
         return True
-    hangul = sum(1 for ch in non_ascii if "\uac00" <= ch <= "\ud7a3" or "\u3130" <= ch <= "\u318f")
+    hangul = len(_NOT_HANGUL.sub("", non_ascii))
     return hangul / len(non_ascii) >= 0.5
 
 

@@ -97,13 +97,30 @@ def normalise_spaces(text: str) -> str:
     return re.sub(r"[ \t\u00a0\u3000]{2,}", " ", text.replace("\u00a0", " ")).strip()
 
 
+# Characters detect_language reads: a text longer than this is read in LANGUAGE_SLICES
+# slices spread evenly over it, so a long text costs no more than this.
+LANGUAGE_SAMPLE_CHARS = 256 * 1024
+LANGUAGE_SLICES = 16
+_NOT_HANGUL = re.compile("[^\uac00-\ud7a3\u3131-\u318e]")  # U+3130, U+318F: unassigned
+
+
+def language_sample(text: str) -> str:
+    """Return `text`, or, when it is longer than LANGUAGE_SAMPLE_CHARS, evenly spread slices of it."""
+    if len(text) <= LANGUAGE_SAMPLE_CHARS:
+        return text
+    size = LANGUAGE_SAMPLE_CHARS // LANGUAGE_SLICES
+    step = (len(text) - size) // (LANGUAGE_SLICES - 1)
+    return "".join(text[i * step : i * step + size] for i in range(LANGUAGE_SLICES))
+
+
 def detect_language(text: str) -> str:
     """Return "ko" when Hangul makes up a good share of the letters, else "en"."""
-    letters = [ch for ch in text if ch.isalpha()]
+    sample = language_sample(text)
+    letters = sum(map(str.isalpha, sample))
     if not letters:
         return "ko"
-    hangul = sum(1 for ch in letters if "\uac00" <= ch <= "\ud7a3" or "\u3130" <= ch <= "\u318f")
-    return "ko" if hangul / len(letters) >= 0.3 else "en"
+    hangul = len(_NOT_HANGUL.sub("", sample))  # Hangul syllables and jamo are all letters
+    return "ko" if hangul / letters >= 0.3 else "en"
 
 
 def is_caption(paragraph: str) -> bool:
