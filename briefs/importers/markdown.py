@@ -878,8 +878,9 @@ def _empty_headings(blocks: list[Block], body: int) -> None:
     """Before the body, a heading over nothing but furniture (a site banner over the metadata
     table and download links, a "Contents" or "Figures" list of links) is furniture too; so
     is one whose stretch up to the body's first paragraph is a metadata table or at least
-    three blocks of furniture. A heading over nothing at all is kept (a part title over its
-    first chapter)."""
+    three blocks of furniture, or links naming the headings that follow. A heading over
+    nothing at all is kept (a part title over its first chapter)."""
+    later = {_norm(block.text) for block in blocks[body:] if block.kind == b.HEADING}
     for index, block in enumerate(blocks[:body]):
         if block.kind != b.HEADING:
             continue
@@ -893,7 +894,10 @@ def _empty_headings(blocks: list[Block], body: int) -> None:
             continue
         lead = blocks[index + 1 : body]
         only_furniture = bool(lead) and all(nxt.kind in (b.FURNITURE, b.TITLE) for nxt in lead)
-        if only_furniture and (len(lead) >= 3 or any(nxt.features.get("key_values") for nxt in lead)):
+        listed = any(_norm(nxt.text) in later for nxt in lead)  # a table of contents
+        if only_furniture and (
+            len(lead) >= 3 or listed or any(nxt.features.get("key_values") for nxt in lead)
+        ):
             block.relabel(b.FURNITURE, "before the body, a heading over only a metadata table and links")
 
 

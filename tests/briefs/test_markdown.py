@@ -298,3 +298,135 @@ def test_a_bracketed_edit_link_closing_a_heading_goes():
 )
 def test_the_front_matter_date_is_read_in_its_usual_forms(stated, iso):
     assert read_markdown(f"---\ndate: {stated}\n---\nBody.\n").metadata["publication_date"] == iso
+
+
+# --- scraped pages whose body has no heading markup -----------------------------------------
+
+PROSE = (
+    "The committee met on several occasions over the year and considered a range of proposals "
+    "brought forward by members, staff and outside experts, weighing each on its merits."
+)
+
+
+def _page(body: str) -> str:
+    return (
+        "# Harbour Dredging Policy\n\n"
+        "**Kind:** Brief\n**Report No.:** HB101\n**Publication Date:** 03/05/2025\n"
+        "**Author(s):** Lane, Ada M.\n\n"
+        "[Cite](https://a.example/c)[Share](https://a.example/s)[Home](https://a.example/) > "
+        "[Briefs](https://a.example/b) > HB101\n\n"
+        "# Harbour Dredging Policy\n\n"
+        "## SITE BANNER\n\n"
+        "| **Kind:** | Brief\n| **Authors:** | Lane, Ada M.; Roe, Ben\n\n"
+        "[Download PDF](https://a.example/x.pdf)\n\n"
+        "[Listen](https://a.example/l)Harbour Dredging PolicyUpdated March 5, 2025 (HB101)\n\n" + body
+    )
+
+
+def _body(*heads: str) -> str:
+    parts = [PROSE, PROSE]
+    for head in heads:
+        parts += [head, PROSE, PROSE]
+    return "\n\n".join(parts) + "\n"
+
+
+def test_a_bold_key_value_block_under_the_h1_is_metadata_and_the_h1_the_title():
+    document = read_markdown(_page(_body("Origins", "Costs")))
+    meta = document.metadata
+    assert meta["title"] == "Harbour Dredging Policy"
+    assert meta["series_code"] == "HB101"
+    assert meta["publication_date"] == "2025-03-05"
+    assert meta["authors"] == ["Lane, Ada M."]
+    assert not any("Report No" in blk.text for blk in document.blocks if blk.kind != b.FURNITURE)
+
+
+def test_plain_key_value_lines_without_a_url_or_bold_keys_stay_text():
+    document = read_markdown("Note: this is a remark.\nAnother: remark here.\n\n" + PROSE + "\n")
+    assert document.blocks[0].kind == b.PARAGRAPH
+
+
+def test_glued_links_with_a_plain_last_step_are_a_breadcrumb():
+    document = read_markdown("[A](u)[B](v) > [Reports](w) > R12\n\n" + PROSE + "\n")
+    assert document.blocks[0].kind == b.FURNITURE
+    prose_with_links = read_markdown("See [the first report](u) and [the second report](v) for more.\n")
+    assert prose_with_links.blocks[0].kind == b.PARAGRAPH
+
+
+def test_the_second_h1_repeating_the_title_and_a_banner_over_furniture_are_not_sections():
+    parsed, found = sections(_page(_body("Origins", "Costs")))
+    assert parsed.title == "Harbour Dredging Policy"
+    assert [heading for heading, _, _ in found] == ["", "Origins", "Costs"]
+    text = " ".join(body for _, _, body in found)
+    assert "Download" not in text and "Updated March" not in text and "Lane, Ada" not in text
+
+
+def test_a_key_value_pipe_table_before_the_body_gives_the_authors():
+    document = read_markdown(
+        "# T Title Here\n\n| **Kind:** | Brief\n| **Authors:** | Lane, Ada M.; Roe, Ben\n\n"
+        + _body("A Part", "B Part")
+    )
+    assert document.metadata["authors"] == ["Lane, Ada M.", "Roe, Ben"]
+    assert not [blk for blk in document.blocks if blk.kind == b.TABLE]
+
+
+def test_headings_are_inferred_in_a_long_body_without_heading_markup():
+    parsed, found = sections(
+        _page(_body("Origins of the Policy", "Costs and Funding", "Issues for Congress"))
+    )
+    assert [(heading, level) for heading, level, _ in found][1:] == [
+        ("Origins of the Policy", 2),
+        ("Costs and Funding", 2),
+        ("Issues for Congress", 2),
+    ]
+
+
+def test_no_heading_is_inferred_from_sentences_labels_or_a_single_short_line():
+    # ends with sentence punctuation / a colon, lower case, or only one candidate at all
+    body = _body("This is a sentence.", "SPEAKER:", "lower case line", "Only Candidate")
+    document = read_markdown(body)
+    assert not [blk for blk in document.blocks if blk.kind == b.HEADING]
+    # a short body is not searched
+    short = read_markdown(f"{PROSE}\n\nOrigins\n\n{PROSE}\n\nCosts\n\n{PROSE}\n")
+    assert not [blk for blk in short.blocks if blk.kind == b.HEADING]
+
+
+def test_a_body_with_heading_markup_gets_no_inferred_headings():
+    body = _body("Origins", "Costs").replace("Origins", "## Origins").replace("\nCosts", "\n## Costs")
+    body += "\n\nLoose Line\n\n" + PROSE + "\n"
+    document = read_markdown(body)
+    assert [blk.text for blk in document.blocks if blk.kind == b.HEADING] == ["Origins", "Costs"]
+
+
+def test_table_of_contents_entries_mark_headings_even_as_questions():
+    toc = "# Contents\n\n- [Why Now?](#a)\n- [Who Pays?](#b)\n\n"
+    document = read_markdown("---\ntitle: The Title Text\n---\n" + toc + _body("Why Now?", "Who Pays?"))
+    assert [blk.text for blk in document.blocks if blk.kind == b.HEADING] == ["Why Now?", "Who Pays?"]
+    contents = next(blk for blk in document.blocks if blk.text == "Contents")
+    assert contents.kind == b.FURNITURE
+
+
+def test_a_numbered_label_over_a_table_is_a_caption_not_a_heading():
+    body = _body("Origins", "Costs").replace(
+        "Costs\n\n", "Costs\n\nTable 1. Yearly Costs\n\n| a | b\n| c | d\n\n"
+    )
+    document = read_markdown(body)
+    assert next(blk for blk in document.blocks if blk.text == "Table 1. Yearly Costs").kind == b.CAPTION
+
+
+def test_the_title_glued_to_a_date_after_a_link_is_furniture_but_prose_naming_it_is_not():
+    document = read_markdown(_page(_body("Origins", "Costs")))
+    glued = next(blk for blk in document.blocks if "Updated March" in blk.text)
+    assert glued.kind == b.FURNITURE
+    named = read_markdown(
+        "---\ntitle: Harbour Dredging Policy\n---\nThe Harbour Dredging Policy was adopted in 2020.\n"
+    )
+    assert named.blocks[0].kind == b.PARAGRAPH
+
+
+def test_numbered_pipe_rows_under_footnotes_are_footnotes_and_an_indented_label_a_heading():
+    tail = "# Footnotes\n\n| 1. | First note.\n| 2. | Second note.\n\n        Notice:\n" + PROSE + "\n"
+    parsed, found = sections(_page(_body("Origins", "Costs")) + "\n" + tail)
+    heads = [heading for heading, _, _ in found]
+    assert heads[-2:] == ["Footnotes", "Notice"]
+    notes = [blk for blk in read_markdown(tail).blocks if blk.kind == b.FOOTNOTE]
+    assert [blk.text for blk in notes] == ["[1] First note.", "[2] Second note."]
