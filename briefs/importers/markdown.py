@@ -35,6 +35,8 @@ from briefs.importers.linebreaks import LineBreaks
 
 # A bold-only paragraph is a heading when it is at most this long (longer is emphasis).
 BOLD_HEADING_MAX_CHARS = 150
+# A header line's value (without a URL in the header) is at most this many words.
+HEADER_VALUE_MAX_WORDS = 15
 # A trailing line is a crawl footer's when it has at most this many words...
 FOOTER_MAX_WORDS = 8
 
@@ -664,7 +666,16 @@ def _crawl_header(blocks: list[Block], meta: dict[str, object]) -> None:
     if len(lines) < 2:
         return
     has_url = any(_URL.match(value) for _, value, _ in lines)
-    if not has_url and not all(bold for _, _, bold in lines):
+    # Without a URL: bold keys, three lines at least, each value short (a label, a date, a
+    # name), never a sentence (bold lead-ins of prose paragraphs are no header).
+    short = all(
+        len(value.split()) <= HEADER_VALUE_MAX_WORDS
+        and not value.endswith((".", "!", "?"))
+        or value.endswith(".")
+        and len(value.split()) <= 3
+        for _, value, _ in lines
+    )
+    if not has_url and not (all(bold for _, _, bold in lines) and len(lines) >= 3 and short):
         return
     fields = {key: value for key, value, _ in lines if value}
     _fields_to_meta(fields, meta)
@@ -784,7 +795,9 @@ def _page_furniture(blocks: list[Block], meta: dict[str, object]) -> int:
             if key != title and _holds(key, title):
                 extra = len(key) - len(title)  # letters and digits besides the title's
                 text = block.text.rstrip()
-                dated = bool(_TIMESTAMP.search(text)) and not text.endswith((".", "!", "?"))
+                # "TitleUpdated April 9, 2026": a date glued to the word before it
+                unglued = re.sub(r"([a-z])([A-Z])", r"\1 \2", text)
+                dated = bool(_TIMESTAMP.search(unglued)) and not text.endswith((".", "!", "?"))
                 if extra <= GLUED_TITLE_MAX_EXTRA and (block.features.get("starts_with_link") or dated):
                     block.relabel(b.FURNITURE, "before the body, the title glued to a date, code or link")
     return body
@@ -812,7 +825,7 @@ def _heading_shaped(block: Block) -> bool:
     return not text.endswith((*_SENTENCE_END, ",", "?", "…")) and len(_norm(text)) >= 3
 
 
-def _infer_headings(blocks: list[Block], body: int, toc: set[str]) -> None:
+def _infer_headings(blocks: list[Block], body: int, toc: dict[str, int]) -> None:
     """A body with no heading markup of its own: a short standalone paragraph (one line, a few
     words, no sentence punctuation, capitalised) followed by a longer paragraph heads what
     follows, and so does a paragraph that an earlier table of contents lists. Two at least,
@@ -826,7 +839,7 @@ def _infer_headings(blocks: list[Block], body: int, toc: set[str]) -> None:
     if sum(1 for block in blocks[body:end] if block.kind == b.PARAGRAPH) < INFERRED_MIN_PARAGRAPHS:
         return
     last_heading = max((i for i, block in enumerate(blocks[:body]) if block.kind == b.HEADING), default=-1)
-    found: list[tuple[Block, str]] = []
+    found: list[tuple[Block, str, int]] = []
     counts: dict[str, int] = {}
     for block in blocks:
         if block.kind == b.PARAGRAPH:
@@ -840,7 +853,10 @@ def _infer_headings(blocks: list[Block], body: int, toc: set[str]) -> None:
         if nxt is None or nxt.kind == b.HEADING:
             continue
         if toc and _norm(block.text) in toc and len(block.text.split()) <= 2 * INFERRED_HEADING_MAX_WORDS:
-            found.append((block, "a standalone paragraph the table of contents lists"))
+            depth = toc[_norm(block.text)]
+            found.append(
+                (block, f"a standalone paragraph the table of contents lists (depth {depth})", depth + 1)
+            )
             continue
         if not _heading_shaped(block):
             continue
@@ -854,23 +870,24 @@ def _infer_headings(blocks: list[Block], body: int, toc: set[str]) -> None:
             continue
         if len(nxt.text.split()) < 2 * len(block.text.split()) or not _prose_or_list(nxt):
             continue
-        found.append((block, "a short standalone line, no sentence punctuation, over a longer paragraph"))
+        found.append((block, "a short standalone line, no sentence punctuation, over a longer paragraph", 2))
     if len(found) < 2:
         return
-    for block, why in found:
-        block.relabel(b.HEADING, f"inferred (the body has no heading markup): {why}", level=2)
+    for block, why, level in found:
+        block.relabel(b.HEADING, f"inferred (the body has no heading markup): {why}", level=min(6, level))
 
 
 def _prose_or_list(block: Block) -> bool:
     return block.kind in (b.LIST_ITEM, b.TABLE) or len(block.text.split()) >= 8
 
 
-def _toc_entries(blocks: list[Block], body: int, link_only: set[int]) -> set[str]:
-    """The texts of link-only list items under a heading before the body: a table of contents."""
-    entries: set[str] = set()
+def _toc_entries(blocks: list[Block], body: int, link_only: set[int]) -> dict[str, int]:
+    """The texts of link-only list items before the body (a table of contents), each with the
+    depth of its list (a nested entry heads a subsection)."""
+    entries: dict[str, int] = {}
     for block in blocks[:body]:
         if block.kind in (b.LIST_ITEM, b.FURNITURE) and id(block) in link_only:
-            entries.add(_norm(block.text))
+            entries.setdefault(_norm(block.text), block.level or 1)
     return entries
 
 
@@ -913,7 +930,10 @@ def _label_headings(blocks: list[Block]) -> None:
             continue
         text = " ".join(block.text.split())
         nxt = next((other for other in blocks[index + 1 :] if other.kind != b.FURNITURE), None)
+        label = text.rstrip(":").strip()
         if not text.endswith(":") or len(text.split()) > 4 or nxt is None or not _prose(nxt):
+            continue
+        if not label[:1].isupper() or not all(ch.isalpha() or ch == " " for ch in label):
             continue
         block.text = text.rstrip(":").strip()
         block.relabel(b.HEADING, "an indented one-line label over a paragraph", level=level)

@@ -430,3 +430,25 @@ def test_numbered_pipe_rows_under_footnotes_are_footnotes_and_an_indented_label_
     assert heads[-2:] == ["Footnotes", "Notice"]
     notes = [blk for blk in read_markdown(tail).blocks if blk.kind == b.FOOTNOTE]
     assert [blk.text for blk in notes] == ["[1] First note.", "[2] Second note."]
+
+
+def test_bold_lead_ins_of_prose_at_the_start_are_no_metadata_header():
+    text = (
+        "**Summary:** The council agreed a plan that will change how the port is run.\n"
+        "**Outlook:** Further work is expected to follow over the coming year.\n"
+        "**Next:** A review.\n\n" + PROSE + "\n"
+    )
+    document = read_markdown(text)
+    assert document.blocks[0].kind == b.PARAGRAPH
+
+
+def test_a_nested_table_of_contents_gives_inferred_headings_their_levels():
+    toc = "# Contents\n\n- [Origins](#a)\n  - [Early Years](#b)\n- [Costs](#c)\n\n"
+    document = read_markdown(
+        "---\ntitle: The Title Text\n---\n" + toc + _body("Origins", "Early Years", "Costs")
+    )
+    assert [(blk.text, blk.level) for blk in document.blocks if blk.kind == b.HEADING] == [
+        ("Origins", 2),
+        ("Early Years", 3),
+        ("Costs", 2),
+    ]
