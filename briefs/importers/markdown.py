@@ -15,6 +15,17 @@ or digit (an end mark such as "###"), blocks at the very start that repeat a fro
 value (a publisher line, the title again, a breadcrumb's last step) and, in the trailing run
 of the document, short lines that are mostly a URL or a timestamp (a crawl footer) and
 headings left with nothing after them.
+
+Scraped report pages (a site's page saved as Markdown) add their own shape: an H1 over a block
+of "**Key:** value" lines (metadata: date, authors, report number, URL), link bars glued
+together with a plain last step (a breadcrumb), the H1 again, a banner heading over a
+key/value pipe table and download links, a line holding the title glued to a date and a code,
+a "Contents"/"Figures" list of links; all of it before the first paragraph of prose is
+metadata or furniture. Rows written with pipes but no delimiter row are a table, or footnotes
+when each row opens with a number ("| 1. | note"). When the body (from its first paragraph of
+prose) has no heading markup of its own, a short standalone line (one line, a few words, no
+sentence punctuation, capitalised, over a longer paragraph) or a line a table of contents
+lists is a heading; two at least, or none.
 """
 
 from __future__ import annotations
