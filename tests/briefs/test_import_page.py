@@ -93,6 +93,9 @@ def test_a_changed_version_needs_replace(client, editor, kinu_bytes):
         ("scan.pdf", None, "no text layer"),
         ("broken.pdf", b"%PDF-1.4\n not really a pdf", "not a readable PDF"),
         ("blank.txt", b" \n\t\n", "only whitespace"),
+        ("bill.hwp", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "save the document as HWPX"),
+        ("broken.docx", b"PK\x03\x04 not a zip", "DOCX"),
+        ("broken.hwpx", b"PK\x03\x04" + b"\x00" * 50, "HWPX"),
     ],
 )
 def test_hostile_uploads_are_refused_with_the_reason_and_nothing_written(client, editor, name, data, message):
@@ -201,3 +204,16 @@ def test_import_warnings_are_shown_to_the_editor_and_not_to_readers(client, edit
     client.force_login(analyst)
     reader = client.get(reverse("briefs:reader", args=[brief.slug]))
     assert texts(page_tree(reader), "//aside[@class='import-warnings']") == []
+
+
+@pytest.mark.parametrize("name", ["13_langchain-kr-glossary_ko.docx", "11_mcst-press-release_ko.hwpx"])
+def test_an_editor_imports_docx_and_hwpx_from_the_browser(client, editor, name):
+    from pathlib import Path
+
+    corpus = Path(__file__).resolve().parents[3] / "shared" / "import-corpus"
+    client.force_login(editor)
+    response = client.post(IMPORT, {"file": upload(name, (corpus / name).read_bytes(), "application/zip")})
+    assert response.status_code == 302
+    brief = Brief.objects.get()
+    assert brief.source_format == name.rsplit(".", 1)[1]
+    assert brief.sections.exists()
