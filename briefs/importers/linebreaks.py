@@ -155,29 +155,48 @@ def _decide_all(pairs: Sequence[tuple[str, str]]) -> list[bool]:
     return [decided[pair] for pair in pairs]
 
 
-def inner_words(lines: Iterable[str]) -> set[str]:
+# The longest word tail kept by Vocabulary: endings and particles are short.
+TAIL_CHARS = 5
+
+
+@dataclass
+class Vocabulary:
     """The words of a document that no line break touches: each line's words but its first
-    and last, which may be pieces of words broken across lines."""
-    words: set[str] = set()
-    for line in lines:
-        parts = line.split()
-        if len(parts) > 2:
-            words.update(parts[1:-1])
-    return words
+    and last, which may be pieces of words broken across lines; and their short tails."""
+
+    words: set[str]
+    tails: set[str]  # proper tails of those words, up to TAIL_CHARS characters (국가기관: 기관, 관)
+
+    @classmethod
+    def of(cls, lines: Iterable[str]) -> Vocabulary:
+        words: set[str] = set()
+        for line in lines:
+            parts = line.split()
+            if len(parts) > 2:
+                words.update(parts[1:-1])
+        tails = {
+            word[-n:] for word in words for n in range(1, min(len(word), TAIL_CHARS + 1)) if n < len(word)
+        }
+        return cls(words, tails)
 
 
-def by_vocabulary(left: str, right: str, words: set[str]) -> bool | None:
-    """Decide a break from the document's own words: inside a word when the two pieces
-    written together are a word and neither piece is one; None when the words do not tell.
+def by_vocabulary(left: str, right: str, vocabulary: Vocabulary) -> bool | None:
+    """Decide a break from the document's own words; None when they do not tell.
 
-    The converse (both pieces are words, together they are not: a break between two words)
-    does not hold: 할, 이, 에, 한다 are words of their own and also endings (추가 / 할)."""
-    if left + right in words and left not in words and right not in words:
+    Inside a word when the two pieces written together are a word and neither piece is one.
+    Between two words when both pieces are words, together they are not, and the second piece
+    never ends a longer word: 할, 이, 에, 한다 are words of their own but also the endings of
+    others (추가할, 서명이), so "추가 / 할" is left to Kiwi."""
+    words = vocabulary.words
+    whole, left_word, right_word = left + right in words, left in words, right in words
+    if whole and not left_word and not right_word:
         return True
+    if left_word and right_word and not whole and right not in vocabulary.tails:
+        return False
     return None
 
 
-def _decide_in(pairs: Iterable[tuple[str, str]], words: set[str], decided: dict) -> None:
+def _decide_in(pairs: Iterable[tuple[str, str]], words: Vocabulary, decided: dict) -> None:
     """Add the decisions for `pairs` to `decided`: by the words when they tell, else by Kiwi."""
     todo = []
     for pair in pairs:
@@ -206,23 +225,32 @@ class LineBreaks:
         """Measure the convention of a document's lines (blank lines separate paragraphs)."""
         if uses_boundary_marks(lines):
             return cls(marks=True)
-        pairs = [
-            junction
-            for previous, following in zip(lines, lines[1:], strict=False)
-            if (junction := hangul_junction(previous, following))
-        ]
+        # The breaks between two lines, and those across blank lines: blocks that stop
+        # mid-sentence are joined across a blank line (a page break). The convention is
+        # measured on the first kind; both are decided, so that joining the lines never waits
+        # on Kiwi one break at a time.
+        pairs: list[tuple[str, str]] = []
+        across: list[tuple[str, str]] = []
+        previous, blank = "", False
+        for line in lines:
+            if not line or line.isspace():
+                blank = True
+                continue
+            if previous and (junction := hangul_junction(previous, line)):
+                (across if blank else pairs).append(junction)
+            previous, blank = line, False
         if not pairs:
             return cls()
         sample = pairs
         if len(pairs) > SAMPLE_BREAKS:
             sample = [pairs[i * len(pairs) // SAMPLE_BREAKS] for i in range(SAMPLE_BREAKS)]
-        words = inner_words(lines)
+        words = Vocabulary.of(lines)
         decided: dict[tuple[str, str], bool] = {}
         _decide_in(sample, words, decided)
         inside = sum(decided[pair] for pair in sample)
         if not (inside >= INSIDE_WORD_MIN and inside / len(sample) >= INSIDE_WORD_SHARE):
             return cls()
-        _decide_in(pairs, words, decided)
+        _decide_in(pairs + across, words, decided)
         return cls(inside_words=True, decided=decided)
 
     def separator(self, previous: str, following: str) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from briefs.importers import linebreaks
-from briefs.importers.linebreaks import SAMPLE_BREAKS, LineBreaks, by_vocabulary, hangul_junction, inner_words
+from briefs.importers.linebreaks import SAMPLE_BREAKS, LineBreaks, Vocabulary, by_vocabulary, hangul_junction
 from briefs.importers.sectioner import document_from_blocks
 from briefs.importers.text import join_lines, parse_text, read_text
 
@@ -116,13 +116,22 @@ def test_rejoining_the_lines_asks_kiwi_nothing_more(kiwi_work):
     assert any("중요해졌다" in p for p in joined)
 
 
-def test_the_documents_own_words_decide_a_break_inside_a_word():
-    words = inner_words(["한국의 역할이 더욱 중요해졌다. 그러나 추가 할 것은", "없다 이 말은 끝이다"])
+def test_the_documents_own_words_decide_a_break_first():
+    vocabulary = Vocabulary.of(
+        [
+            "한국의 역할이 더욱 중요해졌다. 그러나 추가할 것은 서명이 빠진 곳이다",
+            "그러나 협상을 통해서는 합의에 이를 수 있다는 것이다",
+            "없다 이 말은 추가 할 말이 있다는 것이다",
+        ]
+    )
+    words = vocabulary.words
     assert "중요해졌다." in words and "추가" in words and "할" in words
-    assert by_vocabulary("중요해", "졌다.", words) is True  # the whole is a word, neither piece is
-    assert by_vocabulary("추가", "할", words) is None  # both pieces are words: Kiwi decides
-    assert by_vocabulary("역할", "이", words) is None  # 역할이 stands at a line's edge: not known whole
-    assert "한국의" not in words and "것은" not in words  # first and last words may be pieces
+    assert "한국의" not in words and "곳이다" not in words  # first and last words may be pieces
+    assert by_vocabulary("중요해", "졌다.", vocabulary) is True  # the whole is a word, neither piece is
+    assert by_vocabulary("협상을", "통해서는", vocabulary) is False  # two words, never one
+    assert by_vocabulary("추가", "할", vocabulary) is None  # both words, but 할 also ends 추가할
+    assert by_vocabulary("서명", "이", vocabulary) is None  # 이 is a word and ends 서명이
+    assert by_vocabulary("역할", "이", vocabulary) is None  # 역할이 stands at a line's edge: unknown
 
 
 def test_a_two_mebibyte_character_wrapped_text_reads_right(kiwi_work):
