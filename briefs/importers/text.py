@@ -99,9 +99,12 @@ def _at_block_edge(lines: list[str], i: int) -> bool:
     return (i == 0 or not lines[i - 1].strip()) or (i == len(lines) - 1 or not lines[i + 1].strip())
 
 
+_EDGE_PAGE_NUMBER = re.compile(r"^(?:\d{1,4}\s+)?(.*?)(?:\s+\d{1,4})?$")
+
+
 def _edge_key(text: str) -> str:
     """A page-edge line with its page number taken off, when two words or more remain."""
-    match = re.match(r"^(?:\d{1,4}\s+)?(.*?)(?:\s+\d{1,4})?$", text)
+    match = _EDGE_PAGE_NUMBER.match(text)
     core = match.group(1) if match else text
     return core if len(core.split()) >= 2 else text
 
