@@ -483,10 +483,41 @@ def _reject_reason(block: Block, text: str, local: BodyStyle, body: BodyStyle) -
         return "a date line, not a heading"
     if _ADDRESSEE.search(text):
         return "an addressee or salutation line, not a heading"
+    if _CONTACT.search(text):
+        return "an e-mail address or telephone number: a contact line, not a heading"
+    first = next((ch for ch in text if ch.isalpha()), "")
+    if first.islower() and first.isascii() and not _MIXED_CASE_WORD.match(text):
+        return "starts with a lowercase letter: the continuation of a line, not a heading"
+    stacked = _stacked_lines(block)
+    if stacked:
+        return stacked
     if block.font_size and local.size and block.font_size < local.size - SAME_SIZE_POINTS:
         return f"smaller than the body ({block.font_size:.1f} < {local.size:.1f}): never a heading"
     if block.font_size and body.size and block.font_size < body.size - SAME_SIZE_POINTS:
         return f"smaller than the document's body ({block.font_size:.1f} < {body.size:.1f}): never a heading"
+    return ""
+
+
+_CONTACT = re.compile(
+    r"[\w.+-]+@[\w-]+\.[\w.-]+|\b(?:tel|phone|fax|전화|팩스)\b|\(?\d{2,4}\)?[-. ]\d{3,4}[-. ]\d{4}\b",
+    re.IGNORECASE,
+)
+# "iPhone", "eBay": a word whose lowercase start is its spelling, not a wrapped line
+_MIXED_CASE_WORD = re.compile(r"^[a-z]+[A-Z]\w*")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+# two to four capitalised words or initials, no digits: the shape of a person's name
+_NAME_LINE = re.compile(r"^(?:[A-Z][\w'’-]*\.?,?\s+){1,3}[A-Z][\w'’-]*\.?$")
+
+
+def _stacked_lines(block: Block) -> str:
+    """An English block of two or more lines whose first line is far shorter than the line
+    after it is a stack of separate lines (a name over a job title, an address), not a heading
+    wrapped at the column edge (which fills its first line before the next)."""
+    lines = [_flat(line) for line in block.features.get("lines") or [] if line.strip()]
+    if len(lines) < 2 or any(_HANGUL.search(line) for line in lines):
+        return ""
+    if _NAME_LINE.match(lines[0]) and len(lines[0]) < 0.6 * max(len(line) for line in lines[1:]):
+        return "a short line over a longer one (a name over a role, an address): stacked lines, not a heading"
     return ""
 
 
@@ -646,6 +677,7 @@ def _merge(blocks: list[Block], found: list[_Candidate]) -> list[_Candidate]:
             and _same_style(prev, cand)
             and prev.style is not None
             and cand.number is None
+            and letter_spaced(prev.text) == letter_spaced(cand.text)  # "발명의 설명" / "기 술 분 야": two
             and _gap_ok(cand.block)
             and not prev.text.rstrip().endswith((".", ":", "?", "!", ")"))
             and len(prev.text) + len(cand.text) <= 100

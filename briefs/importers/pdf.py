@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 from briefs.importers import blocks as b
 from briefs.importers.blocks import Block, BlockDocument, table_text
-from briefs.importers.classify import numbering
+from briefs.importers.classify import letter_spaced, numbering
 from briefs.importers.decode import normalise_text
 from briefs.importers.errors import DocumentError
 from briefs.importers.linebreaks import LineBreaks
@@ -80,10 +80,12 @@ _CAPTION = re.compile(
 # A label in angle brackets ("< 추진 방향 >", "〈 추진근거 〉"), not markup ("<glob pattern=…/>").
 _BRACKETED = re.compile(r"^\s*(?:<(?![?!/])[^<>=]{1,80}(?<!/)>|〈[^〈〉]{1,80}〉|《[^《》]{1,80}》)\s*$")
 _FOOTNOTE_START = re.compile(r"^(?:\d{1,3}\s|[¹²³⁴⁵⁶⁷⁸⁹⁰]+\s*)(?=\S)")
-_JUNK_TITLE = re.compile(
-    r"^(?:untitled|anonymous|microsoft\s+(?:word|powerpoint)|document\d*$|제목\s*없음)|\.(?:docx?|hwpx?|pdf|pptx?)\s*$",
-    re.IGNORECASE,
-)
+# A unit note over a table or chart ("(단위 : %)", "(Unit: KRW)"): never a title.
+_UNIT_NOTE = re.compile(r"^[(（\[]\s*(?:단위|unit|units|자료|source)\b", re.IGNORECASE)
+# A figure label ("대 표 도 - 도1", "Figure 2"): the words and the figure's number at the end.
+_FIGURE_NUMBER = re.compile(r"(?:도|그림|figure|fig\.?)\s*\d+\s*$", re.IGNORECASE)
+# A title is set clearly larger than the body text: this many times the body size.
+TITLE_RATIO = 1.2
 _MONTHS = [
     "january",
     "february",
@@ -587,6 +589,8 @@ def _group(lines: list[Line], pitches: dict[float, float]) -> list[list[Line]]:
                 and (prev.bold == ln.bold or prev.x1 >= rights[prev.column] - 2 * prev.size)
                 and 0 < step <= pitch * PARAGRAPH_GAP + 1.0
                 and not _starts_item(ln.text)
+                # a letter-spaced line ("기 술 분 야") and a normal one are two labels, not a wrap
+                and letter_spaced(prev.text) == letter_spaced(ln.text)
                 and not _CAPTION.match(ln.text)
                 and not _CAPTION.match(prev.text)
                 and not _BRACKETED.match(prev.text)
@@ -1107,6 +1111,14 @@ def read_pdf(data: bytes, *, filename: str = "") -> BlockDocument:
             if kind == b.FOOTNOTE:
                 footnotes.append(block)
                 continue
+            if kind == b.PARAGRAPH and placed and _continues_caption(placed[-1][1], block):
+                caption = placed[-1][1]
+                caption.text = f"{caption.text.rstrip()} {text.strip()}"
+                caption.bbox = (*caption.bbox[:3], block.bbox[3])
+                caption.features["lines"] = [*caption.features.get("lines", []), *block.features["lines"]]
+                caption.features["line_count"] = len(caption.features["lines"])
+                caption.why += "; with the caption's wrapped line after it"
+                continue
             placed.append((order, block))
         # tables go where they stand on the page: before the first block below their top
         page_blocks = [blk for _, blk in placed]
@@ -1137,7 +1149,7 @@ def read_pdf(data: bytes, *, filename: str = "") -> BlockDocument:
         if blk.page == 1 and blk.kind == b.PARAGRAPH and _DATE_LINE.match(" ".join(blk.text.split())):
             blk.relabel(b.FURNITURE, "the publication date (kept as metadata)")
     _gaps(blocks)
-    metadata = _title_and_metadata(blocks, info, pages)
+    metadata = _title_and_metadata(blocks, info, pages, filename)
     blocks = _classify(blocks, body)
     if footnotes:
         hangul = sum(1 for blk in footnotes for _ in _HANGUL.finditer(blk.text))
@@ -1153,6 +1165,29 @@ def read_pdf(data: bytes, *, filename: str = "") -> BlockDocument:
         )
         blocks.extend(footnotes)
     return BlockDocument(blocks=blocks, format="pdf", metadata=metadata, warnings=warnings, structured=False)
+
+
+def _continues_caption(caption: Block, block: Block) -> bool:
+    """A short line right under a figure or table caption, in the caption's column, size and
+    weight, is the caption's wrapped second line ("Figure 1. U.S. Space Force Within the
+    Department of" / "the Air Force"), never a heading of its own."""
+    if caption.kind != b.CAPTION or not caption.bbox or not block.bbox or not caption.font_size:
+        return False
+    size = caption.font_size
+    return (
+        block.page == caption.page
+        and block.features.get("column") == caption.features.get("column")
+        and block.font_size is not None
+        and abs(block.font_size - size) <= 0.3
+        and block.bold == caption.bold
+        and block.bbox[1] - caption.bbox[3] <= 0.8 * size
+        and (
+            abs(block.bbox[0] - caption.bbox[0]) <= size  # flush left under it
+            or abs(block.bbox[0] + block.bbox[2] - caption.bbox[0] - caption.bbox[2]) <= 2 * size  # centred
+        )
+        and block.features.get("line_count", 1) <= 2
+        and len(block.text) <= 200
+    )
 
 
 def _check_footnote_numbers(groups_by_page: list) -> None:
@@ -1244,7 +1279,9 @@ def _gaps(blocks: list[Block]) -> None:
 # --- title and metadata ---------------------------------------------------------------------
 
 
-def _metadata_title(info: dict) -> str:
+def _metadata_title(info: dict, filename: str = "") -> str:
+    from briefs.importers.sectioner import placeholder_title
+
     title = info.get("Title") or ""
     if isinstance(title, bytes):
         try:
@@ -1254,7 +1291,7 @@ def _metadata_title(info: dict) -> str:
         except UnicodeDecodeError:
             return ""
     title = " ".join(str(title).split())
-    if not title or len(title) < 3 or _JUNK_TITLE.search(title) or not any(ch.isalpha() for ch in title):
+    if len(title) < 3 or placeholder_title(title, filename):
         return ""
     return normalise_text(title)
 
@@ -1268,7 +1305,61 @@ def _squash(text: str) -> str:
     return "".join(text.split()).lower()
 
 
-def _title_and_metadata(blocks: list[Block], info: dict, pages: list[_Page]) -> dict:
+def _framed_title(page: _Page, blocks: list[Block]) -> str:
+    """The largest line printed inside a ruled frame on the first page, when the page has no
+    larger text outside its tables (a form's title cell, a report laid out in one grid)."""
+    chars = [
+        c
+        for c in page.table_page.chars
+        if c.get("upright", True) and c["text"].strip() and any(_inside(c, box) for box, _, _ in page.tables)
+    ]
+    if not chars:
+        return ""
+    sizes = Counter()
+    for blk in blocks:
+        if blk.kind in (b.PARAGRAPH, b.TABLE) and blk.font_size:
+            sizes[blk.font_size] += len(blk.text)
+    for c in chars:
+        sizes[round(c["size"], 1)] += 1
+    body = sizes.most_common(1)[0][0]
+    large = [c for c in chars if c["size"] >= body * TITLE_RATIO and c["top"] < page.height * 0.6]
+    lines = (
+        [ln for ln in _lines(_words(large), page.number) if not _UNIT_NOTE.match(ln.text)] if large else []
+    )
+    # not a figure ("+120.35%"), not the issue's date line ("2023년 9월")
+    lines = [ln for ln in lines if not _DATE_LINE.match(" ".join(ln.text.split()))]
+    worded = [ln for ln in lines if _letter_share(ln.text) >= 0.5]
+    if not worded:
+        return ""
+    largest = max(ln.size for ln in worded)
+    top = [ln for ln in lines if ln.size >= largest - 0.5]
+    top.sort(key=lambda ln: (ln.top, ln.x0))
+    run = [top[0]]
+    for ln in top[1:]:
+        if ln.top - run[-1].bottom > 1.5 * largest:
+            break
+        run.append(ln)
+    text = normalise_text(" ".join(ln.text for ln in run))
+    return text if 2 <= len(text) <= 200 and any(ch.isalpha() for ch in text) else ""
+
+
+def _letter_share(text: str) -> float:
+    chars = [ch for ch in text if not ch.isspace()]
+    return sum(ch.isalpha() for ch in chars) / len(chars) if chars else 0.0
+
+
+def _masthead(blocks: list[Block], title: list[Block]) -> None:
+    """Text printed above the title on the first page (a series logo, a product banner, an
+    issue line) is masthead furniture, never a heading."""
+    top = min(blk.bbox[1] for blk in title if blk.bbox)
+    for blk in blocks:
+        if blk.page != 1 or blk.kind != b.PARAGRAPH or not blk.bbox:
+            continue
+        if blk.bbox[3] <= top and len(blk.text) <= 60:
+            blk.relabel(b.FURNITURE, "above the title on the first page: masthead")
+
+
+def _title_and_metadata(blocks: list[Block], info: dict, pages: list[_Page], filename: str = "") -> dict:
     from briefs.importers.sectioner import title_looks_like_furniture
 
     metadata: dict = {}
@@ -1283,6 +1374,8 @@ def _title_and_metadata(blocks: list[Block], info: dict, pages: list[_Page]) -> 
         and not title_looks_like_furniture(blk.text)
         and len(blk.text) <= 300
         and not _numbered_heading(blk.text)  # "Ⅰ. 서론" on a first page without a cover
+        and not _UNIT_NOTE.match(blk.text.strip())
+        and not _FIGURE_NUMBER.search(" ".join(blk.text.split()))
     ]
     big: list[Block] = []
     if candidates:
@@ -1292,7 +1385,7 @@ def _title_and_metadata(blocks: list[Block], info: dict, pages: list[_Page]) -> 
             if blk.kind == b.PARAGRAPH and blk.font_size:
                 sizes[blk.font_size] += len(blk.text)
         body = sizes.most_common(1)[0][0] if sizes else 0
-        if largest > body + 0.5 or len(pages) == 1:
+        if (largest > body + 0.5 and largest >= body * TITLE_RATIO) or len(pages) == 1:
             big = [blk for blk in candidates if blk.features["size_max"] >= largest - 0.5]
             # only the first run of adjacent largest blocks
             run = [big[0]]
@@ -1303,7 +1396,10 @@ def _title_and_metadata(blocks: list[Block], info: dict, pages: list[_Page]) -> 
                     break
             big = run
     big_text = " ".join(" ".join(blk.text.split()) for blk in big)
-    stated = _metadata_title(info)
+    framed = "" if big else _framed_title(pages[0], blocks)
+    stated = _metadata_title(info, filename)
+    if framed and not stated:
+        metadata["title"] = framed
     title = ""
     if stated and (
         not big_text or _squash(stated) in _squash(big_text) or _squash(big_text) in _squash(stated)
@@ -1318,6 +1414,8 @@ def _title_and_metadata(blocks: list[Block], info: dict, pages: list[_Page]) -> 
         blk.relabel(b.TITLE, f"largest text on the first page ({blk.font_size}pt){as_stated}")
     if title:
         metadata["title"] = title
+    if big:
+        _masthead(blocks, big)
     # the date printed on the first page
     dated = [blk for blk in blocks if blk.page == 1 and blk.why.startswith("the publication date")]
     for blk in dated + first:

@@ -576,3 +576,76 @@ def test_a_korean_heading_wrapped_inside_a_word_is_joined_without_a_space():
     ]
     classify_layout(blocks)
     assert headings(blocks) == [("한미 정상회담의 주요 성과", 1)]
+
+
+# --- shapes seen in real PDFs outside the corpus ----------------------------------------------
+
+
+def test_a_line_starting_lowercase_is_no_english_heading():
+    blocks = [para(BODY, 10), para("the Air Force", 10, bold=True), para(BODY, 10)]
+    classify_layout(blocks)
+    assert headings(blocks) == []
+    assert "lowercase" in blocks[1].why
+
+
+def test_a_name_over_a_role_is_an_author_block_not_a_wrapped_heading():
+    blocks = [
+        para(BODY, 9),
+        para("Author Information", 14, bold=True),
+        para("Valerie Example\nSpecialist on Congress and the Legislative Process", 10),
+        para("Disclaimer", 14, bold=True),
+        para(BODY, 9),
+    ]
+    classify_layout(blocks)
+    assert [t for t, _ in headings(blocks)] == ["Author Information", "Disclaimer"]
+    assert "stacked" in blocks[2].why
+
+
+def test_a_wrapped_english_heading_filling_its_first_line_is_still_a_heading():
+    blocks = [para(BODY, 10), para("Funding for the Programme in the Five\nFiscal Years", 13, bold=True)]
+    blocks.append(para(BODY, 10))
+    classify_layout(blocks)
+    assert len(headings(blocks)) == 1
+
+
+def test_a_contact_line_is_no_heading():
+    blocks = [para(BODY, 10), para("Press office: 02-2100-1234", 13, bold=True), para(BODY, 10)]
+    blocks += [para("담당: 홍길동 (hong@example.go.kr)", 13, bold=True), para(BODY_KO, 10)]
+    classify_layout(blocks)
+    assert headings(blocks) == []
+
+
+def test_a_letter_spaced_line_and_a_normal_line_are_two_headings():
+    blocks = [
+        para(BODY_KO, 10),
+        para("명 세 서", 14, bold=True),
+        para("청구범위", 14, bold=True),
+        para(BODY_KO, 10),
+        para("발명의 설명", 13, bold=True),
+        para("기 술 분 야", 13, bold=True),
+        para(BODY_KO, 10),
+    ]
+    classify_layout(blocks)
+    assert [t for t, _ in headings(blocks)] == ["명 세 서", "청구범위", "발명의 설명", "기 술 분 야"]
+
+
+def test_a_reference_note_and_an_annex_label_of_a_bill_open_parts():
+    blocks = [
+        para("제 안 이 유", 14, bold=True),
+        para(BODY_KO, 11),
+        para("제1장 총칙", 13, bold=True),
+        para("제1조(목적) 이 법은 국민의 안전을 보호하기 위하여 필요한 사항을 정함을 목적으로 한다.", 11),
+        para("제2조(정의) 이 법에서 사용하는 용어의 뜻은 다음과 같다.", 11),
+        para(BODY_KO, 11),
+        para("부 칙", 14, bold=True),
+        para("이 법은 공포 후 6개월이 경과한 날부터 시행한다.", 11),
+        para("※ 참고자료", 14, bold=True),
+        para(BODY_KO, 11),
+        para("붙임 1", 14, bold=True),
+        para(BODY_KO, 11),
+    ]
+    classify_layout(blocks)
+    found = headings(blocks)
+    texts = [t for t, _ in found]
+    assert texts == ["제 안 이 유", "제1장 총칙", "부 칙", "※ 참고자료", "붙임 1"]
+    assert dict(found)["붙임 1"] == 1 and dict(found)["제 안 이 유"] == 1

@@ -367,3 +367,225 @@ def test_a_numbered_chapter_heading_on_the_first_page_is_not_the_title():
     document = read_pdf(make_pdf([page, body_lines(100, 20)]))
     assert document.metadata.get("title", "") != "1. Introduction"
     assert [blk.kind for blk in document.blocks if blk.text == "1. Introduction"] != [b.TITLE]
+
+
+# --- generalisation: shapes seen in real PDFs outside the corpus ------------------------------
+
+
+def _korean_font() -> str:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    pdfmetrics.registerFont(UnicodeCIDFont("HYSMyeongJo-Medium"))
+    pdfmetrics.registerFont(UnicodeCIDFont("HYGothic-Medium"))
+    return "HYSMyeongJo-Medium"
+
+
+def _headings(data: bytes) -> list[str]:
+    return [s.heading for s in document_from_blocks(read_pdf(data)).sections if s.heading]
+
+
+def test_the_wrapped_second_line_of_a_figure_caption_is_part_of_the_caption():
+    page = (
+        body_lines(100, 8)
+        + [(72, 215, "Helvetica-Bold", 9.5, "Figure 1. Structure of the Service Within the Department of")]
+        + [(72, 226, "Helvetica-Bold", 9.5, "the Navy")]
+        + body_lines(300, 8)
+    )
+    document = read_pdf(make_pdf([page, body_lines(100, 20)]))
+    captions = [blk.text for blk in document.blocks if blk.kind == b.CAPTION]
+    assert captions == ["Figure 1. Structure of the Service Within the Department of the Navy"]
+    assert "the Navy" not in _headings(make_pdf([page, body_lines(100, 20)]))
+
+
+def test_the_centred_second_line_of_a_centred_caption_is_part_of_the_caption():
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    first, second = (
+        "Figure 2. Projected Effect of the Recent Rules on Capital, by Size of",
+        "Holding Companies",
+    )
+    page = (
+        body_lines(100, 8, size=11, pitch=14)
+        + [(297 - stringWidth(first, "Helvetica-Bold", 11) / 2, 230, "Helvetica-Bold", 11, first)]
+        + [(297 - stringWidth(second, "Helvetica-Bold", 11) / 2, 243, "Helvetica-Bold", 11, second)]
+        + body_lines(300, 8, size=11, pitch=14)
+    )
+    data = make_pdf([page, body_lines(100, 20, size=11, pitch=14)])
+    captions = [blk.text for blk in read_pdf(data).blocks if blk.kind == b.CAPTION]
+    assert captions and captions[0].endswith("by Size of Holding Companies")
+    assert "Holding Companies" not in _headings(data)
+
+
+def test_a_bold_line_starting_lowercase_is_no_heading():
+    page = (
+        body_lines(100, 8) + [(72, 215, "Helvetica-Bold", 10, "and the costs after it")] + body_lines(235, 8)
+    )
+    assert "and the costs after it" not in _headings(make_pdf([page, body_lines(100, 20)]))
+
+
+def test_a_banner_above_the_title_on_the_first_page_is_masthead_furniture():
+    page = [
+        (480, 60, "Helvetica-Bold", 18, "BRIEFi"),
+        (72, 120, "Helvetica-Bold", 22, "Changes to the Capital Rules"),
+    ] + body_lines(170, 20, size=11, pitch=14)
+    data = make_pdf([page, body_lines(100, 20, size=11, pitch=14)])
+    document = read_pdf(data)
+    assert [blk.kind for blk in document.blocks if blk.text == "BRIEFi"] == [b.FURNITURE]
+    assert document.metadata["title"] == "Changes to the Capital Rules"
+    assert "BRIEFi" not in _headings(data)
+
+
+def test_a_name_over_a_job_title_is_an_author_block_not_a_heading():
+    page = (
+        body_lines(100, 10, size=9, pitch=12)
+        + [(72, 240, "Helvetica-Bold", 14, "Author Information")]
+        + [
+            (72, 270, "Times-Roman", 10, "Jane Q. Doe"),
+            (72, 282, "Times-Roman", 10, "Specialist in Public Finance and Budget Process"),
+        ]
+        + [(72, 320, "Helvetica-Bold", 14, "Disclaimer")]
+        + body_lines(345, 5, size=9, pitch=12)
+    )
+    heads = _headings(make_pdf([body_lines(100, 30, size=9, pitch=12), page]))
+    assert "Author Information" in heads and "Disclaimer" in heads
+    assert not any("Doe" in h for h in heads)
+
+
+def test_a_contact_line_is_no_heading():
+    page = (
+        body_lines(100, 8)
+        + [(72, 215, "Helvetica-Bold", 12, "jdoe@example.org, 202-555-0143")]
+        + body_lines(240, 8)
+    )
+    assert not any("example.org" in h for h in _headings(make_pdf([page, body_lines(100, 20)])))
+
+
+def test_the_title_is_no_unit_note_figure_label_or_placeholder_metadata_title():
+    font = _korean_font()
+    page = [(300, 80, font, 12, "(단위 : %)"), (72, 120, font, 12, "대 표 도 - 도1")] + [
+        (72, 160 + i * 14, font, 10, "본 보고서는 기금의 운용 성과를 설명하고 향후 계획을 제시한다.")
+        for i in range(20)
+    ]
+    document = read_pdf(make_pdf([page, page], title="PowerPoint 프레젠테이션"))
+    assert document.metadata.get("title", "") not in (
+        "PowerPoint 프레젠테이션",
+        "(단위 : %)",
+        "대 표 도 - 도1",
+    )
+    assert not any(blk.kind == b.TITLE for blk in document.blocks)
+
+
+def test_the_title_printed_in_a_ruled_frame_is_its_largest_line_not_the_whole_table():
+    from reportlab.pdfgen import canvas
+
+    font = _korean_font()
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=(595, 842))
+    # a frame of two cells: the title on the left (20pt), the form's numbers on the right (9pt)
+    page.rect(50, 842 - 130, 300, 90)
+    page.setFont(font, 20)
+    page.drawString(60, 842 - 90, "물 질 안 전 보 건 자 료")
+    page.setFont(font, 9)
+    for i, text in enumerate(["문서번호 : AB-0001", "개정일자 : 2021.09.30", "개정번호 : 3"]):
+        page.rect(350, 842 - 70 - i * 30, 200, 30)
+        page.drawString(360, 842 - 60 - i * 30, text)
+    page.setFont(font, 10)
+    for i in range(30):
+        page.drawString(
+            60, 842 - 170 - i * 14, "이 자료는 제품의 취급과 저장 방법을 설명하고 응급조치 요령을 안내한다."
+        )
+    page.showPage()
+    page.save()
+    document = read_pdf(buffer.getvalue())
+    assert document.metadata["title"] == "물 질 안 전 보 건 자 료"
+    assert document_from_blocks(document).title == "물질안전보건자료"
+
+
+def test_a_letter_spaced_heading_is_not_joined_with_the_heading_before_it():
+    font = _korean_font()
+    text = "본 발명은 문서에 삽입된 이미지에서 개인 정보를 찾아 가리는 방법에 관한 것이다."
+    page = (
+        [(72, 60, "HYGothic-Medium", 20, "명 세 서")]
+        + [(72, 100 + i * 14, font, 10, text) for i in range(8)]
+        + [(72, 230, "HYGothic-Medium", 13, "발명의 설명"), (72, 250, "HYGothic-Medium", 13, "기 술 분 야")]
+        + [(72, 275 + i * 14, font, 10, text) for i in range(8)]
+    )
+    heads = _headings(make_pdf([page, [(72, 100 + i * 14, font, 10, text) for i in range(30)]]))
+    assert "발명의 설명" in heads and any(h.replace(" ", "") == "기술분야" for h in heads)
+
+
+def _bill_pages(font: str) -> list:
+    bold = "HYGothic-Medium"
+    sentence = "이 법은 국민의 안전과 건강을 보호하기 위하여 필요한 사항을 정함을 목적으로 한다."
+    para = [(72, 0, font, 11, sentence)]
+
+    def at(top, items):
+        return [(x, top + i * 16, f, s, t) for i, (x, _, f, s, t) in enumerate(items)]
+
+    first = (
+        [(200, 80, bold, 18, "안전관리법 일부개정법률안")]
+        + [(250, 130, bold, 14, "제 안 이 유")]
+        + at(160, para * 4)
+        + [(250, 250, bold, 14, "주 요 내 용")]
+        + at(280, para * 4)
+        + [(72, 370, bold, 13, "제1장 총칙")]
+        + [(72, 400, font, 11, "제1조(목적) " + sentence)]
+        + [(72, 416, font, 11, "제2조(정의) 이 법에서 사용하는 용어의 뜻은 다음과 같다.")]
+        + at(432, para * 6)
+    )
+    second = (
+        at(80, para * 10)
+        + [(270, 260, bold, 14, "부 칙")]
+        + [(72, 290, font, 11, "이 법은 공포 후 6개월이 경과한 날부터 시행한다.")]
+        + [(72, 330, bold, 13, "※ 참고자료")]
+        + at(360, para * 4)
+        + [(72, 440, bold, 13, "붙임 1")]
+        + at(470, para * 4)
+    )
+    return [first, second]
+
+
+def test_a_korean_bill_letter_spaced_headings_chapters_and_run_in_articles():
+    font = _korean_font()
+    parsed = document_from_blocks(read_pdf(make_pdf(_bill_pages(font))))
+    heads = [" ".join(s.heading.split()) for s in parsed.sections if s.heading]
+    closed = [h.replace(" ", "") for h in heads]
+    assert parsed.title == "안전관리법 일부개정법률안"
+    assert "제안이유" in closed and "주요내용" in closed and "부칙" in closed
+    assert "제1장 총칙" in heads
+    assert not any(h.startswith(("제1조", "제2조")) for h in heads)  # articles are run-in paragraphs
+    assert any(h.startswith("붙임") for h in heads)  # "※ 참고자료" needs bold: see test_classify
+    annex = next(s for s in parsed.sections if s.heading.startswith("붙임"))
+    assert annex.level == 1
+
+
+def test_a_heading_at_the_top_of_the_right_column_is_read_after_the_left_column():
+    left = [
+        (50, 120 + i * 13, "Times-Roman", 10, f"left column line number {i} of the text") for i in range(30)
+    ]
+    right = [(320, 120, "Helvetica-Bold", 13, "Background of the Rule")] + [
+        (320, 145 + i * 13, "Times-Roman", 10, f"right column line number {i} of it") for i in range(28)
+    ]
+    title = [(50, 80, "Times-Bold", 20, "A Title Across Both Columns")]
+    data = make_pdf([title + left + right, body_lines(100, 30)])
+    document = read_pdf(data)
+    order = [blk.text for blk in document.blocks]
+    head = order.index("Background of the Rule")
+    assert any("left column line number 29" in t for t in order[:head])
+    assert any("right column line number 0" in t for t in order[head + 1 :])
+    assert "Background of the Rule" in _headings(data)
+
+
+def test_running_headers_alternating_left_and_right_are_furniture():
+    pages = []
+    for n in range(1, 7):
+        x, text = (72, "Report on the Budget") if n % 2 else (400, "Congressional Budget Office")
+        pages.append([(x, 30, "Helvetica", 8, text)] + body_lines(120, 30))
+    document = read_pdf(make_pdf(pages))
+    kinds = {
+        blk.kind
+        for blk in document.blocks
+        if blk.text in ("Report on the Budget", "Congressional Budget Office")
+    }
+    assert kinds == {b.FURNITURE}
