@@ -1151,6 +1151,10 @@ def read_pdf(data: bytes, *, filename: str = "") -> BlockDocument:
     _gaps(blocks)
     metadata = _title_and_metadata(blocks, info, pages, filename)
     blocks = _classify(blocks, body)
+    if not metadata.get("authors"):
+        authors = _stacked_names(blocks)
+        if authors:
+            metadata["authors"] = authors
     if footnotes:
         hangul = sum(1 for blk in footnotes for _ in _HANGUL.finditer(blk.text))
         label = "주석" if hangul > 0.3 * sum(len(blk.text) for blk in footnotes) else "Notes"
@@ -1188,6 +1192,18 @@ def _continues_caption(caption: Block, block: Block) -> bool:
         and block.features.get("line_count", 1) <= 2
         and len(block.text) <= 200
     )
+
+
+def _stacked_names(blocks: list[Block]) -> list[str]:
+    """The names of author blocks (a name over a job title, which the heading rules set aside
+    as stacked lines), in order, once each."""
+    names: list[str] = []
+    for blk in blocks:
+        if blk.kind == b.PARAGRAPH and "stacked lines" in blk.why:
+            name = " ".join((blk.features.get("lines") or [blk.text])[0].split())
+            if name and name not in names:
+                names.append(name)
+    return names[:8]
 
 
 def _check_footnote_numbers(groups_by_page: list) -> None:

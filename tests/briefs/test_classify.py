@@ -648,4 +648,13 @@ def test_a_reference_note_and_an_annex_label_of_a_bill_open_parts():
     found = headings(blocks)
     texts = [t for t, _ in found]
     assert texts == ["제 안 이 유", "제1장 총칙", "부 칙", "※ 참고자료", "붙임 1"]
-    assert dict(found)["붙임 1"] == 1 and dict(found)["제 안 이 유"] == 1
+    assert dict(found)["붙임 1"] == 1 and dict(found)["제 안 이 유"] == 1 and dict(found)["※ 참고자료"] == 1
+
+
+def test_bare_annex_labels_open_top_level_parts():
+    blocks = [para("1. 추진 배경", 13, bold=True), para(BODY_KO, 11), para("2. 추진 계획", 13, bold=True)]
+    blocks += [para(BODY_KO, 11), para("가. 세부 일정", 12, bold=True), para(BODY_KO, 11)]
+    blocks += [para("붙임", 13, bold=True), para(BODY_KO, 11), para("별첨", 13, bold=True), para(BODY_KO, 11)]
+    classify_layout(blocks)
+    found = dict(headings(blocks))
+    assert found["붙임"] == 1 and found["별첨"] == 1 and found["가. 세부 일정"] == 2

@@ -447,9 +447,11 @@ def test_a_name_over_a_job_title_is_an_author_block_not_a_heading():
         + [(72, 320, "Helvetica-Bold", 14, "Disclaimer")]
         + body_lines(345, 5, size=9, pitch=12)
     )
-    heads = _headings(make_pdf([body_lines(100, 30, size=9, pitch=12), page]))
+    data = make_pdf([body_lines(100, 30, size=9, pitch=12), page])
+    heads = _headings(data)
     assert "Author Information" in heads and "Disclaimer" in heads
     assert not any("Doe" in h for h in heads)
+    assert read_pdf(data).metadata["authors"] == ["Jane Q. Doe"]
 
 
 def test_a_contact_line_is_no_heading():
