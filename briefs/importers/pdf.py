@@ -1122,6 +1122,7 @@ def read_pdf(data: bytes, *, filename: str = "") -> BlockDocument:
             placed.append((order, block))
         # tables go where they stand on the page: before the first block below their top
         page_blocks = [blk for _, blk in placed]
+        _figure_labels(page_blocks, page.height)
         for box, rows, _ in page.tables:
             table = Block(
                 kind=b.TABLE,
@@ -1169,6 +1170,44 @@ def read_pdf(data: bytes, *, filename: str = "") -> BlockDocument:
         )
         blocks.extend(footnotes)
     return BlockDocument(blocks=blocks, format="pdf", metadata=metadata, warnings=warnings, structured=False)
+
+
+_FIGURE_TITLE = re.compile(
+    r"^\s*[<〈《\[(]?\s*(?:표|그림|도표|사진|차트|figure|fig\.|table|chart|map|exhibit|graph)\s*\d",
+    re.IGNORECASE,
+)
+_SOURCE_NOTE = re.compile(r"^\s*(?:source|sources|note|notes|자료|출처|주)\s*[:：]", re.IGNORECASE)
+
+
+def _figure_labels(blocks: list[Block], height: float) -> None:
+    """Short lines between a figure's title ("Figure 2. …", not a sentence) and its source note
+    below it, in the same column, are the figure's own labels (axis titles, legend, boxes of an
+    organisation chart): captions, never headings."""
+    for i, start in enumerate(blocks):
+        text = " ".join(start.text.split())
+        if start.kind != b.CAPTION or not _FIGURE_TITLE.match(text) or text.endswith(".") or not start.bbox:
+            continue
+        column = start.features.get("column")
+        for j in range(i + 1, len(blocks)):
+            end = blocks[j]
+            if end.features.get("column") != column or not end.bbox:
+                continue
+            if end.bbox[1] - start.bbox[3] > 0.6 * height or end.bbox[1] < start.bbox[1]:
+                break
+            if end.kind == b.CAPTION and _SOURCE_NOTE.match(end.text):
+                for blk in blocks[i + 1 : j]:
+                    if (
+                        blk.kind == b.PARAGRAPH
+                        and blk.features.get("column") == column
+                        and len(blk.text) <= 80
+                        and blk.features.get("line_count", 1) <= 2
+                    ):
+                        blk.relabel(
+                            b.CAPTION, "a label inside a figure (between its title and its source note)"
+                        )
+                break
+            if end.kind == b.CAPTION or end.kind == b.TABLE:
+                break
 
 
 def _continues_caption(caption: Block, block: Block) -> bool:

@@ -417,6 +417,24 @@ def test_the_centred_second_line_of_a_centred_caption_is_part_of_the_caption():
     assert "Holding Companies" not in _headings(data)
 
 
+def test_labels_inside_a_figure_between_its_title_and_its_source_are_no_headings():
+    page = (
+        body_lines(100, 8)
+        + [(72, 215, "Helvetica-Bold", 9.5, "Figure 3. Organisation of the Service")]
+        + [(150, 250, "Helvetica-Bold", 12, "Chief of Operations")]
+        + [
+            (100, 290, "Helvetica-Bold", 12, "Field Commands"),
+            (300, 290, "Helvetica-Bold", 12, "Staff Offices"),
+        ]
+        + [(72, 330, "Helvetica", 8.5, "Source: Adapted from the Service's own chart.")]
+        + body_lines(350, 8)
+    )
+    data = make_pdf([page, body_lines(100, 20)])
+    kinds = {blk.text: blk.kind for blk in read_pdf(data).blocks}
+    assert kinds["Chief of Operations"] == b.CAPTION
+    assert not {"Chief of Operations", "Field Commands", "Staff Offices"} & set(_headings(data))
+
+
 def test_a_bold_line_starting_lowercase_is_no_heading():
     page = (
         body_lines(100, 8) + [(72, 215, "Helvetica-Bold", 10, "and the costs after it")] + body_lines(235, 8)
