@@ -93,3 +93,24 @@ def test_the_open_tag_picker_and_a_card_have_no_violation(editor_page):
     page.locator(".margin-open").first.click()
     page.wait_for_selector(".annotation-card, [role=dialog]:not(#annotator)")
     assert violations(page) == []
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_an_imported_report_with_an_outline_has_no_violation(editor_page, width):
+    """A real RFP PDF: chapter headings without text of their own, sub-headings a level below,
+    tables as rows, and the editor's import note."""
+    from briefs.models import Brief
+    from briefs.services import brief_import
+
+    corpus = Path(__file__).resolve().parents[3] / "shared" / "import-corpus"
+    data = (corpus / "01_klid-onnara-rfp_ko.pdf").read_bytes()
+    slug = brief_import(data=data, filename="rfp.pdf", metadata={"slug": "rfp"}).brief.slug
+    Brief.objects.filter(slug=slug).update(import_warnings=["no headings found in 9,000 characters of text"])
+    page = editor_page
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{page.base_url}/briefs/{slug}/")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("section h2.section-heading").count() >= 5
+    assert page.locator("section h3.section-heading").count() >= 10
+    assert page.locator("aside.import-warnings li").count() == 1
+    assert violations(page) == []
