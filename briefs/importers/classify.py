@@ -3,6 +3,12 @@
 Pure functions on a line's text and features: numbering schemes (Ⅰ. / 1. / 1.1 / 가. / (1) /
 ① / 제1장 …), letter-spaced headings ("검 토 보 고", "해 제"), and heading-shaped text. None of
 them knows a document's strings; each has a unit test in tests/briefs/test_classify.py.
+
+Never headings, whatever their style: a line starting with a lowercase letter in English (the
+wrapped end of a caption or a sentence), a contact line (an e-mail address, a telephone number),
+and a stack of lines whose first is a short name over a longer one at about the body size (a
+name over a job title, an address). A letter-spaced line and a normal one are two headings,
+never one wrapped heading.
 """
 
 from __future__ import annotations
@@ -488,7 +494,7 @@ def _reject_reason(block: Block, text: str, local: BodyStyle, body: BodyStyle) -
     first = next((ch for ch in text if ch.isalpha()), "")
     if first.islower() and first.isascii() and not _MIXED_CASE_WORD.match(text):
         return "starts with a lowercase letter: the continuation of a line, not a heading"
-    stacked = _stacked_lines(block)
+    stacked = _stacked_lines(block, local)
     if stacked:
         return stacked
     if block.font_size and local.size and block.font_size < local.size - SAME_SIZE_POINTS:
@@ -505,17 +511,21 @@ _CONTACT = re.compile(
 # "iPhone", "eBay": a word whose lowercase start is its spelling, not a wrapped line
 _MIXED_CASE_WORD = re.compile(r"^[a-z]+[A-Z]\w*")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
+# An author block is printed at about the body size (a name over a job title); larger is a heading.
+STACKED_MAX_RATIO = 1.2
 # two to four capitalised words or initials, no digits: the shape of a person's name
-_NAME_LINE = re.compile(r"^(?:[A-Z][\w'’-]*\.?,?\s+){1,3}[A-Z][\w'’-]*\.?$")
+_NAME_LINE = re.compile(r"^(?:[A-Z][\w'’-]*\.?,?\s+){1,3}[A-Z][a-z][\w'’-]*\.?$")
 
 
-def _stacked_lines(block: Block) -> str:
+def _stacked_lines(block: Block, local: BodyStyle) -> str:
     """An English block of two or more lines whose first line is far shorter than the line
     after it is a stack of separate lines (a name over a job title, an address), not a heading
     wrapped at the column edge (which fills its first line before the next)."""
     lines = [_flat(line) for line in block.features.get("lines") or [] if line.strip()]
-    if len(lines) < 2 or any(_HANGUL.search(line) for line in lines):
-        return ""
+    if len(lines) < 2 or block.bold or any(_HANGUL.search(line) for line in lines):
+        return ""  # a bold label over a title ("Appendix B" / "List of …") is a heading
+    if block.font_size and local.size and block.font_size > local.size * STACKED_MAX_RATIO:
+        return ""  # set well above the body: a label over a title ("Part Two" / "The …")
     if _NAME_LINE.match(lines[0]) and len(lines[0]) < 0.6 * max(len(line) for line in lines[1:]):
         return "a short line over a longer one (a name over a role, an address): stacked lines, not a heading"
     return ""

@@ -13,11 +13,18 @@ columns, full-width lines in place), and sorted into kinds by structure only:
   and lines printed at the place and in the font of a running header or footer;
 - table-of-contents pages: lines ending in dot leaders (and page numbers);
 - tables (a one-row frame around a heading is not a table); their text is not repeated;
-- captions ("표 1", "<그림 2>", "Figure 3.", "Source:", a bracketed label), never headings;
+- captions ("표 1", "<그림 2>", "Figure 3.", "Source:", a bracketed label), never headings; a
+  caption's wrapped line (flush left or centred under it, same size) joins it, and short lines
+  between a figure's title and its source note are the figure's labels (captions too);
 - footnotes: small text at the bottom of a page, under the body, opening with the next note
   number; collected at the end of the document under a "Notes" heading;
-- the title: the largest text of the first page, checked against the info dictionary; a date
-  line on the first page becomes the publication date.
+- the title: the largest text of the first page (clearly larger than the body; not a unit note,
+  a figure label or a numbered heading), checked against the info dictionary (placeholder titles
+  such as "PowerPoint 프레젠테이션" ignored, `sectioner.placeholder_title`); when the page has no
+  such text outside its tables, the largest worded line inside a ruled frame (a form's title
+  cell); text above the title on the first page is masthead furniture; a date line on the first
+  page becomes the publication date; the names of author blocks (a name over a job title)
+  become the authors when the info dictionary names none.
 
 Lines of a paragraph are rejoined by `briefs.importers.linebreaks` (Korean breaks inside a
 word). Headings are left to `briefs.importers.classify.classify_layout`, which reads the

@@ -601,6 +601,14 @@ def test_a_name_over_a_role_is_an_author_block_not_a_wrapped_heading():
     assert "stacked" in blocks[2].why
 
 
+def test_a_label_over_a_title_is_still_a_heading():
+    blocks = [para(BODY, 10), para("Appendix B\nList of Acronyms Used in This Report", 13, bold=True)]
+    blocks += [para(BODY, 10), para("Part Two\nThe Regional Economies and Their Trade", 13)]
+    blocks.append(para(BODY, 10))
+    classify_layout(blocks)
+    assert len(headings(blocks)) == 2
+
+
 def test_a_wrapped_english_heading_filling_its_first_line_is_still_a_heading():
     blocks = [para(BODY, 10), para("Funding for the Programme in the Five\nFiscal Years", 13, bold=True)]
     blocks.append(para(BODY, 10))
