@@ -570,7 +570,16 @@ def _pitches(pages: list[list[Line]]) -> dict[float, float]:
         for a, c in zip(content, content[1:], strict=False):
             if a.column == c.column and a.size == c.size and c.top > a.top:
                 by_size[a.size].append(c.top - a.top)
-    return {size: statistics.median(values) for size, values in by_size.items() if len(values) >= 3}
+    pitches = {size: statistics.median(values) for size, values in by_size.items() if len(values) >= 3}
+    # Lines set larger than the body are few, and the pairs of them in a row are mostly separate
+    # headings with space between: their pitch is the body's, scaled to their size, at most.
+    body = _body_size(pages)
+    body_pitch = pitches.get(body)
+    if body and body_pitch:
+        for size in pitches:
+            if size > body + 0.5:
+                pitches[size] = min(pitches[size], body_pitch * size / body)
+    return pitches
 
 
 def _starts_item(text: str) -> bool:

@@ -609,3 +609,22 @@ def test_running_headers_alternating_left_and_right_are_furniture():
         if blk.text in ("Report on the Budget", "Congressional Budget Office")
     }
     assert kinds == {b.FURNITURE}
+
+
+def test_two_headings_one_under_the_other_stay_two_when_headings_often_come_in_pairs():
+    font = _korean_font()
+    text = "본 발명은 문서에 삽입된 이미지에서 개인 정보를 찾아 가리는 방법에 관한 것이다."
+    bold = "HYGothic-Medium"
+    pages = []
+    for first, second in [
+        ("발명의 내용", "해결하려는 과제"),
+        ("발명의 효과", "도면의 설명"),
+        ("실시 내용", "부호의 설명"),
+    ]:
+        page = [(72, 60 + i * 14, font, 10, text) for i in range(10)]
+        page += [(72, 220, bold, 13, first), (72, 252, bold, 13, second)]  # 32pt apart: 2.5 times the size
+        page += [(72, 280 + i * 14, font, 10, text) for i in range(20)]
+        pages.append(page)
+    pages[0].insert(0, (72, 30, bold, 20, "명 세 서"))
+    heads = _headings(make_pdf(pages))
+    assert "발명의 내용" in heads and "해결하려는 과제" in heads and "도면의 설명" in heads
