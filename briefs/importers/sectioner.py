@@ -34,7 +34,7 @@ FURNITURE_WARNING_SHARE = 0.2
 _FURNITURE_TITLE = re.compile(
     r"^(?:[-–—]?\s*\d{1,4}\s*[-–—]?|page\s*\d+.*|\d{1,4}\s*/\s*\d{1,4}"
     r"|(?:updated|posted|published|last\s+modified)\b.*"
-    r"|\d{4}\s*[-./년]\s*\d{1,2}\s*[-./월]?\s*(?:\d{1,2}\s*일?)?.*"
+    r"|\d{4}\s*[-./년]\s*\d{1,2}\s*[-./월]?\s*(?:\d{1,2}\s*일?)?[\W\d]*"
     r"|(?:january|february|march|april|may|june|july|august|september|october|november|december)"
     r"\s+\d{1,2},?\s+\d{4}"
     r"|https?://\S+|www\.\S+)$",
@@ -178,17 +178,22 @@ def _usable_title(text: str) -> bool:
     return not (line[0] in "(（[［" and line[-1] in ")）]］" and len(line) <= 30)
 
 
-def _pick_title(document: BlockDocument, filename: str) -> str:
+def _pick_title(document: BlockDocument, filename: str) -> tuple[str, str]:
+    """Return the title and where it came from: "stated" (the format's metadata), "printed" (a
+    title block), "sentence" (the first sentence) or "filename"."""
     raw = str(document.metadata.get("title") or "")
     stated = " ".join(raw.split())
     if stated and _usable_title(raw):
-        return stated
+        return stated, "stated"
     titles = [block.text for block in document.blocks if block.kind == b.TITLE and block.text.strip()]
     for text in titles:
         if _usable_title(text):
-            return " ".join(text.split())
-    paragraphs = [block.text for block in document.blocks if block.kind in b.BODY_KINDS]
-    return first_sentence_title(paragraphs) or filename_title(filename)
+            return " ".join(text.split()), "printed"
+    paragraphs = [
+        block.text for block in document.blocks if block.kind in b.BODY_KINDS and _usable_title(block.text)
+    ]
+    sentence = first_sentence_title(paragraphs)
+    return (sentence, "sentence") if sentence else (filename_title(filename), "filename")
 
 
 def _year(metadata: dict) -> int | None:
@@ -216,7 +221,8 @@ def document_from_blocks(document: BlockDocument, *, filename: str = "") -> Pars
     """Turn a reader's blocks into the brief: metadata, sections, warnings."""
     meta = document.metadata
     # A title printed letter-spaced on a cover ("제 안 요 청 서") is the word closed up.
-    title = unspace(nfc(_pick_title(document, filename)))[:MAX_TITLE_CHARS]
+    picked, source = _pick_title(document, filename)
+    title = unspace(nfc(picked))[:MAX_TITLE_CHARS]
     subtitle = " ".join(str(meta.get("subtitle") or "").split())
     if not subtitle:
         subtitle = next((" ".join(blk.text.split()) for blk in document.blocks if blk.kind == b.SUBTITLE), "")
@@ -235,6 +241,9 @@ def document_from_blocks(document: BlockDocument, *, filename: str = "") -> Pars
         warnings.append(f"no headings found in {len(body):,} characters of text: check the sectioning")
     if title_looks_like_furniture(title):
         warnings.append(f"the title {title!r} looks like page furniture: check it")
+    elif source in ("sentence", "filename"):
+        what = "its first sentence" if source == "sentence" else "the file name"
+        warnings.append(f"the document states no title; it was taken from {what}: check it")
     dropped_chars = sum(len(text) for text in dropped)
     if dropped and dropped_chars > FURNITURE_WARNING_SHARE * max(1, len(body)):
         # Running headers and page numbers are expected; a large share of the text left out

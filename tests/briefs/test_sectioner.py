@@ -46,7 +46,9 @@ def test_furniture_and_title_blocks_stay_out_of_sections_and_furniture_is_listed
     assert parsed.dropped == ["- 3 -", "Running header 4"]
     # Running headers and page numbers are expected; a large share of the text dropped is not.
     assert parsed.warnings == ["2 block(s), 21 characters, left out as page furniture: check them"]
-    mostly_body = document_from_blocks(doc(Block(b.PARAGRAPH, "Body. " * 30), Block(b.FURNITURE, "- 3 -")))
+    mostly_body = document_from_blocks(
+        doc(Block(b.TITLE, "T"), Block(b.PARAGRAPH, "Body. " * 30), Block(b.FURNITURE, "- 3 -"))
+    )
     assert mostly_body.warnings == []
 
 
@@ -135,6 +137,8 @@ def test_a_long_text_without_headings_is_reported():
         ("April 10, 2026", True),
         ("https://example.org/a", True),
         ("제2차 북미정상회담 평가와 향후 과제", False),
+        ("2023년 9월 KB자산운용 월간운용보고서", False),
+        ("2024. 5. 17.", True),
         ("The Strait of Hormuz in Brief", False),
     ],
 )
@@ -146,10 +150,11 @@ def test_a_furniture_title_is_passed_over_or_reported():
     passed_over = document_from_blocks(doc(Block(b.PARAGRAPH, "Real text."), title="Updated April 9, 2026"))
     assert passed_over.title == "Real text"
     assert not any("looks like page furniture" in w for w in passed_over.warnings)
-    only_furniture = document_from_blocks(
-        doc(Block(b.PARAGRAPH, "Updated April 9, 2026"), Block(b.PARAGRAPH, "x."))
-    )
-    assert only_furniture.title == "Updated April 9, 2026"
+    assert passed_over.warnings == [
+        "the document states no title; it was taken from its first sentence: check it"
+    ]
+    only_furniture = document_from_blocks(doc(Block(b.PARAGRAPH, "- 3 -")), filename="2024-05-17.txt")
+    assert only_furniture.title == "2024-05-17"
     assert any("looks like page furniture" in w for w in only_furniture.warnings)
 
 
@@ -244,3 +249,14 @@ def test_placeholder_titles_from_file_properties(title, junk):
     from briefs.importers.sectioner import placeholder_title
 
     assert placeholder_title(title, "co19-05.pdf") is junk
+
+
+def test_the_first_sentence_fallback_skips_unit_notes_and_tables():
+    parsed = document_from_blocks(
+        doc(
+            Block(b.CAPTION, "(단위 : %)"),
+            Block(b.TABLE, "", rows=[["a", "b"]]),
+            Block(b.PARAGRAPH, "펀드의 성과."),
+        )
+    )
+    assert parsed.title == "펀드의 성과"
