@@ -214,12 +214,15 @@ _OUTLINE_SCHEMES = ("roman", "arabic", "hangul", "decimal")
 # bullets (○ - · ▶) never are.
 _MARKED_HEADING_SCHEMES = ("reference", "square", "diamond")
 
-_CAPTION_LINE = re.compile(
-    r"^\s*[<\[〈(【]?\s*(?:표|그림|사진|도표|도식|차트|그래프|figure|fig\.|table|chart|exhibit|map|box|graph)"
-    r"\s*\d+(?:[-.]\d+)*\s*(?:[>\]〉)】.:：]|\s|$)"
+# The label of a table, figure or source line, as printed: "표 1", "<그림 2>", "표 Ⅱ-1", "Figure 1.",
+# "Table 2:", "Source:", "자료:". Shared by every reader that has to tell captions from headings.
+CAPTION_LINE = re.compile(
+    r"^\s*[<\[〈《(【]?\s*(?:표|그림|사진|도표|도식|차트|그래프|figure|fig\.|table|chart|exhibit|map|box|graph)\s*"
+    r"(?:\d+(?:[-.]\d+)*|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]-?\d*)\s*[>\]〉》)】]?\s*[.:：．]?(?:\s|$)"
     r"|^\s*(?:sources?|notes?|자료|출처|주)\s*[:：]",
     re.IGNORECASE,
 )
+_CAPTION_LINE = CAPTION_LINE
 # A whole line in angle brackets: the title of a table or figure ("< 추진 방향 >").
 _BRACKETED_LINE = re.compile(r"^\s*[<〈《]\s*[^<>〈〉《》]+?\s*[>〉》]\s*$")
 _DOT_LEADER = re.compile(r"(?:[.·‥…ㆍ・∙]\s?){5,}\s*\d{0,4}\s*$")

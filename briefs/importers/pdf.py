@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 
 from briefs.importers import blocks as b
 from briefs.importers.blocks import Block, BlockDocument, table_text
-from briefs.importers.classify import letter_spaced, numbering
+from briefs.importers.classify import CAPTION_LINE, letter_spaced, numbering
 from briefs.importers.decode import normalise_text
 from briefs.importers.errors import DocumentError
 from briefs.importers.linebreaks import LineBreaks
@@ -78,12 +78,7 @@ _PAGE_NUMBER = re.compile(
 _LEADER_LINE = re.compile(
     r"(?:(?:\.\s?){4,}|(?:·\s?){4,}|(?:…\s?){2,}|(?:ㆍ\s?){4,}|(?:‥\s?){2,})\s*[\divxIVX-]*\s*$"
 )
-_CAPTION = re.compile(
-    r"^\s*[<〈《\[(]?\s*(?:표|그림|도표|사진|차트|figure|fig\.|table|chart|map|exhibit|graph)\s*"
-    r"(?:\d+(?:[.-]\d+)*|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]-?\d*)\s*[>〉》\])]?\s*[.:．]?(?:\s|$)"
-    r"|^\s*(?:source|sources|note|notes|자료|출처|주)\s*[:：]",
-    re.IGNORECASE,
-)
+_CAPTION = CAPTION_LINE  # one caption rule for every reader (classify.py)
 # A label in angle brackets ("< 추진 방향 >", "〈 추진근거 〉"), not markup ("<glob pattern=…/>").
 _BRACKETED = re.compile(r"^\s*(?:<(?![?!/])[^<>=]{1,80}(?<!/)>|〈[^〈〉]{1,80}〉|《[^《》]{1,80}》)\s*$")
 _FOOTNOTE_START = re.compile(r"^(?:\d{1,3}\s|[¹²³⁴⁵⁶⁷⁸⁹⁰]+\s*)(?=\S)")
