@@ -178,6 +178,20 @@ def _usable_title(text: str) -> bool:
     return not (line[0] in "(（[［" and line[-1] in ")）]］" and len(line) <= 30)
 
 
+# A wire story's or release's closing mark standing alone: "(END)", "(끝)", "- 끝 -", "###", "-30-".
+_CLOSING_MARK = re.compile(r"^[\s(\[<〈-]*(?:end|끝|完|###|-?30-?)[\s)\]>〉.-]*$", re.IGNORECASE)
+
+
+def _drop_closing_mark(blocks: list[Block]) -> None:
+    """The closing mark after a document's last paragraph is furniture, not text."""
+    for block in reversed(blocks):
+        if block.kind in (b.FURNITURE, b.FOOTNOTE) or not block.text.strip():
+            continue
+        if block.kind == b.PARAGRAPH and _CLOSING_MARK.match(block.text.strip()):
+            block.relabel(b.FURNITURE, "a closing mark after the last paragraph")
+        return
+
+
 def _pick_title(document: BlockDocument, filename: str) -> tuple[str, str]:
     """Return the title and where it came from: "stated" (the format's metadata), "printed" (a
     title block), "sentence" (the first sentence) or "filename"."""
@@ -227,6 +241,7 @@ def document_from_blocks(document: BlockDocument, *, filename: str = "") -> Pars
     if not subtitle:
         subtitle = next((" ".join(blk.text.split()) for blk in document.blocks if blk.kind == b.SUBTITLE), "")
     _demote_title_repeats(document.blocks, title)
+    _drop_closing_mark(document.blocks)
     sections = _sections(document.blocks)
     body = "\n".join(section.text for section in sections)
     language = meta.get("language") or detect_language(body or title)

@@ -260,3 +260,23 @@ def test_the_first_sentence_fallback_skips_unit_notes_and_tables():
         )
     )
     assert parsed.title == "펀드의 성과"
+
+
+@pytest.mark.parametrize("mark", ["(END)", "(끝)", "- 끝 -", "###", "-30-"])
+def test_a_closing_mark_after_the_last_paragraph_is_furniture(mark):
+    parsed = document_from_blocks(
+        doc(Block(b.TITLE, "T"), Block(b.PARAGRAPH, "Last sentence."), Block(b.PARAGRAPH, mark))
+    )
+    assert parsed.sections[0].text == "Last sentence."
+    assert parsed.dropped == [mark]
+
+
+def test_only_a_trailing_closing_mark_is_dropped():
+    parsed = document_from_blocks(
+        doc(
+            Block(b.TITLE, "T"),
+            Block(b.PARAGRAPH, "(END)"),
+            Block(b.PARAGRAPH, "The end of the war came in 1953."),
+        )
+    )
+    assert parsed.sections[0].text == "(END)\n\nThe end of the war came in 1953."
