@@ -3,8 +3,6 @@ heading classifier of layout formats (`classify_layout`), each on a small hand-b
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from briefs.importers import blocks as b
@@ -19,8 +17,7 @@ from briefs.importers.classify import (
     numbering,
     unspace,
 )
-
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "import-corpus"
+from tests.briefs.corpus import corpus_file
 
 BODY = (
     "The committee heard testimony from several witnesses on the proposal, and the members "
@@ -421,7 +418,7 @@ def test_explain_blocks_shows_kind_level_style_text_and_why():
 def _pdf_headings(name: str) -> list[str]:
     from briefs.importers.pdf import read_pdf
 
-    document = read_pdf((CORPUS / name).read_bytes(), filename=name)
+    document = read_pdf(corpus_file(name).read_bytes(), filename=name)
     return [" ".join(blk.text.split()) for blk in document.blocks if blk.kind == b.HEADING]
 
 

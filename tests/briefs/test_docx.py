@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import datetime
 import io
-import json
 import re
 import zipfile
-from pathlib import Path
 
 import docx
 import pytest
@@ -21,8 +19,8 @@ from briefs.importers import DocumentError, office, parse_document
 from briefs.importers import blocks as b
 from briefs.importers.docx import format_number, read_docx
 from briefs.importers.office import strip_private_use
+from tests.briefs.corpus import corpus_file, corpus_spec
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "import-corpus"
 BODY = "본문은 보통 크기의 글자로 길게 이어지는 문장입니다. 여러 문장이 이어집니다."
 
 
@@ -400,11 +398,8 @@ def test_a_zip_bomb_is_refused_before_unpacking(monkeypatch):
 
 
 def test_corpus_13_glossary_without_heading_styles():
-    path = CORPUS / "13_langchain-kr-glossary_ko.docx"
-    if not path.exists():
-        pytest.skip("corpus file not present")
-    documents = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))["documents"]
-    expected = next(doc for doc in documents if doc["id"] == "13")
+    path = corpus_file("13_langchain-kr-glossary_ko.docx")
+    expected = corpus_spec("13")
     parsed = parse_document(path.read_bytes(), filename=path.name)
     assert [section.heading for section in parsed.sections] == [s["h"][0] for s in expected["sections"]]
     assert all(section.text.startswith("정의:") for section in parsed.sections)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -13,8 +11,7 @@ from briefs.importers import blocks as b
 from briefs.importers import html as html_reader
 from briefs.importers.html import read_html
 from briefs.importers.sectioner import document_from_blocks
-
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "import-corpus"
+from tests.briefs.corpus import corpus_file, corpus_spec
 
 PARA = (
     "The ministry said on Tuesday that the new budget would raise spending on schools in rural "
@@ -256,11 +253,8 @@ def test_the_walk_is_used_when_the_extract_covers_nearly_everything(monkeypatch)
 
 
 def corpus_case(doc_id: str):
-    expected = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
-    spec = next(s for s in expected["documents"] if s["id"] == doc_id)
-    path = CORPUS / spec["file"]
-    if not path.exists():
-        pytest.skip(f"corpus file {path} not present")
+    spec = corpus_spec(doc_id)
+    path = corpus_file(spec["file"])
     document = document_from_blocks(read_html(path.read_text(encoding="utf-8")), filename=path.name)
     return spec, document
 

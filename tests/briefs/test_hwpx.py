@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import io
-import json
 import zipfile
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +11,8 @@ from briefs.importers import DocumentError, office, parse_document
 from briefs.importers import blocks as b
 from briefs.importers.hwpx import read_hwpx
 from briefs.importers.office import is_label, is_toc_line, junk_title
+from tests.briefs.corpus import corpus_file, corpus_spec
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "import-corpus"
 NS = (
     'xmlns:hp="http://www.hancom.co.kr/hwpml/2011/paragraph" '
     'xmlns:hs="http://www.hancom.co.kr/hwpml/2011/section" '
@@ -470,9 +468,7 @@ def test_malformed_section_xml_is_a_document_error():
 # --- the corpus ----------------------------------------------------------------------------------
 
 
-def _expected(doc_id: str) -> dict:
-    documents = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))["documents"]
-    return next(doc for doc in documents if doc["id"] == doc_id)
+_expected = corpus_spec
 
 
 def _squash(text: str) -> str:
@@ -480,9 +476,7 @@ def _squash(text: str) -> str:
 
 
 def _corpus(name: str):
-    path = CORPUS / name
-    if not path.exists():
-        pytest.skip(f"corpus file {name} not present")
+    path = corpus_file(name)
     return parse_document(path.read_bytes(), filename=path.name)
 
 

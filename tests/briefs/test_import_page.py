@@ -208,11 +208,10 @@ def test_import_warnings_are_shown_to_the_editor_and_not_to_readers(client, edit
 
 @pytest.mark.parametrize("name", ["13_langchain-kr-glossary_ko.docx", "11_mcst-press-release_ko.hwpx"])
 def test_an_editor_imports_docx_and_hwpx_from_the_browser(client, editor, name):
-    from pathlib import Path
+    from tests.briefs.corpus import corpus_file
 
-    corpus = Path(__file__).resolve().parents[3] / "shared" / "import-corpus"
     client.force_login(editor)
-    response = client.post(IMPORT, {"file": upload(name, (corpus / name).read_bytes(), "application/zip")})
+    response = client.post(IMPORT, {"file": upload(name, corpus_file(name).read_bytes(), "application/zip")})
     assert response.status_code == 302
     brief = Brief.objects.get()
     assert brief.source_format == name.rsplit(".", 1)[1]

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import pytest
 
 from briefs.importers import blocks as b
 from briefs.importers.markdown import read_front_matter, read_markdown
 from briefs.importers.sectioner import document_from_blocks
-
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "import-corpus"
+from tests.briefs.corpus import corpus_file, corpus_spec
 
 
 def kinds(document, *wanted):
@@ -198,11 +195,8 @@ def test_a_leading_line_repeating_the_front_matter_is_not_body():
 
 
 def corpus_case(doc_id: str):
-    expected = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
-    spec = next(s for s in expected["documents"] if s["id"] == doc_id)
-    path = CORPUS / spec["file"]
-    if not path.exists():
-        pytest.skip(f"corpus file {path} not present")
+    spec = corpus_spec(doc_id)
+    path = corpus_file(spec["file"])
     parsed = document_from_blocks(read_markdown(path.read_text(encoding="utf-8")), filename=path.name)
     return spec, parsed
 

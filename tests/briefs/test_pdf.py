@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import io
-import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +11,7 @@ from briefs.importers import blocks as b
 from briefs.importers.errors import DocumentError
 from briefs.importers.pdf import read_pdf
 from briefs.importers.sectioner import document_from_blocks
-
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "import-corpus"
+from tests.briefs.corpus import corpus_file, corpus_spec, global_junk
 
 BODY = (
     "The committee reviewed the budget request in detail and heard from several witnesses "
@@ -234,9 +231,7 @@ def test_an_encrypted_pdf_is_refused():
 # --- the corpus -----------------------------------------------------------------------------
 
 
-def _expected(doc_id: str) -> dict:
-    data = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
-    return next(doc for doc in data["documents"] if doc["id"] == doc_id)
+_expected = corpus_spec
 
 
 def _norm(text: str) -> str:
@@ -246,9 +241,7 @@ def _norm(text: str) -> str:
 
 def _check_corpus(doc_id: str) -> None:
     expected = _expected(doc_id)
-    path = CORPUS / expected["file"]
-    if not path.exists():
-        pytest.skip(f"corpus file {path} not present")
+    path = corpus_file(expected["file"])
     document = document_from_blocks(read_pdf(path.read_bytes(), filename=path.name), filename=path.name)
     found = [_norm(s.heading) for s in document.sections if s.heading]
     position = 0
@@ -264,9 +257,7 @@ def _check_corpus(doc_id: str) -> None:
     spurious = [s.heading for s in document.sections if s.heading and _norm(s.heading) not in accepted]
     assert not spurious, f"headings the careful reader does not see: {spurious}"
     text = "\n".join(s.text for s in document.sections if s.heading not in ("Notes", "주석"))
-    for name, pattern in expected.get("junk", []) + [
-        tuple(j) for j in json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))["global_junk"]
-    ]:
+    for name, pattern in expected.get("junk", []) + global_junk():
         assert not re.search(pattern, text), f"furniture in the sections: {name}"
     assert _norm(document.title) in {_norm(t) for t in expected["title"]}
 

@@ -23,9 +23,9 @@ from briefs.importers.text import (
     read_text,
     structure_blocks,
 )
+from tests.briefs.corpus import corpus_file
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "import-corpus"
 KINU = "001_b5edd7b7062599dc.txt"
 NEWS = "000_44f3ef2e00101653.txt"
 
@@ -444,9 +444,7 @@ def test_news_blocks():
 
 
 def corpus(name: str):
-    path = CORPUS / name
-    if not path.exists():
-        pytest.skip(f"corpus not checked out: {path}")
+    path = corpus_file(name)
     return parse_document(path.read_bytes(), filename=name)
 
 

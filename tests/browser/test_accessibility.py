@@ -101,9 +101,9 @@ def test_an_imported_report_with_an_outline_has_no_violation(editor_page, width)
     tables as rows, and the editor's import note."""
     from briefs.models import Brief
     from briefs.services import brief_import
+    from tests.briefs.corpus import corpus_file
 
-    corpus = Path(__file__).resolve().parents[3] / "shared" / "import-corpus"
-    data = (corpus / "01_klid-onnara-rfp_ko.pdf").read_bytes()
+    data = corpus_file("01_klid-onnara-rfp_ko.pdf").read_bytes()
     slug = brief_import(data=data, filename="rfp.pdf", metadata={"slug": "rfp"}).brief.slug
     Brief.objects.filter(slug=slug).update(import_warnings=["no headings found in 9,000 characters of text"])
     page = editor_page
