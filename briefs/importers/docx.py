@@ -636,20 +636,25 @@ def read_docx(data: bytes, *, filename: str = "") -> BlockDocument:
         body = document.element.body
     except Exception as exc:  # python-docx raises many kinds on a bad package
         raise DocumentError(f"this DOCX file cannot be read: {type(exc).__name__}") from exc
+    warnings: list[str] = []
     try:
         styles = _Styles(document.styles.element)
-    except (KeyError, ValueError, NotImplementedError):
+    except (KeyError, ValueError, NotImplementedError) as exc:
+        # The text is still there; only the style names (and so styled headings) are lost.
+        warnings.append(
+            f"the document's styles could not be read ({type(exc).__name__}): headings are inferred"
+        )
         styles = _Styles(None)
     try:
         numbering_root = document.part.numbering_part.element
     except (KeyError, NotImplementedError, AttributeError):
-        numbering_root = None
+        numbering_root = None  # no numbering part: a document without numbered lists
     reader = _Reader(styles, _Numbering.parse(numbering_root), _footnotes(document))
     reader.container(body)
     items = reader.items
     metadata = _metadata(document, filename)
     blocks = _blocks(items, metadata)
-    return BlockDocument(blocks=blocks, format="docx", metadata=metadata, structured=True)
+    return BlockDocument(blocks=blocks, format="docx", metadata=metadata, warnings=warnings, structured=True)
 
 
 def _blocks(items: list[_Item], metadata: dict) -> list[Block]:

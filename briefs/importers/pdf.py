@@ -723,6 +723,8 @@ def _tables(page) -> list[tuple[tuple[float, float, float, float], list[list[str
     try:
         tables = TableFinder(page, {}).tables
     except Exception:  # a malformed drawing is no reason to lose the page's text
+        # The page's words are still read as lines; only the table structure is lost.
+        log.warning("PDF table finder failed on a page; its text is read without tables", exc_info=True)
         return []
     for table in tables:
         x0, top, x1, bottom = table.bbox
@@ -737,7 +739,8 @@ def _tables(page) -> list[tuple[tuple[float, float, float, float], list[list[str
 def _table_rows(table) -> list[list[str]] | None:
     try:
         raw = table.extract()
-    except Exception:
+    except Exception:  # the cells' words stay in the page's lines
+        log.warning("PDF table could not be extracted; its text is read as lines", exc_info=True)
         return None
     rows = []
     for row in raw:
