@@ -1,14 +1,12 @@
-"""Pieces every importer shares: what a sentence end and a heading look like, and how a
-stream of headings and paragraphs becomes sections."""
+"""Text rules several readers share: what a sentence end and a heading look like, link-only
+lines, captions, language, titles from the first sentence or the file name. Turning blocks into
+sections is the sectioner's job (`briefs/importers/sectioner.py`)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from pathlib import PurePath
-
-from briefs.importers.document import ParsedSection
 
 _CLOSERS = "\"'”’」』)]》〉»"
 _SENTENCE_FINAL = ".!?。！？…"
@@ -150,62 +148,3 @@ def filename_title(filename: str) -> str:
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
-
-
-@dataclass(frozen=True)
-class Heading:
-    text: str
-    level: int = 2
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    text: str
-    summary: bool = False  # part of an unheaded summary box
-
-
-Part = Heading | Paragraph
-
-
-def build_sections(parts: list[Part]) -> list[ParsedSection]:
-    """Group headings and paragraphs into sections.
-
-    Paragraphs before the first heading form an unheaded section (the summary box, when the
-    importer marked its paragraphs, then the introduction). A heading that has no text of its
-    own before the next heading is dropped: a section must have text.
-    """
-    sections: list[ParsedSection] = []
-    heading: Heading | None = None
-    kind = "body"
-    buffer: list[str] = []
-
-    def flush() -> None:
-        text = "\n\n".join(p for p in buffer if p)
-        if text:
-            sections.append(
-                ParsedSection(
-                    heading=nfc(heading.text) if heading else "",
-                    level=heading.level if heading else 2,
-                    kind=kind,
-                    text=nfc(text),
-                )
-            )
-        buffer.clear()
-
-    for part in parts:
-        if isinstance(part, Heading):
-            flush()
-            heading = part
-            kind = "summary" if is_summary_heading(part.text) else "body"
-            continue
-        text = normalise_spaces(part.text)
-        if not text:
-            continue
-        if heading is None and kind == "body" and part.summary and not buffer:
-            kind = "summary"
-        elif heading is None and kind == "summary" and not part.summary:
-            flush()
-            kind = "body"
-        buffer.append(text)
-    flush()
-    return sections

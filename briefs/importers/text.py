@@ -27,16 +27,13 @@ from briefs.importers.classify import letter_spaced, numbering
 from briefs.importers.document import ParsedDocument
 from briefs.importers.linebreaks import LineBreaks, breaks_inside_word, hangul_junction
 from briefs.importers.sectioner import document_from_blocks
+from briefs.importers.structure import ends_sentence as _ends_sentence
 from briefs.importers.structure import (
-    Heading,
-    Paragraph,
-    Part,
     heading_like,
     is_link_only,
     normalise_spaces,
     strip_trailing_junk,
 )
-from briefs.importers.structure import ends_sentence as _ends_sentence
 
 # A closing marker glued to the last sentence: "…나아갑시다.(끝)".
 _CLOSING_TAIL = re.compile(r"\s*[(<\[〈]\s*끝\s*[)>\]〉]\s*$")
@@ -879,18 +876,6 @@ def structure_blocks(lines: list[str]) -> list[Block]:
         if block.features.get("summary"):
             block.why = "the opening double-spaced box: the summary"
     return out
-
-
-def structure_lines(lines: list[str]) -> list[Part]:
-    """structure_blocks as the older Heading/Paragraph parts (list items and quotes are
-    paragraphs)."""
-    parts: list[Part] = []
-    for block in structure_blocks(lines):
-        if block.kind == b.HEADING:
-            parts.append(Heading(block.text, block.level or 2))
-        else:
-            parts.append(Paragraph(block.text, summary=bool(block.features.get("summary"))))
-    return parts
 
 
 # --- the reader ----------------------------------------------------------------------------

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from briefs.importers import blocks as b
+from briefs.importers.blocks import Block, BlockDocument
 from briefs.importers.linebreaks import LineBreaks, uses_boundary_marks
+from briefs.importers.sectioner import document_from_blocks
 from briefs.importers.structure import (
-    Heading,
-    Paragraph,
-    build_sections,
     first_sentence_title,
     heading_like,
     strip_trailing_junk,
@@ -25,7 +25,7 @@ from briefs.importers.text import (
     parse_text,
     read_text,
     remove_page_furniture,
-    structure_lines,
+    structure_blocks,
 )
 
 # A paragraph of wrapped, PDF-extracted lines: a trailing space marks a word boundary.
@@ -39,12 +39,16 @@ BODY = [
 MARKED = LineBreaks(marks=True)
 
 
-def paragraphs(parts):
-    return [p.text for p in parts if isinstance(p, Paragraph)]
+def paragraphs(blocks):
+    return [blk.text for blk in blocks if blk.kind != b.HEADING]
 
 
-def headings(parts):
-    return [p.text for p in parts if isinstance(p, Heading)]
+def headings(blocks):
+    return [blk.text for blk in blocks if blk.kind == b.HEADING]
+
+
+def build_sections(blocks):
+    return document_from_blocks(BlockDocument(blocks=list(blocks), format="txt")).sections
 
 
 # --- joining lines -------------------------------------------------------------------------
@@ -85,7 +89,7 @@ def test_double_spaced_lines_are_one_paragraph_until_a_sentence_ends():
         "",
         "다. 정부는 점검을 약속했다.",
     ]
-    parts = structure_lines(lines)
+    parts = structure_blocks(lines)
     assert paragraphs(parts) == [
         "정부는 올해 예산안에서 교육 분야의 지출을 크게 늘렸다. 특히 지방 학교의 시설 개선에 "
         "배정된 금액이 작년보다 두 배 가까이 늘어나 현장의 기대가 높다. 다만 집행 과정의 투명성을 "
@@ -95,7 +99,7 @@ def test_double_spaced_lines_are_one_paragraph_until_a_sentence_ends():
 
 
 def test_paragraphs_are_split_at_blank_lines_and_joined_within():
-    parts = structure_lines([*BODY, "", "둘째 문단은 짧게 끝난다. 그리고 다음 줄로 ", "이어진다."])
+    parts = structure_blocks([*BODY, "", "둘째 문단은 짧게 끝난다. 그리고 다음 줄로 ", "이어진다."])
     assert paragraphs(parts) == [
         "정부는 올해 예산안에서 교육 분야의 지출을 크게 늘렸다. 특히 지방 학교의 시설 개선에 배정된 "
         "금액이 작년보다 두 배 가까이 늘어나 현장의 기대가 높다.",
@@ -109,7 +113,7 @@ def test_a_korean_sentence_end_at_line_start_is_not_a_list_item():
         "크게 늘리기로 하였고 이를 공식적으로 결정했",
         "다. 이어서 발표가 있었다.",
     ]
-    assert paragraphs(structure_lines(lines)) == [
+    assert paragraphs(structure_blocks(lines)) == [
         "정부는 올해 예산안에서 교육 분야의 지출을 크게 늘리기로 하였고 이를 공식적으로 결정했다. "
         "이어서 발표가 있었다."
     ]
@@ -118,7 +122,7 @@ def test_a_korean_sentence_end_at_line_start_is_not_a_list_item():
 def test_list_items_become_paragraphs():
     lines = ["- 첫째 항목이다.", "- 둘째 항목이다.", "- 셋째 항목은 길어서 다음 줄로", "  이어진다."]
     assert is_wrapped(lines)
-    assert paragraphs(structure_lines(lines)) == [
+    assert paragraphs(structure_blocks(lines)) == [
         "- 첫째 항목이다.",
         "- 둘째 항목이다.",
         "- 셋째 항목은 길어서 다음 줄로 이어진다.",
@@ -143,7 +147,7 @@ def test_footer_with_glued_page_number_series_code_and_page_break_are_removed():
     cleaned, series = remove_page_furniture(lines)
     assert series == "XY 21-07"
     assert not any("12345" in line or "XY 21-07" in line for line in cleaned)
-    assert paragraphs(structure_lines(cleaned)) == [
+    assert paragraphs(structure_blocks(cleaned)) == [
         "정부는 올해 예산안에서 교육 분야의 지출을 크게 늘렸다. 특히 지방 학교의 시설 개선에 배정된 "
         "금액이 작년보다 두 배 가까이 늘었다."
     ]
@@ -193,7 +197,7 @@ def test_title_block_inside_a_paragraph_is_removed_and_becomes_the_title():
     ]
     cleaned, title = extract_title_block(lines)
     assert title == "교육 예산의 새로운 방향"
-    assert paragraphs(structure_lines(cleaned)) == [
+    assert paragraphs(structure_blocks(cleaned)) == [
         "정부는 올해 예산안에서 교육 분야의 지출을 크게 늘렸다. 특히 지방 학교의 시설 개선에 배정된 "
         "금액이 작년보다 두 배 가까이 늘어나 현장의 기대가 높다."
     ]
@@ -205,24 +209,24 @@ def test_short_lines_after_a_finished_sentence_are_no_title_block():
 
 
 def test_standalone_short_line_followed_by_body_is_a_heading():
-    parts = structure_lines([*BODY, "", "예산 집행의 과제", "", *BODY])
+    parts = structure_blocks([*BODY, "", "예산 집행의 과제", "", *BODY])
     assert headings(parts) == ["예산 집행의 과제"]
     assert len(paragraphs(parts)) == 2
 
 
 def test_heading_printed_right_under_a_paragraph_is_split_off():
     lines = [*BODY[:-1], "현장의 기대가 높다.  ", " 예산은 충분한가? 혹은 집행이 문제인가?", "", *BODY]
-    assert headings(structure_lines(lines)) == ["예산은 충분한가? 혹은 집행이 문제인가?"]
+    assert headings(structure_blocks(lines)) == ["예산은 충분한가? 혹은 집행이 문제인가?"]
 
 
 def test_heading_split_over_two_lines_is_joined():
     lines = [*BODY, "", "전망의 근거: ", "", "예산 증액과 집행 점검의 병행", "", *BODY]
-    assert headings(structure_lines(lines)) == ["전망의 근거: 예산 증액과 집행 점검의 병행"]
+    assert headings(structure_blocks(lines)) == ["전망의 근거: 예산 증액과 집행 점검의 병행"]
 
 
 def test_short_line_continuing_an_unfinished_sentence_is_no_heading():
     lines = [*BODY[:-1], "현장의 기대가 ", "", "높다", "", *BODY]
-    assert headings(structure_lines(lines)) == []
+    assert headings(structure_blocks(lines)) == []
 
 
 def test_heading_like_rejects_sentences_and_fragments():
@@ -279,7 +283,7 @@ def test_opening_double_spaced_box_is_a_summary_and_the_introduction_follows():
         "",
         *BODY,
     ]
-    sections = build_sections(structure_lines(lines))
+    sections = build_sections(structure_blocks(lines))
     assert [(s.kind, s.heading) for s in sections] == [
         ("summary", ""),
         ("body", ""),
@@ -299,12 +303,14 @@ def test_a_double_spaced_text_alone_is_no_summary():
         "",
         "현장의 기대가 높다.",
     ]
-    sections = build_sections(structure_lines(lines))
+    sections = build_sections(structure_blocks(lines))
     assert [s.kind for s in sections] == ["body"]
 
 
 def test_paragraphs_in_a_section_are_separated_by_a_blank_line():
-    sections = build_sections([Heading("제목"), Paragraph("하나."), Paragraph("둘.")])
+    sections = build_sections(
+        [Block(b.HEADING, "제목"), Block(b.PARAGRAPH, "하나."), Block(b.PARAGRAPH, "둘.")]
+    )
     assert sections[0].text == "하나.\n\n둘."
 
 
@@ -401,7 +407,7 @@ def test_unwrapped_text_has_one_paragraph_per_line():
         "홍길동 기자 hong@example.com",
     ]
     assert not is_wrapped(lines)
-    parts = structure_lines(lines)
+    parts = structure_blocks(lines)
     assert paragraphs(parts) == lines
     assert headings(parts) == []
 
