@@ -21,7 +21,6 @@ _SUMMARY_HEADING = re.compile(
     r"^(?:요\s*약|핵심\s*요약|주요\s*내용|summary|executive\s+summary|abstract|key\s+findings)$",
     re.IGNORECASE,
 )
-_NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)[.)]?\s")
 
 # A line that is nothing but links or images: markdown `![alt](url)` / `[text](url)`
 # (alt text may hold one level of brackets) or a bare URL.
@@ -55,14 +54,6 @@ def heading_like(line: str) -> bool:
     if _SENTENCE_INSIDE.search(text):
         return False
     return any(ch.isalpha() for ch in text)
-
-
-def heading_level(heading: str, default: int = 2) -> int:
-    """Return a heading's level from its numbering ("1.2 …" is one below "1. …")."""
-    match = _NUMBERED.match(heading)
-    if not match:
-        return default
-    return min(6, default + match.group(1).count("."))
 
 
 def is_summary_heading(heading: str) -> bool:
