@@ -189,14 +189,18 @@ def _validate(brief: Brief, sections: list[Section]) -> None:
         raise BriefImportError(_one_line(f"invalid document: {problems}")) from None
 
 
-def brief_parse(*, data: bytes, filename: str, fmt: str | None = None) -> ParsedDocument:
-    """Read a document into metadata and sections without saving anything (for previews and
-    --dry-run); raises BriefImportError for a file that cannot be imported."""
+def _refuse_empty_or_too_large(data: bytes) -> None:
     if not data:
         raise BriefImportError("the file is empty")
     limit = settings.MARGINALIA_MAX_IMPORT_BYTES
     if len(data) > limit:
         raise BriefImportError(f"the file is too large ({len(data):,} bytes; the limit is {limit:,} bytes)")
+
+
+def brief_parse(*, data: bytes, filename: str, fmt: str | None = None) -> ParsedDocument:
+    """Read a document into metadata and sections without saving anything (for previews and
+    --dry-run); raises BriefImportError for a file that cannot be imported."""
+    _refuse_empty_or_too_large(data)
     try:
         return parse_document(data, filename=filename, fmt=fmt)
     except DocumentError as exc:
@@ -222,11 +226,7 @@ def brief_import(
     under an existing slug is refused unless `replace` is set. Raises BriefImportError, having
     written nothing, for a file that cannot be imported.
     """
-    if not data:
-        raise BriefImportError("the file is empty")
-    limit = settings.MARGINALIA_MAX_IMPORT_BYTES
-    if len(data) > limit:
-        raise BriefImportError(f"the file is too large ({len(data):,} bytes; the limit is {limit:,} bytes)")
+    _refuse_empty_or_too_large(data)
     given = _clean_metadata(metadata)
     sha256 = hashlib.sha256(data).hexdigest()
 
