@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import bisect
+import uuid
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Func, Q
@@ -135,3 +137,38 @@ class Section(models.Model):
         if index < 0 or index >= len(self.page_numbers):
             return self.page_start
         return self.page_numbers[index]
+
+
+class ImportPreview(models.Model):
+    """An upload read but not saved yet: what the importer found, as the editor corrects it.
+
+    Kept in the database (not the session cookie) for its owner only, until it is confirmed,
+    cancelled or expires. `document` holds the metadata and the sections with their
+    paragraphs and pages (see briefs.previews); `version` goes up with every correction, so a
+    form from an older state (another tab, a double click) is refused instead of applied to the
+    wrong paragraph.
+    """
+
+    token = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_previews"
+    )
+    filename = models.CharField(max_length=500)
+    source_format = models.CharField(max_length=16)
+    source_sha256 = models.CharField(max_length=64)
+    byte_size = models.PositiveIntegerField()
+    document = models.JSONField()
+    # A re-import: the brief whose new version this is (its replace rules apply on confirm).
+    replaces = models.ForeignKey(Brief, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    brief = models.ForeignKey(Brief, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "token"]
+        indexes = [models.Index(fields=["owner", "expires_at"], name="preview_owner_expiry")]
+
+    def __str__(self) -> str:
+        return f"preview of {self.filename}"

@@ -241,6 +241,24 @@ def brief_import(
         )
 
     parsed = brief_parse(data=data, filename=filename, fmt=fmt)
+    return brief_import_parsed(
+        parsed=parsed, sha256=sha256, filename=filename, metadata=given, replace=replace, existing=existing
+    )
+
+
+@transaction.atomic
+def brief_import_parsed(
+    *,
+    parsed: ParsedDocument,
+    sha256: str,
+    filename: str,
+    metadata: dict[str, Any] | None = None,
+    replace: bool = False,
+    existing: Brief | None = None,
+) -> ImportResult:
+    """Save a document already read (by brief_parse, or corrected in an import preview) as a
+    brief, by the rules of brief_import; `existing` is the brief holding the same bytes."""
+    given = _clean_metadata(metadata)
     fields = _brief_fields(parsed, given)
     # The same bytes re-read (a newer importer) keep their brief and its address.
     slug = given.get("slug") or (existing.slug if existing else _slug_for(fields["title"], sha256))
@@ -337,3 +355,108 @@ def _sections_replace(brief: Brief, new: list[Section]) -> tuple[list[Section], 
         updated += 1
         saved.append(current)
     return saved, f" ({updated} kept, {created} added, {len(removed)} removed)"
+
+
+ChangeStatus = Literal["kept", "changed", "added", "removed", "refused"]
+
+
+@dataclass(frozen=True)
+class SectionChange:
+    """What a re-import does to one section (by anchor, the identity replace keeps)."""
+
+    anchor: str
+    heading: str
+    status: ChangeStatus
+    annotations: int = 0  # the viewer's visible annotations on the current section
+    reanchored: int = 0  # of those, on a changed section: found again in the new text
+    lost: int = 0  # … and not found (the reader flags them as changed)
+
+
+@dataclass(frozen=True)
+class ReplacePlan:
+    changes: tuple[SectionChange, ...]
+
+    def of(self, status: ChangeStatus) -> list[SectionChange]:
+        return [change for change in self.changes if change.status == status]
+
+    @property
+    def refused(self) -> list[SectionChange]:
+        return self.of("refused")
+
+    def summary(self) -> str:
+        counts = {
+            status: len(self.of(status)) for status in ("kept", "changed", "added", "removed", "refused")
+        }
+        reanchored = sum(change.reanchored for change in self.changes)
+        lost = sum(change.lost for change in self.changes)
+        return (
+            f"{counts['kept']} kept, {counts['changed']} changed ({reanchored} annotation(s) "
+            f"re-anchored, {lost} to check), {counts['added']} added, {counts['removed']} removed, "
+            f"{counts['refused']} refused"
+        )
+
+
+def brief_replace_plan(*, brief: Brief, parsed: ParsedDocument, user: Any = None) -> ReplacePlan:
+    """Return what replacing the brief's sections with the parsed ones would do, by the rules
+    of _sections_replace: a section survives under its anchor; a current section missing from
+    the new version is removed, or refused (the replace fails) while annotations refer to it.
+
+    Annotation counts are the ones `user` may see (all of them when user is None, for the
+    command line); whether a section blocks counts every annotation row.
+    """
+    from annotations.models import Annotation
+    from annotations.rendering import resolve_anchor
+    from annotations.selectors import annotations_visible_to
+
+    old = {section.anchor: section for section in brief.sections.order_by("position")}
+    rows = Annotation.objects.filter(section__brief=brief)
+    blocking = set(rows.values_list("section_id", flat=True).distinct())
+    visible_qs = rows.alive() if user is None else annotations_visible_to(user).filter(section__brief=brief)
+    visible: dict[int, list[Annotation]] = {}
+    for annotation in visible_qs.only("section_id", "start", "end", "quote", "prefix", "suffix"):
+        visible.setdefault(annotation.section_id, []).append(annotation)
+    changes: list[SectionChange] = []
+    new_anchors = section_anchors(parsed.sections)
+    for section, anchor in zip(parsed.sections, new_anchors, strict=True):
+        current = old.get(anchor)
+        if current is None:
+            changes.append(SectionChange(anchor=anchor, heading=section.heading, status="added"))
+            continue
+        annotations = visible.get(current.pk, [])
+        if current.text == section.text:
+            changes.append(
+                SectionChange(
+                    anchor=anchor, heading=section.heading, status="kept", annotations=len(annotations)
+                )
+            )
+            continue
+        found = sum(
+            1
+            for a in annotations
+            if resolve_anchor(
+                section.text, start=a.start, end=a.end, quote=a.quote, prefix=a.prefix, suffix=a.suffix
+            )
+        )
+        changes.append(
+            SectionChange(
+                anchor=anchor,
+                heading=section.heading,
+                status="changed",
+                annotations=len(annotations),
+                reanchored=found,
+                lost=len(annotations) - found,
+            )
+        )
+    for anchor, current in old.items():
+        if anchor in set(new_anchors):
+            continue
+        status: ChangeStatus = "refused" if current.pk in blocking else "removed"
+        changes.append(
+            SectionChange(
+                anchor=anchor,
+                heading=current.heading,
+                status=status,
+                annotations=len(visible.get(current.pk, [])),
+            )
+        )
+    return ReplacePlan(changes=tuple(changes))

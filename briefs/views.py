@@ -6,17 +6,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from annotations.forms import AnnotationFilterForm
 from annotations.reading import ReaderFilters, reader_build
-from briefs import selectors
-from briefs.forms import BriefImportForm
-from briefs.models import Brief, Section
+from briefs import previews, selectors
+from briefs.forms import BriefUploadForm, PreviewMetadataForm, ReimportForm
+from briefs.models import Brief, ImportPreview, Section
 from briefs.permissions import IMPORT_FORBIDDEN, can_import
-from briefs.services import BriefImportError, brief_import
+from briefs.services import BriefImportError
 
 # Room for the form's other fields and the multipart framing around the file.
 _FORM_OVERHEAD_BYTES = 64 * 1024
@@ -62,46 +63,225 @@ def _declared_length(request: HttpRequest) -> int:
         return 0
 
 
+def _too_large(request: HttpRequest, *, files: int) -> str | None:
+    """Say so when the request is larger than its documents may be, before reading its body."""
+    limit = settings.MARGINALIA_MAX_IMPORT_BYTES
+    if _declared_length(request) <= limit * files + _FORM_OVERHEAD_BYTES:
+        return None
+    return f"The upload is too large: the limit is {limit:,} bytes per document. Nothing was imported."
+
+
+def _editor(request: HttpRequest) -> None:
+    if not can_import(request.user):
+        raise PermissionDenied(IMPORT_FORBIDDEN)
+
+
+def _import_page(request: HttpRequest, form: BriefUploadForm, *, status: int = 200, **extra) -> HttpResponse:
+    context = {"form": form, "previews": previews.preview_list(owner=request.user), **extra}
+    return render(request, "briefs/import.html", context, status=status)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def brief_import_page(request: HttpRequest) -> HttpResponse:
-    """Import a document as a brief (editors): the same service as `manage.py import_brief`."""
-    if not can_import(request.user):
-        raise PermissionDenied(IMPORT_FORBIDDEN)
+    """Upload documents (editors): each is read into a preview; nothing is saved yet."""
+    _editor(request)
+    if request.method == "GET":
+        return _import_page(request, BriefUploadForm())
+    refusal = _too_large(request, files=2)
+    if refusal:
+        return _import_page(request, BriefUploadForm(), status=413, refusal=refusal)
+    form = BriefUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _import_page(request, form, status=400)
+    made, refused = [], []
+    for upload in form.cleaned_data["files"]:
+        try:
+            made.append(previews.preview_create(owner=request.user, data=upload.read(), filename=upload.name))
+        except BriefImportError as exc:
+            refused.append(f"{upload.name}: {exc}. Nothing was imported.")
+    if len(made) == 1 and not refused:
+        return redirect("briefs:preview", made[0].token)
+    for preview in made:
+        messages.success(request, f"{preview.filename}: read; check its preview and confirm it.")
+    if refused:
+        for reason in refused:
+            form.add_error("files", reason)
+        return _import_page(request, form, status=400 if not made else 200)
+    return redirect("briefs:import")
+
+
+def _preview_page(
+    request: HttpRequest, preview: ImportPreview, *, status: int = 200, **extra
+) -> HttpResponse:
+    metadata = preview.document["metadata"]
+    form = PreviewMetadataForm(
+        initial=PreviewMetadataForm.initial_from(metadata), fixed_slug=preview.replaces_id is not None
+    )
+    return _preview_render(request, preview, form, status=status, **extra)
+
+
+def _preview_render(
+    request: HttpRequest,
+    preview: ImportPreview,
+    form: PreviewMetadataForm,
+    *,
+    status: int = 200,
+    done: str = "",
+    error: str = "",
+    focus: int | None = None,
+) -> HttpResponse:
+    context = {
+        "preview": preview,
+        "form": form,
+        "sections": preview.document["sections"],
+        "summary": previews.preview_summary(preview),
+        "state": previews.preview_state(preview=preview, user=request.user),
+        "levels": previews.LEVELS,
+        "done": done,
+        "error": error,
+        "focus": focus,
+    }
+    template = "briefs/preview.html#sections" if request.headers.get("HX-Request") else "briefs/preview.html"
+    return render(request, template, context, status=status)
+
+
+def _gone(request: HttpRequest, exc: previews.PreviewError) -> HttpResponse:
+    if request.headers.get("HX-Request"):
+        # Not a fragment to swap in: the whole page says it (the preview's own address does).
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "briefs/preview_gone.html", {"reason": str(exc), "brief": exc.brief}, status=410)
+
+
+@login_required
+@require_GET
+def preview_page(request: HttpRequest, token: str) -> HttpResponse:
+    """Show what the importer found in an upload, for the editor to correct and confirm."""
+    _editor(request)
+    try:
+        preview = previews.preview_get(owner=request.user, token=token)
+    except previews.PreviewGone as exc:
+        return _gone(request, exc)
+    if preview.confirmed_at is not None:
+        return _gone(
+            request, previews.PreviewError("This preview was already confirmed.", brief=preview.brief)
+        )
+    return _preview_page(request, preview)
+
+
+@login_required
+@require_POST
+def preview_correct(request: HttpRequest, token: str) -> HttpResponse:
+    """Apply one correction to a preview's sections (htmx swaps the sections in place)."""
+    _editor(request)
+    op, _, paragraph = request.POST.get("op", "").partition(":")
+    try:
+        preview, done, focus = previews.preview_correct(
+            owner=request.user,
+            token=token,
+            version=request.POST.get("version"),
+            op=op,
+            section=_index(request.POST.get("section")),
+            paragraph=_index(paragraph or "0"),
+            heading=request.POST.get("heading", ""),
+            level=request.POST.get("level"),
+        )
+    except previews.PreviewGone as exc:
+        return _gone(request, exc)
+    except previews.PreviewError as exc:
+        preview = previews.preview_get(owner=request.user, token=token)
+        status = 409 if isinstance(exc, previews.StalePreview) or preview.confirmed_at else 400
+        return _preview_page(request, preview, status=status, error=str(exc))
+    if request.headers.get("HX-Request"):
+        return _preview_page(request, preview, done=done, focus=focus)
+    messages.success(request, done)
+    return redirect(f"{reverse('briefs:preview', args=[preview.token])}#preview-section-{focus + 1}")
+
+
+def _index(value: str | None) -> int:
+    """Return a 0-based index from a form value; -1 (never a valid index) for anything else."""
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 9 else -1
+
+
+@login_required
+@require_POST
+def preview_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """Save the metadata as corrected, then (unless only saving) the brief, in one transaction."""
+    _editor(request)
+    try:
+        preview = previews.preview_get(owner=request.user, token=token)
+    except previews.PreviewGone as exc:
+        return _gone(request, exc)
+    form = PreviewMetadataForm(request.POST, fixed_slug=preview.replaces_id is not None)
+    if not form.is_valid():
+        return _preview_render(request, preview, form, status=400, error="Check the details marked below.")
+    version = request.POST.get("version")
+    try:
+        if request.POST.get("action") == "save":
+            previews.preview_set_metadata(
+                owner=request.user, token=token, version=version, metadata=form.cleaned_data
+            )
+            messages.success(request, "The details are saved in the preview; nothing is imported yet.")
+            return redirect("briefs:preview", token)
+        result = previews.preview_confirm(
+            owner=request.user, token=token, version=version, metadata=form.cleaned_data
+        )
+    except previews.PreviewGone as exc:
+        return _gone(request, exc)
+    except previews.PreviewError as exc:
+        preview.refresh_from_db()
+        if preview.confirmed_at is not None:
+            return _gone(request, exc)
+        status = 409 if isinstance(exc, previews.StalePreview) or exc.brief else 400
+        return _preview_render(request, preview, form, status=status, error=str(exc))
+    messages.success(request, result.message)
+    return redirect("briefs:reader", result.brief.slug)
+
+
+@login_required
+@require_POST
+def preview_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    """Throw a preview away: nothing of it was saved, and nothing is."""
+    _editor(request)
+    try:
+        filename = previews.preview_cancel(owner=request.user, token=token)
+    except previews.PreviewError as exc:
+        return _gone(request, exc)
+    messages.info(request, f"{filename}: cancelled; nothing was imported.")
+    return redirect("briefs:import")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def brief_reimport(request: HttpRequest, slug: str) -> HttpResponse:
+    """Upload a new version of a brief's document: previewed with what it keeps and changes."""
+    _editor(request)
+    brief = get_object_or_404(Brief, slug=slug)
     status = 200
+    form = ReimportForm()
     if request.method == "POST":
-        limit = settings.MARGINALIA_MAX_IMPORT_BYTES
-        if _declared_length(request) > limit + _FORM_OVERHEAD_BYTES:
-            # Refused before Django reads the body into memory or a temporary file.
-            refusal = (
-                f"The upload is too large: the limit is {limit:,} bytes per document. Nothing was imported."
-            )
+        if refusal := _too_large(request, files=1):
             return render(
-                request, "briefs/import.html", {"form": BriefImportForm(), "refusal": refusal}, status=413
+                request,
+                "briefs/reimport.html",
+                {"brief": brief, "form": form, "refusal": refusal},
+                status=413,
             )
-        form = BriefImportForm(request.POST, request.FILES)
+        form = ReimportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                result = brief_import(
-                    data=upload.read(),
-                    filename=upload.name,
-                    metadata=form.metadata(),
-                    replace=form.cleaned_data["replace"],
+                preview = previews.preview_create(
+                    owner=request.user, data=upload.read(), filename=upload.name, replaces=brief
                 )
             except BriefImportError as exc:
                 form.add_error("file", f"{upload.name}: {exc}. Nothing was imported.")
             else:
-                level = messages.INFO if result.status == "unchanged" else messages.SUCCESS
-                messages.add_message(request, level, result.message)
-                if result.status != "unchanged":
-                    for warning in result.warnings:
-                        messages.warning(request, f"Check this import: {warning}")
-                return redirect("briefs:reader", result.brief.slug)
+                return redirect("briefs:preview", preview.token)
         status = 400
-    else:
-        form = BriefImportForm()
-    return render(request, "briefs/import.html", {"form": form}, status=status)
+    return render(request, "briefs/reimport.html", {"brief": brief, "form": form}, status=status)
 
 
 @never_cache

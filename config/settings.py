@@ -147,6 +147,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Importer: the largest document we accept, in bytes.
 MARGINALIA_MAX_IMPORT_BYTES = int(os.environ.get("MARGINALIA_MAX_IMPORT_BYTES", 20 * 1024 * 1024))
+# One upload at /import/ may carry several documents, each within the limit above, all of
+# them together within MARGINALIA_MAX_IMPORT_BYTES × 2 (the request is refused before it is read).
+MARGINALIA_MAX_IMPORT_FILES = int(os.environ.get("MARGINALIA_MAX_IMPORT_FILES", 10))
+# How long an import preview (an upload read but not yet saved) waits for its confirmation.
+MARGINALIA_IMPORT_PREVIEW_HOURS = int(os.environ.get("MARGINALIA_IMPORT_PREVIEW_HOURS", 24))
 
 # API: token clients get this many requests per window ("requests/seconds"), counted in
 # PostgreSQL across all processes (accounts.auth); bodies over the limit are refused with 413
