@@ -121,6 +121,7 @@ class PreviewMetadataForm(forms.Form):
         super().__init__(*args, **kwargs)
         if fixed_slug:  # a re-import keeps its brief's address
             self.fields["slug"].disabled = True
+            self.fields["slug"].required = False
             self.fields["slug"].help_text = "A new version keeps its brief's address."
 
     @classmethod

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -163,8 +164,19 @@ def _paragraph(section: dict, index: int) -> list:
     return section["paragraphs"][index]
 
 
+def _clean_text(text: str) -> str:
+    """Return a heading as stored: one line, NFC; refuse what no database text can hold."""
+    if "\x00" in text:
+        raise PreviewError("a heading cannot contain a NUL character")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise PreviewError("a heading cannot contain a lone surrogate (broken Unicode)") from None
+    return unicodedata.normalize("NFC", " ".join(text.split()))
+
+
 def _heading_text(text: str) -> str:
-    heading = unicodedata.normalize("NFC", " ".join(text.split()))
+    heading = _clean_text(text)
     if not heading:
         raise PreviewError("an empty paragraph cannot become a heading")
     if len(heading) > HEADING_MAX_CHARS:
@@ -248,7 +260,7 @@ def split(sections: list[dict], index: int, paragraph: int, heading: str = "") -
 def retitle(sections: list[dict], index: int, heading: str, level: Any) -> None:
     """Set a section's heading text and level; a section without text keeps a heading."""
     section = _section(sections, index)
-    text = unicodedata.normalize("NFC", " ".join(str(heading).split()))
+    text = _clean_text(str(heading))
     if len(text) > HEADING_MAX_CHARS:
         raise PreviewError(f"a heading has at most {HEADING_MAX_CHARS} characters (this one {len(text):,})")
     if not text and not section["paragraphs"]:
@@ -334,7 +346,7 @@ def preview_get(*, owner: Any, token: Any, for_update: bool = False) -> ImportPr
         qs = qs.select_for_update(of=("self",))
     try:
         return qs.get(token=token)
-    except (ImportPreview.DoesNotExist, ValueError, TypeError):
+    except (ImportPreview.DoesNotExist, ValidationError, ValueError, TypeError):
         raise PreviewGone(
             "This import preview no longer exists: it was cancelled, has expired, or belongs to "
             "someone else. Upload the file again."
