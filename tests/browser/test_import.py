@@ -1,12 +1,18 @@
-"""An editor imports a brief from the browser and reads it; a refused upload says why."""
+"""An editor imports briefs from the browser: upload, check and correct the preview, confirm or
+cancel; a refused upload says why; a new version shows what it changes before it is applied."""
 
 from __future__ import annotations
 
 from urllib.parse import unquote
 
-from briefs.models import Brief
-from tests.briefs.test_importers import KINU_HEADINGS
+import pytest
+
+from briefs.models import Brief, ImportPreview
+from tests.briefs.corpus import corpus_file
 from tests.browser.conftest import KINU_SAMPLE, PASSWORD, RESULTS
+from tests.browser.test_accessibility import violations
+
+PDF = "03_crs-if10491-australia_en.pdf"
 
 
 def sign_in_editor(page) -> None:
@@ -21,32 +27,154 @@ def sign_in_editor(page) -> None:
     page.wait_for_url(f"{page.base_url}/")
 
 
-def test_an_editor_imports_a_brief_from_the_library(page, transactional_db, settings):
+@pytest.fixture
+def editor_page(page, transactional_db, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     sign_in_editor(page)
-    page.click("text=Import a brief")
-    page.set_input_files("#id_file", str(KINU_SAMPLE))
-    page.fill("#id_organisation", "통일연구원")
+    return page
+
+
+def upload(page, *paths) -> None:
+    page.goto(f"{page.base_url}/import/")
+    page.set_input_files("#id_files", [str(p) for p in paths])
+    page.click("#upload-form button[type=submit]")
+
+
+def section_headings(page) -> list[str]:
+    return page.locator("#preview-sections input[name=heading]").evaluate_all("els => els.map(e => e.value)")
+
+
+def test_an_editor_corrects_a_pdf_in_the_preview_and_confirms(editor_page):
+    page = editor_page
+    upload(page, corpus_file(PDF))
+    page.wait_for_selector("#preview-sections")
+    assert not Brief.objects.exists()
     RESULTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(RESULTS / "import-form.png"), full_page=True)
-    page.click("form.import-form button[type=submit]")
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert violations(page) == [], width
+        page.screenshot(path=str(RESULTS / f"preview-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    before = section_headings(page)
+    # Promote the second paragraph of the second section to a heading (htmx swaps the list)
+    second = page.locator("#preview-section-2")
+    paragraph = second.locator(".preview-paragraphs li").nth(1)
+    text = " ".join(paragraph.locator("p").inner_text().rsplit(" p. ", 1)[0].split())
+    paragraph.get_by_role("button", name="Make heading").click()
+    page.wait_for_function("document.querySelector('#preview-status').textContent.includes('now a heading')")
+    after = section_headings(page)
+    assert len(after) == len(before) + 1 and after[2].startswith(text[:40])
+    # The keyboard focus is on the new section's heading, and the metadata form knows the version
+    assert page.evaluate("document.activeElement.closest('li').id") == "preview-section-3"
+    assert page.input_value("#preview-version") == "2"
+
+    page.fill("#id_title", "Australia: U.S. Relations (corrected)")
+    page.click("#confirm-import")
     page.wait_for_selector(".message-success")
     brief = Brief.objects.get()
     assert unquote(page.url) == f"{page.base_url}/briefs/{brief.slug}/"
+    assert brief.title == "Australia: U.S. Relations (corrected)"
+    assert brief.sections.count() == len(after)
+    assert brief.sections.order_by("position")[2].heading == after[2]
+
+    page.goto(f"{page.base_url}/")
+    page.click("text=Australia: U.S. Relations (corrected)")
     headings = page.locator("main .section-heading:not(.visually-hidden)").all_inner_texts()
-    assert headings == [h for h in KINU_HEADINGS if h]
+    assert after[2] in headings
 
 
-def test_a_refused_upload_keeps_the_form_and_says_why(page, transactional_db, settings, tmp_path):
+def test_a_cancelled_preview_writes_nothing(editor_page):
+    page = editor_page
+    upload(page, KINU_SAMPLE)
+    page.wait_for_selector("#preview-sections")
+    page.click("text=Cancel: import nothing")
+    page.wait_for_selector(".message-info")
+    assert "/import/" in page.url
+    assert not Brief.objects.exists() and not ImportPreview.objects.exists()
+    page.goto(f"{page.base_url}/")
+    assert page.locator("table.library tbody tr").count() == 0
+
+
+def test_several_files_dropped_on_the_page_become_previews(editor_page):
+    page = editor_page
+    page.goto(f"{page.base_url}/import/")
+    kinu = KINU_SAMPLE.read_bytes()
+    page.evaluate(
+        """([kinu]) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([new Uint8Array(kinu)], "kinu.txt", {type: "text/plain"}));
+        const note = "# Title\\n\\n## Part\\n\\nSome text.";
+        transfer.items.add(new File([note], "note.md", {type: "text/markdown"}));
+        const zone = document.querySelector("[data-drop-zone]");
+        zone.dispatchEvent(new DragEvent("dragover", {dataTransfer: transfer, bubbles: true}));
+        zone.dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true}));
+    }""",
+        [list(kinu)],
+    )
+    assert page.locator(".drop-names").inner_text() == "kinu.txt, note.md"
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_selector(".pending-previews")
+    assert page.locator(".pending-previews li a").all_inner_texts() == ["kinu.txt", "note.md"]
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert violations(page) == [], width
+    assert not Brief.objects.exists()
+
+
+def test_the_preview_works_without_javascript(browser, live_server, transactional_db, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.base_url = live_server.url
     sign_in_editor(page)
+    upload(page, KINU_SAMPLE)
+    page.wait_for_selector("#preview-sections")
+    before = section_headings(page)
+    page.locator("#preview-section-3").get_by_role("button", name="Heading into text").click()
+    page.wait_for_selector(".message-success")
+    assert page.url.endswith("#preview-section-2")
+    assert len(section_headings(page)) == len(before) - 1
+    page.click("#confirm-import")
+    page.wait_for_selector(".message-success")
+    assert Brief.objects.get().sections.count() == len(before) - 1
+    context.close()
+
+
+def test_a_refused_upload_says_why_and_nothing_is_written(editor_page, tmp_path):
+    page = editor_page
     junk = tmp_path / "photo.txt"
     junk.write_bytes(bytes(range(256)) * 64)
-    page.goto(f"{page.base_url}/import/")
-    page.set_input_files("#id_file", str(junk))
-    page.fill("#id_title", "지켜질 제목")
-    page.click("form.import-form button[type=submit]")
+    upload(page, junk)
     alert = page.locator(".form-errors[role=alert]")
     assert "photo.txt" in alert.inner_text() and "Nothing was imported." in alert.inner_text()
-    assert page.input_value("#id_title") == "지켜질 제목"  # what was typed is kept
-    assert not Brief.objects.exists()
+    assert not Brief.objects.exists() and not ImportPreview.objects.exists()
+
+
+def test_a_new_version_shows_what_it_changes_before_it_is_applied(editor_page, tmp_path):
+    from briefs.services import brief_import
+
+    page = editor_page
+    kinu = KINU_SAMPLE.read_bytes()
+    brief = brief_import(data=kinu, filename="kinu.txt", metadata={"slug": "kinu"}).brief
+    changed = tmp_path / "kinu-v2.txt"
+    changed.write_bytes(
+        kinu.replace("하노이".encode(), "베트남 하노이".encode(), 1) + "\n\n새 문단입니다.\n".encode()
+    )
+    page.goto(f"{page.base_url}/briefs/kinu/")
+    page.click("text=Import a new version")
+    page.set_input_files("#id_file", str(changed))
+    page.click("form.import-form button[type=submit]")
+    page.wait_for_selector(".replace-plan")
+    assert "changed" in page.locator(".replace-plan p").inner_text()
+    assert page.locator(".replace-plan tr.plan-changed").count() >= 1
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert violations(page) == [], width
+        page.screenshot(path=str(RESULTS / f"reimport-plan-{width}.png"), full_page=True)
+    assert "베트남" not in "".join(brief.sections.values_list("text", flat=True))
+    page.click("#confirm-import")
+    page.wait_for_selector(".message-success")
+    assert unquote(page.url) == f"{page.base_url}/briefs/kinu/"
+    assert Brief.objects.count() == 1
+    assert "베트남 하노이" in page.locator("main").inner_text()
