@@ -35,10 +35,10 @@ from briefs.services import (
     ReplacePlan,
     _brief_fields,
     _one_line,
-    _slug_for,
     brief_import_parsed,
     brief_parse,
     brief_replace_plan,
+    slug_for,
 )
 
 HEADING_MAX_CHARS = 500
@@ -95,7 +95,7 @@ def document_from_parsed(parsed: ParsedDocument, *, sha256: str) -> dict[str, An
         "source_url": fields["source_url"],
         "copyright": fields["copyright"],
         "notes": fields["notes"],
-        "slug": _slug_for(fields["title"], sha256),
+        "slug": slug_for(fields["title"], sha256),
     }
     sections = []
     for section in parsed.sections:

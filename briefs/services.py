@@ -97,7 +97,7 @@ def _clean_metadata(metadata: dict[str, Any] | None) -> dict[str, Any]:
     return clean
 
 
-def _slug_for(title: str, sha256: str) -> str:
+def slug_for(title: str, sha256: str) -> str:
     slug = slugify(title, allow_unicode=True)[:SLUG_MAX_CHARS].strip("-_")
     return slug or sha256[:12]
 
@@ -261,7 +261,7 @@ def brief_import_parsed(
     given = _clean_metadata(metadata)
     fields = _brief_fields(parsed, given)
     # The same bytes re-read (a newer importer) keep their brief and its address.
-    slug = given.get("slug") or (existing.slug if existing else _slug_for(fields["title"], sha256))
+    slug = given.get("slug") or (existing.slug if existing else slug_for(fields["title"], sha256))
     fields.update(
         source_filename=filename[:500],
         source_format=parsed.format,

@@ -197,3 +197,19 @@ def test_dry_run_prints_the_preview_and_saves_nothing(kinu_path):
     assert any(line.startswith("  [2] L2 양자의 입장차: 빅딜 vs. 단계적 접근") for line in lines)
     assert "blocks:" in lines  # --explain: every block with its kind and why
     assert any("heading" in line and "양자의 입장차" in line for line in lines[lines.index("blocks:") :])
+
+
+def test_dry_run_says_what_importing_would_do(kinu_path, tmp_path):
+    out, _ = run(str(kinu_path), "--dry-run", "--slug", "kinu")
+    assert out.splitlines()[-1] == "would create kinu: 6 section(s)"
+    run(str(kinu_path), "--slug", "kinu")
+    out, _ = run(str(kinu_path), "--dry-run")
+    assert out.splitlines()[-1] == "would leave unchanged: this content is already imported as kinu"
+    changed = tmp_path / "kinu-v2.txt"
+    changed.write_bytes(kinu_path.read_bytes().replace("하노이".encode(), "베트남 하노이".encode(), 1))
+    out, _ = run(str(changed), "--dry-run", "--slug", "kinu")
+    assert out.splitlines()[-1].startswith("would refuse: a brief with slug 'kinu' already exists")
+    out, _ = run(str(changed), "--dry-run", "--slug", "kinu", "--replace")
+    assert "would replace kinu: 5 kept, 1 changed (0 annotation(s) re-anchored, 0 to check)" in out
+    assert "  changed: introduction" in out.splitlines()
+    assert "베트남" not in "".join(Brief.objects.get().sections.values_list("text", flat=True))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import hashlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,8 @@ from tqdm import tqdm
 
 from briefs.importers import FORMATS
 from briefs.importers.document import ParsedDocument
-from briefs.models import Language
-from briefs.services import BriefImportError, brief_import, brief_parse
+from briefs.models import Brief, Language
+from briefs.services import BriefImportError, brief_import, brief_parse, brief_replace_plan, slug_for
 
 
 def _iso_date(value: str) -> datetime.date:
@@ -100,8 +101,12 @@ class Command(BaseCommand):
                         raise BriefImportError(f"cannot read the file ({exc.strerror})") from None
                     if options["dry_run"]:
                         parsed = brief_parse(data=data, filename=path.name, fmt=options["format"])
+                        outcome = dry_run_outcome(
+                            parsed, data=data, slug=options["slug"], replace=options["replace"]
+                        )
                         with tqdm.external_write_mode(file=sys.stderr):
                             self.stdout.write(preview_text(parsed, path=path, explain=options["explain"]))
+                            self.stdout.write(outcome)
                         continue
                     result = brief_import(
                         data=data,
@@ -122,6 +127,32 @@ class Command(BaseCommand):
                             self.stdout.write(f"  warning: {warning}")
         if failures:
             raise CommandError(f"{failures} of {len(paths)} file(s) could not be imported")
+
+
+def dry_run_outcome(parsed: ParsedDocument, *, data: bytes, slug: str | None, replace: bool) -> str:
+    """Return what importing would do with the library as it is: create, leave unchanged, refuse,
+    or replace (with what it keeps, changes, adds, removes and refuses)."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    same = Brief.objects.filter(source_sha256=sha256).order_by("pk").first()
+    if same is not None and not replace:
+        return f"would leave unchanged: this content is already imported as {same.slug}"
+    slug = slug or (same.slug if same else slug_for(parsed.title, sha256))
+    target = Brief.objects.filter(slug=slug).first()
+    if target is None:
+        return f"would create {slug}: {len(parsed.sections)} section(s)"
+    if not replace:
+        return f"would refuse: a brief with slug '{slug}' already exists with different content (--replace)"
+    plan = brief_replace_plan(brief=target, parsed=parsed)
+    lines = [f"would replace {slug}: {plan.summary()}"]
+    for change in plan.changes:
+        if change.status != "kept":
+            extra = (
+                f" ({change.reanchored} re-anchored, {change.lost} to check)" if change.annotations else ""
+            )
+            lines.append(f"  {change.status}: {change.heading or change.anchor}{extra}")
+    if plan.refused:
+        lines.append("  the replace would fail: refused sections still hold annotations")
+    return "\n".join(lines)
 
 
 def preview_text(parsed: ParsedDocument, *, path: Path, explain: bool = False) -> str:
