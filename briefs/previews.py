@@ -38,6 +38,7 @@ from briefs.services import (
     brief_import_parsed,
     brief_parse,
     brief_replace_plan,
+    import_lock,
     slug_for,
 )
 
@@ -488,6 +489,10 @@ def preview_confirm(
     _check(preview, version)
     if metadata is not None:
         _store_metadata(preview, metadata)
+    # Checked under the import's locks: a concurrent confirm of the same file or address has
+    # either committed (and is seen here) or waits for this one.
+    import_lock(sha256=preview.source_sha256)
+    import_lock(slug=preview.document["metadata"]["slug"])
     state = preview_state(preview=preview, user=owner)
     if not state.can_confirm:
         clash = state.duplicate or state.slug_taken

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, ProtectedError, RestrictedError
 from django.utils.text import slugify
 
@@ -197,6 +197,16 @@ def _refuse_empty_or_too_large(data: bytes) -> None:
         raise BriefImportError(f"the file is too large ({len(data):,} bytes; the limit is {limit:,} bytes)")
 
 
+def import_lock(*, sha256: str = "", slug: str = "") -> None:
+    """Wait until no other transaction is importing the same bytes or the same address, and
+    hold that until this transaction ends (PostgreSQL advisory locks). Bytes are always locked
+    before addresses, so two imports never wait on each other in a circle."""
+    with connection.cursor() as cursor:
+        for key in (f"brief-sha256:{sha256}" if sha256 else "", f"brief-slug:{slug}" if slug else ""):
+            if key:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+
+
 def brief_parse(*, data: bytes, filename: str, fmt: str | None = None) -> ParsedDocument:
     """Read a document into metadata and sections without saving anything (for previews and
     --dry-run); raises BriefImportError for a file that cannot be imported."""
@@ -260,8 +270,19 @@ def brief_import_parsed(
     brief, by the rules of brief_import; `existing` is the brief holding the same bytes."""
     given = _clean_metadata(metadata)
     fields = _brief_fields(parsed, given)
+    import_lock(sha256=sha256)
+    if existing is None:
+        # Another import of the same bytes may have committed while this one was reading.
+        existing = Brief.objects.filter(source_sha256=sha256).order_by("pk").first()
+        if existing is not None and not replace:
+            return ImportResult(
+                brief=existing,
+                status="unchanged",
+                message=f"unchanged {existing.slug}: this content is already imported",
+            )
     # The same bytes re-read (a newer importer) keep their brief and its address.
     slug = given.get("slug") or (existing.slug if existing else slug_for(fields["title"], sha256))
+    import_lock(slug=slug)
     fields.update(
         source_filename=filename[:500],
         source_format=parsed.format,
