@@ -2,8 +2,26 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from dataclasses import dataclass, field
+from typing import Any
 
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models.expressions import OrderBy
+from django.db.models.functions import Coalesce, ExtractYear, Lower
+
+from annotations.selectors import User, annotations_visible_to
 from briefs.models import Brief, Section
 
 
@@ -13,6 +31,111 @@ def brief_list(*, language: str | None = None) -> QuerySet[Brief]:
     if language:
         qs = qs.filter(language=language)
     return qs.order_by("-publication_year", "-publication_date", "title", "pk")
+
+
+LIBRARY_SORTS = ("title", "organisation", "date", "annotations")
+ASCENDING, DESCENDING = "asc", "desc"
+
+
+class _SubqueryCount(Subquery):
+    """COUNT(*) of a correlated subquery: one row, no GROUP BY."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _counted)"
+    output_field = IntegerField()
+
+
+def _count(qs: QuerySet) -> Coalesce:
+    """Return how many rows qs has, per outer row (0 for a queryset that is none()).
+
+    A subquery per count, because two Count() joins in one query multiply each other.
+    """
+    return Coalesce(_SubqueryCount(qs.order_by().values("pk")), 0)
+
+
+def _year() -> Coalesce:
+    """The year a brief is listed under: its publication date's, else its publication year."""
+    return Coalesce(ExtractYear("publication_date"), "publication_year", output_field=IntegerField())
+
+
+def brief_library(
+    *,
+    user: User,
+    q: str = "",
+    organisation: str = "",
+    language: str = "",
+    year: int | None = None,
+    series: str = "",
+    sort: str = "date",
+    direction: str = DESCENDING,
+) -> QuerySet[Brief]:
+    """Return the library's briefs, filtered and sorted, with section and annotation counts.
+
+    annotation_count counts the live annotations the user may see (annotations_visible_to:
+    their own and everyone's shared ones; none for anonymous visitors).
+    """
+    sections = Section.objects.filter(brief=OuterRef("pk"))
+    annotations = annotations_visible_to(user).filter(section__brief=OuterRef("pk"))
+    qs = Brief.objects.annotate(
+        section_count=_count(sections), annotation_count=_count(annotations), listed_year=_year()
+    )
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(subtitle__icontains=q))
+    if organisation:
+        qs = qs.filter(organisation=organisation)
+    if language:
+        qs = qs.filter(language=language)
+    if year is not None:
+        qs = qs.filter(listed_year=year)
+    if series:
+        qs = qs.filter(series_code=series)
+    return qs.order_by(*_library_order(sort, direction == DESCENDING))
+
+
+def _library_order(sort: str, descending: bool) -> list[OrderBy]:
+    def by(expression: Any) -> OrderBy:
+        expression = F(expression) if isinstance(expression, str) else expression
+        return expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+
+    title = by(Lower("title"))
+    if sort == "title":
+        keys = [title]
+    elif sort == "organisation":
+        # Briefs without an organisation come last either way, as NULL dates do.
+        keys = [Case(When(organisation="", then=1), default=0).asc(), by(Lower("organisation")), title]
+    elif sort == "annotations":
+        keys = [by("annotation_count"), title]
+    else:  # date: the listed year first, so a brief with only a year sits among its year's dated ones
+        keys = [by("listed_year"), by("publication_date"), title]
+    return [*keys, by("pk")]
+
+
+@dataclass(frozen=True)
+class LibraryOptions:
+    """What the library's filters can choose from: the values present among the briefs."""
+
+    total: int = 0
+    organisations: list[str] = field(default_factory=list)
+    series: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)  # newest first
+    languages: list[str] = field(default_factory=list)
+
+
+def brief_library_options() -> LibraryOptions:
+    """Return the distinct organisations, series codes, years and languages (one query)."""
+    row = Brief.objects.annotate(listed_year=_year()).aggregate(
+        total=Count("pk"),
+        organisations=ArrayAgg("organisation", distinct=True, filter=~Q(organisation=""), default=[]),
+        series=ArrayAgg("series_code", distinct=True, filter=~Q(series_code=""), default=[]),
+        years=ArrayAgg("listed_year", distinct=True, filter=Q(listed_year__isnull=False), default=[]),
+        languages=ArrayAgg("language", distinct=True, default=[]),
+    )
+    return LibraryOptions(
+        total=row["total"],
+        organisations=sorted(row["organisations"], key=str.casefold),
+        series=sorted(row["series"], key=str.casefold),
+        years=sorted(row["years"], reverse=True),
+        languages=sorted(row["languages"]),
+    )
 
 
 def brief_get(*, slug: str) -> Brief:

@@ -4,17 +4,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from annotations.forms import AnnotationFilterForm
 from annotations.reading import ReaderFilters, reader_build
 from briefs import previews, selectors
-from briefs.forms import BriefUploadForm, PreviewMetadataForm, ReimportForm
+from briefs.forms import PER_PAGE, BriefUploadForm, LibraryForm, PreviewMetadataForm, ReimportForm
 from briefs.models import Brief, ImportPreview, Section
 from briefs.permissions import IMPORT_FORBIDDEN, can_import
 from briefs.services import BriefImportError
@@ -24,9 +26,27 @@ _FORM_OVERHEAD_BYTES = 64 * 1024
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def library(request: HttpRequest) -> HttpResponse:
-    briefs = selectors.brief_list(language=request.GET.get("language") or None)
-    return render(request, "briefs/library.html", {"briefs": briefs})
+    """List the library's briefs, filtered, sorted and a page at a time (the table alone for htmx)."""
+    options = selectors.brief_library_options()
+    form = LibraryForm(request.GET, options=options)
+    filters = form.filters()
+    briefs = selectors.brief_library(user=request.user, **filters)
+    page = Paginator(briefs, PER_PAGE).get_page(form.page_number())
+    context = {
+        "form": form,
+        "filters": filters,
+        "options": options,
+        "page": page,
+        "briefs": page.object_list,
+        "sort_links": form.sort_links(),
+        "prev_href": form.page_href(page.previous_page_number()) if page.has_previous() else "",
+        "next_href": form.page_href(page.next_page_number()) if page.has_next() else "",
+        "page_moved": page.number != form.page_number(),
+    }
+    template = "briefs/library.html#results" if request.headers.get("HX-Request") else "briefs/library.html"
+    return render(request, template, context)
 
 
 def _set_display_levels(sections: list[Section]) -> None:
