@@ -565,8 +565,18 @@ def brief_changes(before: dict[str, Any], after: dict[str, Any], *, detail: bool
             (old_heading, old_level), (new_heading, new_level) = old, new
             lines.append(f"{key}: L{old_level} {old_heading!r} -> L{new_level} {new_heading!r}")
         else:
-            lines.append(f"{key.replace('_', ' ')}: {old!r} -> {new!r}")
+            lines.append(f"{key.replace('_', ' ')}: {_shown(old)} -> {_shown(new)}")
     return lines
+
+
+def _shown(value: Any) -> str:
+    if value in (None, "", []):
+        return "(empty)"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return ", ".join(repr(item) for item in value)
+    return repr(value)
 
 
 @transaction.atomic
