@@ -310,3 +310,15 @@ def test_a_stray_value_of_the_checkbox_does_not_confirm(client, editor, annotato
     for value in ("on", "true", "0", "1\x00"):
         assert client.post(delete_url(brief), {"with_annotations": value}).status_code == 409
     assert Brief.objects.filter(pk=brief.pk).exists()
+
+
+def test_the_pages_cost_a_fixed_number_of_queries(client, editor, brief, django_assert_num_queries):
+    SectionFactory.create_batch(20, brief=brief)
+    AnnotationFactory.create_batch(5, section=brief.sections.get(position=1), author=editor)
+    client.force_login(editor)
+    # session, user, its two permission sets, brief, sections: however many sections
+    with django_assert_num_queries(6):
+        assert client.get(edit_url(brief)).status_code == 200
+    # session, user, its two permission sets, brief, the annotation counts, the section count
+    with django_assert_num_queries(7):
+        assert client.get(delete_url(brief)).status_code == 200
