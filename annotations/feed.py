@@ -40,6 +40,9 @@ The change feed (``ordering=updated``)
     edited out of the filters (a tag removed, the actor or note changed), comes as a
     stub {id, deleted: true, updated}. Filters that cannot change after creation
     (brief, section, author, publication date, created_*) bound the stream itself.
+    Deleting a brief turns all its annotations into tombstones detached from their
+    section (briefs.services.brief_delete); they still match the brief and section
+    filters by the slug and section id they remember, and pass any publication date.
 """
 
 from __future__ import annotations
@@ -71,6 +74,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan, LessThan
 
 from annotations.models import Annotation, Tag
@@ -111,10 +115,12 @@ class AnnotationFilters:
     def fixed_q(self) -> Q:
         """Conditions a row meets for life (its brief, section, author and creation never change)."""
         q = Q()
+        # A tombstone detached from its deleted brief (section null) keeps matching where
+        # it was, so a consumer syncing that brief or section learns it is gone.
         if self.brief:
-            q &= Q(section__brief__slug=self.brief)
+            q &= Q(section__brief__slug=self.brief) | Q(section__isnull=True, former_brief_slug=self.brief)
         if self.section is not None:
-            q &= Q(section_id=self.section)
+            q &= Q(section_id=self.section) | Q(section__isnull=True, former_section_id=self.section)
         if self.author:
             q &= Q(author__username=self.author)
         if self.created_after:
@@ -128,9 +134,15 @@ class AnnotationFilters:
         if self.published_since:
             since = self.published_since
             # A brief known only by its year is in if its year is (inclusive).
-            q &= Q(section__brief__publication_date__gte=since) | Q(
-                section__brief__publication_date__isnull=True,
-                section__brief__publication_year__gte=since.year,
+            # A detached tombstone no longer knows its brief's date: it passes, as a stub a
+            # consumer without that annotation simply ignores.
+            q &= (
+                Q(section__brief__publication_date__gte=since)
+                | Q(
+                    section__brief__publication_date__isnull=True,
+                    section__brief__publication_year__gte=since.year,
+                )
+                | Q(section__isnull=True)
             )
         return q
 
@@ -330,8 +342,8 @@ class FeedPage:
 def _sort_fields(ordering: str) -> list[tuple[str, bool]]:
     return {
         "position": [
-            ("section__brief_id", False),
-            ("section__position", False),
+            ("position_brief", False),
+            ("position_section", False),
             ("start", False),
             ("pk", False),
         ],
@@ -344,8 +356,7 @@ def _sort_fields(ordering: str) -> list[tuple[str, bool]]:
 
 def _key_of(annotation: Annotation, ordering: str) -> list[Any]:
     if ordering == "position":
-        section = annotation.section
-        return [section.brief_id, section.position, annotation.start, annotation.pk]
+        return [annotation.position_brief, annotation.position_section, annotation.start, annotation.pk]
     if ordering == "updated":
         return [annotation.feed_seq, annotation.pk]
     stamp = annotation.created_at if ordering in ("created", "-created") else annotation.updated_at
@@ -382,6 +393,13 @@ def annotation_feed(
     else:
         qs = annotations_visible_to(user).filter(filters.fixed_q() & filters.editable_q())
     fields = _sort_fields(ordering)
+    if ordering == "position":
+        # Detached tombstones (no section) come first: a row comparison with NULL in it
+        # would match nothing and stall the cursor.
+        qs = qs.annotate(
+            position_brief=Coalesce("section__brief_id", Value(0), output_field=BigIntegerField()),
+            position_section=Coalesce("section__position", Value(-1), output_field=BigIntegerField()),
+        )
     horizon = None
     if ordering == FEED_ORDERING:
         horizon = feed_horizon()

@@ -90,7 +90,13 @@ class Annotation(models.Model):
     NOTE_MAX_LENGTH = 5000
 
     # PROTECT: a re-import must never silently drop annotations with the old sections.
-    section = models.ForeignKey("briefs.Section", on_delete=models.PROTECT, related_name="annotations")
+    # Null only for a tombstone whose brief was deleted (briefs.services.brief_delete): the
+    # row stays so sync consumers learn it is gone, and remembers where it was.
+    section = models.ForeignKey(
+        "briefs.Section", on_delete=models.PROTECT, related_name="annotations", null=True, blank=True
+    )
+    former_brief_slug = models.CharField(max_length=120, blank=True)
+    former_section_id = models.BigIntegerField(null=True, blank=True)
     start = models.IntegerField(help_text="First code point, 0-based, inclusive.")
     end = models.IntegerField(help_text="Code point after the last one (exclusive).")
     quote = models.TextField()
@@ -123,6 +129,11 @@ class Annotation(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(start__gte=0), name="annotation_start_not_negative"),
+            # Only a tombstone may lose its section (its brief was deleted).
+            models.CheckConstraint(
+                condition=Q(section__isnull=False) | Q(deleted_at__isnull=False),
+                name="annotation_section_or_tombstone",
+            ),
             models.CheckConstraint(condition=Q(start__lt=F("end")), name="annotation_start_before_end"),
             models.CheckConstraint(condition=~Q(quote=""), name="annotation_quote_not_empty"),
             # char_length counts code points, as the offsets do.

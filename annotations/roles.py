@@ -2,8 +2,9 @@
 
 Analyst    private highlights and notes (tags allowed, but only privately).
 Annotator  tags claims and shares them with every signed-in user.
-Editor     everything an annotator does, plus the codebook, export, importing briefs, and
-           editing or deleting anyone's shared annotations. Editors are staff, for the admin.
+Editor     everything an annotator does, plus the codebook, export, importing, editing and
+           deleting briefs, and editing or deleting anyone's shared annotations. Editors are
+           staff, for the admin.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ _EDITOR = [
     "annotations.view_annotation",
     *_CODEBOOK,
     "briefs.add_brief",
+    "briefs.change_brief",
+    "briefs.delete_brief",
 ]
 
 # "app_label.codename" of every permission each role's group holds.

@@ -3,6 +3,7 @@ the library's filters."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -11,7 +12,7 @@ from django import forms
 from django.conf import settings
 
 from briefs.importers import EXTENSIONS
-from briefs.models import Brief, Language
+from briefs.models import Brief, Language, Section
 from briefs.selectors import ASCENDING, DESCENDING, LIBRARY_SORTS, LibraryOptions
 
 
@@ -91,8 +92,15 @@ def _authors(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-class PreviewMetadataForm(forms.Form):
-    """The metadata of an import preview, as the editor corrects it (validated like the importer)."""
+def _no_surrogates(value: str) -> None:
+    # A lone surrogate cannot be encoded for the database; refuse it rather than fail there.
+    if any("\ud800" <= char <= "\udfff" for char in value):
+        raise forms.ValidationError("It holds a character that is not valid text.", code="surrogate")
+
+
+class BriefMetadataForm(forms.Form):
+    """A brief's descriptive metadata, validated like the importer's (shared by the import
+    preview and the edit page)."""
 
     title = forms.CharField(max_length=_length("title"))
     subtitle = forms.CharField(required=False, max_length=_length("subtitle"))
@@ -114,6 +122,30 @@ class PreviewMetadataForm(forms.Form):
     source_url = forms.URLField(
         required=False, max_length=_length("source_url"), assume_scheme="https", label="Source URL"
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.validators.append(_no_surrogates)
+
+    def clean_authors(self) -> list[str]:
+        authors = _authors(self.cleaned_data["authors"])
+        if any(len(author) > 300 for author in authors):
+            raise forms.ValidationError("An author's name has at most 300 characters.")
+        return authors
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        date, year = data.get("publication_date"), data.get("publication_year")
+        if date and year and date.year != year:
+            self.add_error("publication_year", f"The year {year} does not match the date {date:%Y-%m-%d}.")
+        return data
+
+
+class PreviewMetadataForm(BriefMetadataForm):
+    """The metadata of an import preview, as the editor corrects it, and the brief's address."""
+
     slug = forms.SlugField(
         allow_unicode=True,
         max_length=_length("slug"),
@@ -135,28 +167,8 @@ class PreviewMetadataForm(forms.Form):
         initial["authors"] = "\n".join(metadata.get("authors") or [])
         return initial
 
-    def clean_authors(self) -> list[str]:
-        authors = _authors(self.cleaned_data["authors"])
-        too_long = [a for a in authors if len(a) > 300]
-        if too_long:
-            raise forms.ValidationError("An author's name has at most 300 characters.")
-        return authors
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        date, year = data.get("publication_date"), data.get("publication_year")
-        if date and year and date.year != year:
-            self.add_error("publication_year", f"The year {year} does not match the date {date:%Y-%m-%d}.")
-        return data
-
 
 PER_PAGE = 50
-
-
-def _no_surrogates(value: str) -> None:
-    # A lone surrogate cannot be encoded for the database; refuse it rather than fail there.
-    if any("\ud800" <= char <= "\udfff" for char in value):
-        raise forms.ValidationError("It holds a character that is not valid text.", code="surrogate")
 
 
 @dataclass(frozen=True)
@@ -270,3 +282,63 @@ class LibraryForm(forms.Form):
             href = "?" + self.querystring(sort=key, direction=direction)
             links[key] = SortLink(key, label, href, aria_sort)
         return links
+
+
+# The edit page: a brief's metadata, its sections' headings and levels ---------------------
+
+
+class BriefEditForm(BriefMetadataForm):
+    """A brief's editable metadata, and the version it was read at (the lost-update guard)."""
+
+    copyright = forms.CharField(required=False, max_length=_length("copyright"))
+    notes = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Disclaimers and other notes printed with the brief.",
+    )
+    updated_at = forms.CharField(widget=forms.HiddenInput)
+
+    @classmethod
+    def for_brief(cls, brief: Brief) -> BriefEditForm:
+        """Return the form filled in with the brief as it is now."""
+        initial = {name: getattr(brief, name) for name in cls.base_fields if name != "updated_at"}
+        initial["authors"] = "\n".join(brief.authors)
+        initial["updated_at"] = brief.updated_at.isoformat()
+        return cls(initial=initial)
+
+    def clean_updated_at(self) -> datetime.datetime:
+        try:
+            value = datetime.datetime.fromisoformat(self.cleaned_data["updated_at"])
+        except ValueError:
+            value = None
+        if value is None or value.tzinfo is None:
+            raise forms.ValidationError("This form is damaged: reload the page and edit again.")
+        return value
+
+    def metadata(self) -> dict[str, Any]:
+        """Return every metadata field as brief_update takes it (an empty value clears it)."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "updated_at"}
+
+
+LEVEL_CHOICES = [(level, f"Level {level}") for level in range(1, 7)]
+
+
+class SectionEditForm(forms.Form):
+    """One section's heading and level; the section is named by its id."""
+
+    id = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
+    heading = forms.CharField(required=False, max_length=Section._meta.get_field("heading").max_length)
+    level = forms.TypedChoiceField(choices=LEVEL_CHOICES, coerce=int)
+
+
+class BaseSectionEditFormSet(forms.BaseFormSet):
+    def edits(self) -> list[tuple[int, str, int]]:
+        """Return (section id, heading, level) for every section in the form."""
+        rows = [form.cleaned_data for form in self.forms]
+        return [(row["id"], row["heading"], row["level"]) for row in rows]
+
+
+# absolute_max bounds what a hostile TOTAL_FORMS can make the server build.
+SectionEditFormSet = forms.formset_factory(
+    SectionEditForm, formset=BaseSectionEditFormSet, extra=0, max_num=5000, absolute_max=5000
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import (
     Case,
@@ -21,8 +22,11 @@ from django.db.models import (
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce, ExtractYear, Lower
 
-from annotations.selectors import User, annotations_visible_to
+from annotations.models import Annotation, Visibility
+from annotations.selectors import annotations_visible_to
 from briefs.models import Brief, Section
+
+User = AbstractBaseUser | AnonymousUser
 
 
 def brief_list(*, language: str | None = None) -> QuerySet[Brief]:
@@ -150,3 +154,35 @@ def section_list(*, brief: Brief | None = None) -> QuerySet[Section]:
     if brief is not None:
         qs = qs.filter(brief=brief)
     return qs.order_by("brief_id", "position")
+
+
+@dataclass(frozen=True)
+class BriefDeletePreview:
+    """What deleting a brief would take with it, as one user may be told."""
+
+    sections: int
+    mine: int  # the user's own live annotations
+    others_shared: int  # other people's live shared annotations
+    # Whether other people hold any live annotation, private ones included: deleting then
+    # needs a confirmation. A yes/no only, never their number.
+    others: bool
+
+
+def brief_delete_preview(*, user: User, brief: Brief) -> BriefDeletePreview:
+    """Return what deleting the brief would delete, counting only what the user may see."""
+    others = ~Q(author_id=user.pk)
+    counts = (
+        Annotation.objects.alive()
+        .filter(section__brief=brief)
+        .aggregate(
+            mine=Count("pk", filter=Q(author_id=user.pk)),
+            others_shared=Count("pk", filter=others & Q(visibility=Visibility.SHARED)),
+            others=Count("pk", filter=others),
+        )
+    )
+    return BriefDeletePreview(
+        sections=brief.sections.count(),
+        mine=counts["mine"],
+        others_shared=counts["others_shared"],
+        others=counts["others"] > 0,
+    )

@@ -1,4 +1,4 @@
-"""Writes for briefs: importing a document as a brief with its sections."""
+"""Writes for briefs: importing a document as a brief with its sections, editing, deleting."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, ProtectedError, RestrictedError
+from django.utils import timezone
 from django.utils.text import slugify
 
 from briefs.importers import IMPORTER_VERSION, DocumentError, ParsedDocument, ParsedSection, parse_document
@@ -481,3 +482,299 @@ def brief_replace_plan(*, brief: Brief, parsed: ParsedDocument, user: Any = None
             )
         )
     return ReplacePlan(changes=tuple(changes))
+
+
+# Editing and deleting ------------------------------------------------------------------
+
+EDITABLE_FIELDS = (
+    "title",
+    "subtitle",
+    "organisation",
+    "organisation_en",
+    "series_code",
+    "authors",
+    "language",
+    "publication_date",
+    "publication_year",
+    "source_url",
+    "copyright",
+    "notes",
+)
+YEAR_RANGE = (1800, 2200)  # as the brief_publication_year_plausible constraint
+LEVELS = range(1, 7)
+
+
+class BriefEditError(ValueError):
+    """An edit was refused, nothing saved; `field` names the form field at fault, if one is."""
+
+    def __init__(self, message: str, *, field: str | None = None, section_id: int | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.section_id = section_id  # with field "heading" or "level": the section at fault
+
+
+class BriefDeleteError(ValueError):
+    """A brief was not deleted; the message says why and what would allow it."""
+
+
+@dataclass(frozen=True)
+class BriefDeleteResult:
+    slug: str
+    title: str
+    sections: int
+    # Live annotations that became tombstones now, and all of the brief's annotations
+    # (earlier tombstones included) detached from its sections.
+    annotations_deleted: int
+    tombstones: int
+    message: str
+
+
+def _storable(value: str, field: str) -> str:
+    """Return the value if PostgreSQL can store it as text (no NUL, no lone surrogate)."""
+    if "\x00" in value:
+        raise BriefEditError(f"{field}: null characters are not allowed", field=field)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        message = f"{field}: the text holds an invalid character (a lone surrogate)"
+        raise BriefEditError(message, field=field) from None
+    return value
+
+
+def _strings_in(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def _edited_fields(brief: Brief, fields: dict[str, Any]) -> dict[str, Any]:
+    """Return the new values of the given metadata fields, validated as the importer does;
+    an empty value clears the field."""
+    unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise BriefEditError(f"these fields cannot be edited: {', '.join(map(str, unknown))}")
+    for name, value in fields.items():
+        for text in _strings_in(value):
+            _storable(text, name)
+    authors = fields.get("authors", [])
+    if not isinstance(authors, str) and not (
+        isinstance(authors, list | tuple) and all(isinstance(a, str) for a in authors)
+    ):
+        raise BriefEditError("authors: give a list of names", field="authors")
+    try:
+        clean = _clean_metadata(fields)
+    except BriefImportError as exc:
+        field = next((name for name in fields if str(exc).startswith(name.replace("_", " "))), None)
+        raise BriefEditError(str(exc), field=field) from None
+    empty = {"authors": [], "publication_date": None, "publication_year": None}
+    new = {name: clean.get(name, empty.get(name, "")) for name in fields}
+    if "publication_year" in clean and "publication_year" not in fields:
+        new["publication_year"] = clean["publication_year"]  # derived from the date
+    if "title" in new and not new["title"]:
+        raise BriefEditError("title: a brief needs a title", field="title")
+    if "language" in new and not new["language"]:
+        raise BriefEditError("language: choose the brief's language", field="language")
+    date = new.get("publication_date", brief.publication_date)
+    year = new.get("publication_year", brief.publication_year)
+    if year is not None and not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+        field = "publication_year" if "publication_year" in fields else "publication_date"
+        raise BriefEditError(
+            f"publication year {year} is out of range ({YEAR_RANGE[0]}–{YEAR_RANGE[1]})", field=field
+        )
+    if date is not None and year is not None and date.year != year:
+        raise BriefEditError(
+            f"publication year {year} does not match the publication date {date.isoformat()}",
+            field="publication_year",
+        )
+    return new
+
+
+def _edited_sections(brief: Brief, sections: list[tuple[int, str, int]]) -> list[tuple[Section, str, int]]:
+    """Return (section, new heading, new level) for each edited section of this brief."""
+    if not sections:
+        return []
+    current = {s.pk: s for s in brief.sections.select_for_update()}
+    seen: set[int] = set()
+    edits: list[tuple[Section, str, int]] = []
+    for row in sections:
+        try:
+            section_id, heading, level = row
+        except (TypeError, ValueError):
+            raise BriefEditError("each section edit is (section id, heading, level)") from None
+        if type(section_id) is not int or section_id not in current:
+            raise BriefEditError(f"section {section_id!r} is not a section of this brief")
+        if section_id in seen:
+            raise BriefEditError(f"section {section_id} is edited twice")
+        seen.add(section_id)
+        section = current[section_id]
+        label = f"section at position {section.position}"
+        if type(level) is not int or level not in LEVELS:
+            raise BriefEditError(
+                f"{label}: the level must be a whole number from 1 to 6, not {level!r}",
+                field="level",
+                section_id=section_id,
+            )
+        if not isinstance(heading, str):
+            raise BriefEditError(f"{label}: the heading must be text", field="heading", section_id=section_id)
+        try:
+            heading = _one_line(_nfc(_storable(heading, f"{label} heading")))
+        except BriefEditError as exc:
+            raise BriefEditError(str(exc), field="heading", section_id=section_id) from None
+        max_length = Section._meta.get_field("heading").max_length
+        if len(heading) > max_length:
+            raise BriefEditError(
+                f"{label}: the heading is longer than {max_length} characters",
+                field="heading",
+                section_id=section_id,
+            )
+        if not heading and not section.text:
+            raise BriefEditError(
+                f"{label}: a section without text of its own needs a heading",
+                field="heading",
+                section_id=section_id,
+            )
+        edits.append((section, heading, level))
+    return edits
+
+
+@transaction.atomic
+def brief_update(
+    *,
+    brief: Brief,
+    fields: dict[str, Any],
+    sections: list[tuple[int, str, int]] | None = None,
+    expected_updated_at: datetime.datetime | None = None,
+) -> Brief:
+    """Change a brief's metadata and its sections' headings and levels (anchors stay, so
+    annotations and links keep working).
+
+    `fields` holds only the fields to change (an empty value clears one); `sections` is
+    (section id, heading, level) for the sections to change. With `expected_updated_at`
+    the edit is refused if someone else saved the brief since it was read. Raises
+    BriefEditError, having saved nothing.
+    """
+    locked = Brief.objects.select_for_update().filter(pk=brief.pk).first()
+    if locked is None:
+        raise BriefEditError("this brief no longer exists (deleted meanwhile?)")
+    if expected_updated_at is not None and locked.updated_at != expected_updated_at:
+        raise BriefEditError(
+            "someone else saved this brief since you opened it: reload the page to see their "
+            "changes, then make yours again"
+        )
+    new = _edited_fields(locked, fields)
+    edits = _edited_sections(locked, sections or [])
+    for name, value in new.items():
+        setattr(locked, name, value)
+    try:
+        locked.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        message = _one_line(f"{field.replace('_', ' ')}: {' '.join(messages)}")
+        raise BriefEditError(message, field=field) from None
+    changed_text: list[Section] = []
+    for section, heading, level in edits:
+        if (section.heading, section.level) == (heading, level):
+            continue
+        if section.heading != heading:
+            changed_text.append(section)
+        section.heading, section.level = heading, level
+        section.save(update_fields=["heading", "level", "updated_at"])
+    # Saved even for section edits alone: updated_at is what the lost-update guard compares.
+    locked.save()
+    # Headings are indexed (weight A); levels are not.
+    section_index_refresh(sections=changed_text)
+    return locked
+
+
+def brief_state(brief: Brief) -> dict[str, Any]:
+    """Return what an edit can change, to compare before and after (brief_changes)."""
+    state: dict[str, Any] = {name: getattr(brief, name) for name in EDITABLE_FIELDS}
+    for section in brief.sections.order_by("position"):
+        state[f"section {section.position}"] = (section.heading, section.level)
+    return state
+
+
+def brief_changes(before: dict[str, Any], after: dict[str, Any], *, detail: bool = True) -> list[str]:
+    """Return one line per change between two brief_state()s (only what changed, without detail)."""
+    lines = []
+    for key, old in before.items():
+        new = after.get(key)
+        if old == new:
+            continue
+        if not detail:
+            lines.append(key.replace("_", " "))
+        elif isinstance(old, tuple):
+            (old_heading, old_level), (new_heading, new_level) = old, new
+            lines.append(f"{key}: L{old_level} {old_heading!r} -> L{new_level} {new_heading!r}")
+        else:
+            lines.append(f"{key.replace('_', ' ')}: {_shown(old)} -> {_shown(new)}")
+    return lines
+
+
+def _shown(value: Any) -> str:
+    if value in (None, "", []):
+        return "(empty)"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return ", ".join(repr(item) for item in value)
+    return repr(value)
+
+
+@transaction.atomic
+def brief_delete(*, user: Any | None, brief: Brief, with_annotations: bool = False) -> BriefDeleteResult:
+    """Delete a brief and its sections; its annotations stay behind as tombstones.
+
+    Refused while live annotations by anyone but `user` (everyone, for user None: the
+    command line) remain, unless `with_annotations`. Every annotation of the brief, any
+    author, any visibility, is soft-deleted and detached from its section, remembering the
+    brief's slug and its section, so the sync feed still tells consumers it is gone.
+    """
+    # Imported here: annotations depends on briefs, not the other way round.
+    from annotations.models import Annotation
+    from search.services import annotation_index_refresh
+
+    locked = Brief.objects.select_for_update().filter(pk=brief.pk).first()
+    if locked is None:
+        raise BriefDeleteError("this brief no longer exists (deleted meanwhile?)")
+    # Locking the sections makes a concurrent annotation_create on them wait, then fail
+    # (its section is gone), instead of slipping in between the count and the delete.
+    section_ids = list(locked.sections.select_for_update().values_list("pk", flat=True))
+    annotations = Annotation.objects.filter(section_id__in=section_ids)
+    live = annotations.filter(deleted_at__isnull=True)
+    others = live if user is None else live.exclude(author_id=user.pk)
+    if not with_annotations and others.exists():
+        if user is None:
+            count = others.count()
+            reason = f"it holds {count} live annotation{'s' if count != 1 else ''}"
+            hint = "pass --with-annotations to delete them too"
+        else:
+            # Never a count here: some of them may be other people's private annotations.
+            reason = "it holds annotations by other people"
+            hint = "confirm that their annotations are to be deleted too"
+        raise BriefDeleteError(f"'{locked.slug}' was not deleted: {reason}; {hint}")
+    ids = list(annotations.values_list("pk", flat=True))
+    now = timezone.now()
+    deleted = live.update(deleted_at=now, updated_at=now)
+    # One UPDATE: the right-hand sides read the row as it was, section_id included.
+    Annotation.objects.filter(pk__in=ids).update(
+        section=None, former_section_id=F("section_id"), former_brief_slug=locked.slug, updated_at=now
+    )
+    annotation_index_refresh(annotations=[Annotation(pk=pk) for pk in ids])
+    slug, title = locked.slug, locked.title
+    sections = len(section_ids)
+    locked.delete()
+    noun = "section" if sections == 1 else "sections"
+    message = f"deleted {slug}: {sections} {noun}"
+    if ids:
+        message += f", {deleted} annotation(s) deleted, {len(ids)} kept as tombstones for sync"
+    return BriefDeleteResult(
+        slug=slug,
+        title=title,
+        sections=sections,
+        annotations_deleted=deleted,
+        tombstones=len(ids),
+        message=message,
+    )

@@ -13,4 +13,6 @@ urlpatterns = [
     path("import/<uuid:token>/cancel/", views.preview_cancel, name="preview_cancel"),
     path("briefs/<str:slug>/", views.reader, name="reader"),
     path("briefs/<str:slug>/reimport/", views.brief_reimport, name="reimport"),
+    path("briefs/<str:slug>/edit/", views.brief_edit_page, name="edit"),
+    path("briefs/<str:slug>/delete/", views.brief_delete_page, name="delete"),
 ]

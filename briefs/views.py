@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,10 +18,33 @@ from django.views.decorators.vary import vary_on_headers
 from annotations.forms import AnnotationFilterForm
 from annotations.reading import ReaderFilters, reader_build
 from briefs import previews, selectors
-from briefs.forms import PER_PAGE, BriefUploadForm, LibraryForm, PreviewMetadataForm, ReimportForm
+from briefs.forms import (
+    PER_PAGE,
+    BriefEditForm,
+    BriefUploadForm,
+    LibraryForm,
+    PreviewMetadataForm,
+    ReimportForm,
+    SectionEditFormSet,
+)
 from briefs.models import Brief, ImportPreview, Section
-from briefs.permissions import IMPORT_FORBIDDEN, can_import
-from briefs.services import BriefImportError
+from briefs.permissions import (
+    DELETE_FORBIDDEN,
+    EDIT_FORBIDDEN,
+    IMPORT_FORBIDDEN,
+    can_delete,
+    can_edit,
+    can_import,
+)
+from briefs.services import (
+    BriefDeleteError,
+    BriefEditError,
+    BriefImportError,
+    brief_changes,
+    brief_delete,
+    brief_state,
+    brief_update,
+)
 
 # Room for the form's other fields and the multipart framing around the file.
 _FORM_OVERHEAD_BYTES = 64 * 1024
@@ -314,3 +339,97 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("OK\n", content_type="text/plain")
+
+
+# Editing and deleting briefs (editors) ------------------------------------------------------
+
+
+def _brief_or_404(slug: str) -> Brief:
+    brief = Brief.objects.filter(slug=slug).first()
+    if brief is None:
+        raise Http404("No brief with that address.")
+    return brief
+
+
+def _forbidden(request: HttpRequest, template: str, message: str) -> HttpResponse:
+    return render(request, template, {"forbidden": message}, status=403)
+
+
+def _section_rows(formset: SectionEditFormSet, sections: list[Section]) -> list[tuple[Any, Section | None]]:
+    """Pair each section form with its section (None for an id that is not this brief's)."""
+    by_id = {section.pk: section for section in sections}
+    rows = []
+    for form in formset.forms:
+        raw = form["id"].value()
+        rows.append((form, by_id.get(int(raw)) if str(raw).isdigit() else None))
+    return rows
+
+
+def _edit_error(exc: BriefEditError, form: BriefEditForm, formset: SectionEditFormSet) -> None:
+    """Show a refusal of the service beside the field it is about (or above the form)."""
+    if exc.section_id is not None:
+        for section_form in formset.forms:
+            if section_form.cleaned_data.get("id") == exc.section_id:
+                section_form.add_error(exc.field, f"{exc}.")
+                return
+    form.add_error(exc.field if exc.field in form.fields else None, f"{exc}. Nothing was saved.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def brief_edit_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """Edit a brief's metadata and its sections' headings and levels (editors)."""
+    if not can_edit(request.user):
+        return _forbidden(request, "briefs/edit.html", EDIT_FORBIDDEN)
+    brief = _brief_or_404(slug)
+    sections = list(brief.sections.order_by("position"))
+    if request.method == "POST":
+        form = BriefEditForm(request.POST)
+        formset = SectionEditFormSet(request.POST, prefix="sections")
+        if form.is_valid() and formset.is_valid():
+            before = brief_state(brief)
+            try:
+                brief = brief_update(
+                    brief=brief,
+                    fields=form.metadata(),
+                    sections=formset.edits(),
+                    expected_updated_at=form.cleaned_data["updated_at"],
+                )
+            except BriefEditError as exc:
+                _edit_error(exc, form, formset)
+            else:
+                changes = brief_changes(before, brief_state(brief), detail=False)
+                saved = f"Saved your changes: {', '.join(changes)}." if changes else "Nothing was changed."
+                messages.success(request, saved)
+                return redirect("briefs:reader", brief.slug)
+        status = 400
+    else:
+        form = BriefEditForm.for_brief(brief)
+        initial = [{"id": s.pk, "heading": s.heading, "level": s.level} for s in sections]
+        formset = SectionEditFormSet(initial=initial, prefix="sections")
+        status = 200
+    context = {"brief": brief, "form": form, "formset": formset, "rows": _section_rows(formset, sections)}
+    return render(request, "briefs/edit.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def brief_delete_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """Show what deleting a brief takes with it; delete it on POST (editors)."""
+    if not can_delete(request.user):
+        return _forbidden(request, "briefs/delete.html", DELETE_FORBIDDEN)
+    brief = _brief_or_404(slug)
+    refusal, status = None, 200
+    if request.method == "POST":
+        try:
+            result = brief_delete(
+                user=request.user, brief=brief, with_annotations=request.POST.get("with_annotations") == "1"
+            )
+        except BriefDeleteError as exc:
+            refusal, status = f"{exc}. Nothing was deleted.", 409
+        else:
+            messages.success(request, f"Deleted the brief “{result.title}” ({result.message}).")
+            return redirect("briefs:library")
+    preview = selectors.brief_delete_preview(user=request.user, brief=brief)
+    context = {"brief": brief, "preview": preview, "refusal": refusal}
+    return render(request, "briefs/delete.html", context, status=status)

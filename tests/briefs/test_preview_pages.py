@@ -340,3 +340,11 @@ def test_reimport_is_for_editors(client, analyst, kinu_brief, kinu_bytes):
     client.force_login(analyst)
     assert reimport(client, kinu_brief, kinu_bytes).status_code == 403
     assert client.get(reverse("briefs:reimport", args=["no-such-brief"])).status_code == 403
+
+
+@pytest.mark.parametrize("field", ["title", "organisation", "authors"])
+def test_a_lone_surrogate_in_the_metadata_is_refused_by_the_form(field):
+    from briefs.forms import PreviewMetadataForm
+
+    form = PreviewMetadataForm({"title": "t", "language": "ko", "slug": "t", field: "a\ud800b"})
+    assert not form.is_valid() and field in form.errors
