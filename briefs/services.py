@@ -359,8 +359,16 @@ def _sections_replace(brief: Brief, new: list[Section]) -> tuple[list[Section], 
     removed = [section for anchor, section in old.items() if anchor not in kept_anchors]
     # Move the old rows out of the way of the unique (brief, position) constraint first.
     brief.sections.update(position=F("position") + POSITION_SHIFT)
+    if removed:
+        from annotations.models import Annotation
+
+        # A deleted annotation does not hold its section: it stays a tombstone for sync,
+        # detached like those of a deleted brief (see brief_delete).
+        Annotation.objects.filter(section__in=removed, deleted_at__isnull=False).update(
+            section=None, former_section_id=F("section_id"), former_brief_slug=brief.slug
+        )
     for section in removed:
-        section.delete()  # PROTECT raises ProtectedError when annotations refer to it
+        section.delete()  # PROTECT raises ProtectedError when live annotations refer to it
     saved: list[Section] = []
     updated = created = 0
     for section in new:
@@ -432,7 +440,8 @@ def brief_replace_plan(*, brief: Brief, parsed: ParsedDocument, user: Any = None
 
     old = {section.anchor: section for section in brief.sections.order_by("position")}
     rows = Annotation.objects.filter(section__brief=brief)
-    blocking = set(rows.values_list("section_id", flat=True).distinct())
+    # Only live annotations hold a section (deleted ones are detached as tombstones).
+    blocking = set(rows.alive().values_list("section_id", flat=True).distinct())
     visible_qs = rows.alive() if user is None else annotations_visible_to(user).filter(section__brief=brief)
     visible: dict[int, list[Annotation]] = {}
     for annotation in visible_qs.only("section_id", "start", "end", "quote", "prefix", "suffix"):

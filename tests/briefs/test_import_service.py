@@ -198,6 +198,22 @@ def test_replace_refused_when_a_removed_section_has_annotations(kinu_bytes):
     assert Brief.objects.get().source_sha256 == hashlib.sha256(kinu_bytes).hexdigest()
 
 
+def test_a_deleted_annotation_does_not_hold_a_removed_section_and_stays_a_tombstone(kinu_bytes):
+    from django.utils import timezone
+
+    brief_import(data=kinu_bytes, filename=KINU_NAME, metadata={"slug": "brief"})
+    doomed = Section.objects.get(position=3)
+    gone = AnnotationFactory(section=doomed, start=0, length=4, deleted_at=timezone.now())
+    without_heading = kinu_bytes.decode().replace(" " + doomed.heading + "\n", "\n").encode()
+
+    result = brief_import(data=without_heading, filename=KINU_NAME, metadata={"slug": "brief"}, replace=True)
+
+    assert result.status == "replaced" and not Section.objects.filter(pk=doomed.pk).exists()
+    gone.refresh_from_db()
+    assert (gone.section_id, gone.former_section_id, gone.former_brief_slug) == (None, doomed.pk, "brief")
+    assert gone.deleted_at is not None
+
+
 @pytest.mark.parametrize(
     ("filename", "data", "message"),
     [
