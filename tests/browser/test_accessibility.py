@@ -64,6 +64,9 @@ PAGES = [
     "/annotations/browse/?mine=1&tag=no-such-tag",
     "/export/",
     "/import/",
+    "/briefs/kinu-co-19-05/reimport/",
+    "/briefs/kinu-co-19-05/edit/",
+    "/briefs/kinu-co-19-05/delete/",
     "/accounts/tokens/",
 ]
 
