@@ -495,20 +495,8 @@ def brief_replace_plan(*, brief: Brief, parsed: ParsedDocument, user: Any = None
 
 # Editing and deleting ------------------------------------------------------------------
 
-EDITABLE_FIELDS = (
-    "title",
-    "subtitle",
-    "organisation",
-    "organisation_en",
-    "series_code",
-    "authors",
-    "language",
-    "publication_date",
-    "publication_year",
-    "source_url",
-    "copyright",
-    "notes",
-)
+# Every metadata field but the address: that stays, so links and annotation targets keep working.
+EDITABLE_FIELDS = tuple(name for name in METADATA_FIELDS if name != "slug")
 YEAR_RANGE = (1800, 2200)  # as the brief_publication_year_plausible constraint
 LEVELS = range(1, 7)
 
