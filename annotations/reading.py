@@ -6,9 +6,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef
+from django.db.models import Count, F, OuterRef, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils.safestring import SafeString
 
 from annotations import permissions, selectors
@@ -24,6 +26,30 @@ class ReaderSection:
     section: Section
     html: SafeString
     annotations: list[Annotation]  # margin list, reading order; .anchor_lost marks lost ones
+    # How many annotations the section has under the filters; past the page's bound only the
+    # first `len(annotations)` are highlighted and listed, the rest come on demand.
+    total: int = 0
+    more_url: str = ""
+
+    @property
+    def hidden(self) -> int:
+        return self.total - len(self.annotations)
+
+
+@dataclass(frozen=True)
+class SectionBound:
+    """How many annotations each section shows: `per_section`, or `limit` for one section
+    the reader asked to see more of."""
+
+    per_section: int
+    section_id: int | None = None
+    limit: int = 0
+
+    def q(self) -> Q:
+        bound = Q(rank__lte=self.per_section)
+        if self.section_id is not None:
+            bound |= Q(section_id=self.section_id, rank__lte=self.limit)
+        return bound
 
 
 @dataclass
@@ -155,13 +181,22 @@ def _resolve(text: str, annotation: Annotation) -> tuple[int, int] | None:
 
 
 def reader_build(
-    *, user: User, brief: Brief, sections: Sequence[Section], filters: ReaderFilters, only: int | None = None
+    *,
+    user: User,
+    brief: Brief,
+    sections: Sequence[Section],
+    filters: ReaderFilters,
+    only: int | None = None,
+    bound: SectionBound | None = None,
 ) -> Reader:
     """Return the reader's sections with highlights, the filter counts and the codebook.
 
     only: a section id, to rebuild just that section after a write (the partial).
+    bound: how many annotations a section shows (the page stays small whatever their number);
+    each ReaderSection says how many it has in all.
     Anonymous visitors get the plain text and no annotation queries at all.
     """
+    bound = bound or SectionBound(per_section=settings.MARGINALIA_READER_ANNOTATIONS_PER_SECTION)
     if not user.is_authenticated:
         plain = [ReaderSection(s, render_highlights(s.text, ()), []) for s in sections]
         return Reader(sections=plain, filters=ReaderFilters(), facets=selectors.AnnotationFacets())
@@ -182,16 +217,31 @@ def reader_build(
     codebook = list(selectors.tag_list())
     order = {tag.pk: (i, tag) for i, tag in enumerate(codebook)}
     tag_ids = Annotation.tags.through.objects.filter(annotation_id=OuterRef("pk")).values("tag_id")
+    # One query: each annotation's rank in its section (reading order) and the section's
+    # total, then only the ranks within the bound.
+    in_section = {"partition_by": [F("section_id")]}
+    ranked = qs.prefetch_related(None).annotate(
+        tag_ids=ArraySubquery(tag_ids),
+        rank=Window(RowNumber(), order_by=[F("start").asc(), F("end").desc(), F("pk").asc()], **in_section),
+        in_section=Window(Count("pk"), **in_section),
+    )
     by_section: dict[int, list[Annotation]] = defaultdict(list)
-    for annotation in qs.prefetch_related(None).annotate(tag_ids=ArraySubquery(tag_ids)):
+    totals: dict[int, int] = {}
+    for annotation in ranked.filter(bound.q()):
         annotation.tag_list = [order[i][1] for i in sorted(annotation.tag_ids, key=lambda i: order[i][0])]
         by_section[annotation.section_id].append(annotation)
+        totals[annotation.section_id] = annotation.in_section
+    built = []
+    for section in sections:
+        rs = reader_section_build(section, by_section.get(section.pk, []))
+        rs.total = totals.get(section.pk, 0)
+        built.append(rs)
     return Reader(
-        sections=[reader_section_build(s, by_section.get(s.pk, [])) for s in sections],
+        sections=built,
         filters=filters,
         facets=selectors.annotation_facets(user=user, brief=brief),
         tags=codebook,
         can_annotate=permissions.can_annotate(user),
         can_share=permissions.can_share(user),
-        shown=sum(len(v) for v in by_section.values()),
+        shown=sum(totals.values()),
     )

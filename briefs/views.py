@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from annotations.forms import AnnotationFilterForm
-from annotations.reading import ReaderFilters, reader_build
+from annotations.reading import ReaderFilters, SectionBound, reader_build
 from briefs import previews, selectors
 from briefs.forms import (
     PER_PAGE,
@@ -95,10 +95,38 @@ def reader(request: HttpRequest, slug: str) -> HttpResponse:
     sections = list(brief.sections.all())
     _set_display_levels(sections)
     filters = ReaderFilters(**AnnotationFilterForm(request.GET).filters())
-    reader = reader_build(user=request.user, brief=brief, sections=sections, filters=filters)
+    bound = _reader_bound(request, sections)
+    reader = reader_build(user=request.user, brief=brief, sections=sections, filters=filters, bound=bound)
+    for rs in reader.sections:
+        if rs.hidden > 0 and len(rs.annotations) < settings.MARGINALIA_READER_MAX_ANNOTATIONS:
+            rs.more_url = _more_url(request, rs.section, len(rs.annotations) + bound.per_section)
+    context = {"brief": brief, "sections": sections, "reader": reader}
+    if request.headers.get("HX-Request") and bound.section_id is not None:
+        # "Show more" in one section's margin: that section alone.
+        rs = next(rs for rs in reader.sections if rs.section.pk == bound.section_id)
+        return render(request, "briefs/reader.html#section", {**context, "rs": rs})
     # htmx-style requests get the annotated body only: filters and sections.
     template = "briefs/reader.html#annotated" if request.headers.get("HX-Request") else "briefs/reader.html"
-    return render(request, template, {"brief": brief, "sections": sections, "reader": reader})
+    return render(request, template, context)
+
+
+def _reader_bound(request: HttpRequest, sections: list[Section]) -> SectionBound:
+    """Return how many annotations each section shows: the bound, or more for the one section
+    named by ?more=<section id>&limit=<n> (never past MARGINALIA_READER_MAX_ANNOTATIONS)."""
+    per_section = settings.MARGINALIA_READER_ANNOTATIONS_PER_SECTION
+    section_id, limit = request.GET.get("more", ""), request.GET.get("limit", "")
+    if not (section_id.isascii() and section_id.isdigit() and limit.isascii() and limit.isdigit()):
+        return SectionBound(per_section=per_section)
+    if len(section_id) > 12 or int(section_id) not in {s.pk for s in sections}:
+        return SectionBound(per_section=per_section)
+    limit_n = min(int(limit[:7]), settings.MARGINALIA_READER_MAX_ANNOTATIONS)
+    return SectionBound(per_section=per_section, section_id=int(section_id), limit=max(limit_n, per_section))
+
+
+def _more_url(request: HttpRequest, section: Section, limit: int) -> str:
+    query = request.GET.copy()
+    query["more"], query["limit"] = str(section.pk), str(limit)
+    return f"?{query.urlencode()}#{section.anchor}"
 
 
 def _declared_length(request: HttpRequest) -> int:

@@ -164,6 +164,14 @@ if not re.fullmatch(r"\s*[1-9][0-9]*\s*/\s*[1-9][0-9]*\s*", MARGINALIA_API_RATE_
     )
 MARGINALIA_API_MAX_BODY_BYTES = int(os.environ.get("MARGINALIA_API_MAX_BODY_BYTES", 256 * 1024))
 
+# The reader highlights and lists this many annotations per section; "show more" adds as many
+# again, up to MARGINALIA_READER_MAX_ANNOTATIONS in one section, so a page stays small
+# whatever the number of annotations.
+MARGINALIA_READER_ANNOTATIONS_PER_SECTION = int(
+    os.environ.get("MARGINALIA_READER_ANNOTATIONS_PER_SECTION", 200)
+)
+MARGINALIA_READER_MAX_ANNOTATIONS = int(os.environ.get("MARGINALIA_READER_MAX_ANNOTATIONS", 1000))
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx and the reader script read the token from the page, not it
 X_FRAME_OPTIONS = "DENY"

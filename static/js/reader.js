@@ -716,3 +716,12 @@ function showHash() {
 window.addEventListener("hashchange", showHash);
 showHash();
 document.documentElement.classList.add("reader-ready");
+
+// "Show more" in a margin swaps its section in with htmx: lay its margin out like any other.
+document.addEventListener("htmx:beforeSwap", (e) => {
+  if (e.detail.target?.id?.startsWith("section-grid-")) unobserveSizes(e.detail.target);
+});
+document.addEventListener("htmx:afterSwap", (e) => {
+  const grid = e.detail.target?.id?.startsWith("section-grid-") ? document.getElementById(e.detail.target.id) : null;
+  if (grid) marginsChanged(grid);
+});
