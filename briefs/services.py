@@ -342,6 +342,8 @@ def brief_import_parsed(
         ) from None
     except IntegrityError as exc:
         raise BriefImportError(_one_line(f"the database refused the brief '{slug}': {exc}")) from None
+    except DocumentError as exc:  # the import's time budget, spent while indexing
+        raise BriefImportError(_one_line(str(exc))) from None
 
     noun = "section" if len(sections) == 1 else "sections"
     message = f"{status} {slug}: {len(sections)} {noun}{changes}"

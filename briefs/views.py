@@ -27,6 +27,7 @@ from briefs.forms import (
     ReimportForm,
     SectionEditFormSet,
 )
+from briefs.importers.budget import import_budget
 from briefs.models import Brief, ImportPreview, Section
 from briefs.permissions import (
     DELETE_FORBIDDEN,
@@ -168,11 +169,14 @@ def brief_import_page(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _import_page(request, form, status=400)
     made, refused = [], []
-    for upload in form.cleaned_data["files"]:
-        try:
-            made.append(previews.preview_create(owner=request.user, data=upload.read(), filename=upload.name))
-        except BriefImportError as exc:
-            refused.append(f"{upload.name}: {exc}. Nothing was imported.")
+    with import_budget(settings.MARGINALIA_IMPORT_SECONDS):
+        for upload in form.cleaned_data["files"]:
+            try:
+                made.append(
+                    previews.preview_create(owner=request.user, data=upload.read(), filename=upload.name)
+                )
+            except BriefImportError as exc:
+                refused.append(f"{upload.name}: {exc}. Nothing was imported.")
     if len(made) == 1 and not refused:
         return redirect("briefs:preview", made[0].token)
     for preview in made:
@@ -298,9 +302,10 @@ def preview_confirm(request: HttpRequest, token: str) -> HttpResponse:
             )
             messages.success(request, "The details are saved in the preview; nothing is imported yet.")
             return redirect("briefs:preview", token)
-        result = previews.preview_confirm(
-            owner=request.user, token=token, version=version, metadata=form.cleaned_data
-        )
+        with import_budget(settings.MARGINALIA_IMPORT_SECONDS):
+            result = previews.preview_confirm(
+                owner=request.user, token=token, version=version, metadata=form.cleaned_data
+            )
     except previews.PreviewGone as exc:
         return _gone(request, exc)
     except previews.PreviewError as exc:
@@ -346,9 +351,10 @@ def brief_reimport(request: HttpRequest, slug: str) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                preview = previews.preview_create(
-                    owner=request.user, data=upload.read(), filename=upload.name, replaces=brief
-                )
+                with import_budget(settings.MARGINALIA_IMPORT_SECONDS):
+                    preview = previews.preview_create(
+                        owner=request.user, data=upload.read(), filename=upload.name, replaces=brief
+                    )
             except BriefImportError as exc:
                 form.add_error("file", f"{upload.name}: {exc}. Nothing was imported.")
             else:

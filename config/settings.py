@@ -147,6 +147,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Importer: the largest document we accept, in bytes.
 MARGINALIA_MAX_IMPORT_BYTES = int(os.environ.get("MARGINALIA_MAX_IMPORT_BYTES", 20 * 1024 * 1024))
+# Wall time one request may spend importing (reading, then saving and indexing), in seconds:
+# past it the import is refused with a clear message and nothing is saved (the command line
+# has no such limit).
+MARGINALIA_IMPORT_SECONDS = float(os.environ.get("MARGINALIA_IMPORT_SECONDS", 60))
 # One upload at /import/ may carry several documents, each within the limit above, all of
 # them together within MARGINALIA_MAX_IMPORT_BYTES × 2 (the request is refused before it is read).
 MARGINALIA_MAX_IMPORT_FILES = int(os.environ.get("MARGINALIA_MAX_IMPORT_FILES", 10))

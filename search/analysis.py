@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
+from briefs.importers.budget import budget_check
+
 ANALYSER_VERSION = "kiwi-1"
 
 NOUN_TAGS = frozenset({"NNG", "NNP", "XR", "SH", "SN"})
@@ -240,6 +242,7 @@ def analyse_documents(documents: Sequence[Sequence[tuple[str, str]]]) -> list[li
     pending: list[list[tuple[str, list[Occurrence]]]] = []
     foreign: set[str] = set()
     for fields in documents:
+        budget_check()
         position = 1
         analysed = []
         for _, weight in fields:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from briefs.importers.blocks import BlockDocument
+from briefs.importers.budget import budget_check
 from briefs.importers.decode import sniff_binary
 from briefs.importers.document import ParsedDocument, ParsedSection
 from briefs.importers.errors import DocumentError
@@ -133,7 +134,9 @@ def parse_document(data: bytes, *, filename: str, fmt: str | None = None) -> Par
         raise DocumentError("the file is empty")
     resolved = resolve_format(data, filename=filename, fmt=fmt)
     read = _read(data, filename=filename, resolved=resolved)
+    budget_check()
     document = document_from_blocks(read, filename=filename) if isinstance(read, BlockDocument) else read
+    budget_check()
     if not any(section.text for section in document.sections):
         raise DocumentError("no text found: the document yields no sections")
     return document

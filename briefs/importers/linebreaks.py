@@ -40,6 +40,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from briefs.importers.budget import budget_check
+
 # Share of a document's lines ending with a space above which trailing spaces are marks.
 MARKED_LINE_SHARE = 0.3
 # Share of Hangul-Hangul breaks inside words from which a document is character-wrapped.
@@ -129,6 +131,7 @@ def _analyse(pairs: Sequence[tuple[str, str]]) -> list[bool]:
     kiwi_work["chars"] += sum(len(text) for text in texts)
     decided: list[bool] = []
     for batch, tokens in zip(spans, _analyser().tokenize(texts), strict=True):
+        budget_check()
         tokens = list(tokens)
         i = 0
         for start, junction, end in batch:

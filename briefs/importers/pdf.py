@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 
 from briefs.importers import blocks as b
 from briefs.importers.blocks import Block, BlockDocument, table_text
+from briefs.importers.budget import budget_check
 from briefs.importers.classify import CAPTION_LINE, letter_spaced, numbering
 from briefs.importers.decode import normalise_text
 from briefs.importers.errors import DocumentError
@@ -1049,6 +1050,7 @@ def _read_pages_locked(data: bytes) -> tuple[list[_Page], dict, list[str]]:
         except Exception as exc:
             raise DocumentError(f"is not a readable PDF ({type(exc).__name__}: {exc})") from None
         for index in range(count):
+            budget_check()
             try:
                 pages.append(_read_page(document, index, raw))
             except Exception as exc:  # one broken page is no reason to lose the others

@@ -15,6 +15,7 @@ from pathlib import PurePath
 
 from briefs.importers import blocks as b
 from briefs.importers.blocks import Block, BlockDocument
+from briefs.importers.budget import budget_check
 from briefs.importers.classify import unspace
 from briefs.importers.document import ParsedDocument, ParsedSection
 from briefs.importers.structure import (
@@ -126,7 +127,9 @@ class _Section:
 def _sections(blocks: list[Block]) -> list[ParsedSection]:
     sections: list[_Section] = []
     current: _Section | None = None
-    for block in blocks:
+    for n, block in enumerate(blocks):
+        if n % 1024 == 0:
+            budget_check()
         if block.kind == b.HEADING:
             heading = _INVISIBLE.sub("", nfc(" ".join(block.text.split())))
             if not heading:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from briefs.importers import blocks as b
 from briefs.importers.blocks import Block, BlockDocument
+from briefs.importers.budget import budget_check, budgeted
 from briefs.importers.classify import letter_spaced, numbering
 from briefs.importers.document import ParsedDocument
 from briefs.importers.linebreaks import LineBreaks, breaks_inside_word, hangul_junction
@@ -113,20 +114,20 @@ def find_page_furniture(lines: list[str]) -> tuple[dict[int, str], str]:
     footer_rows = {i for i, line in enumerate(lines) if is_contact_footer(line)}
     standalone = [bool(line.strip()) and _standalone(lines, i) for i, line in enumerate(lines)]
     standalone_counts: dict[str, int] = {}
-    for i, line in enumerate(lines):
+    for i, line in budgeted(enumerate(lines)):
         text = line.strip()
         if standalone[i] and len(text) <= 60:
             standalone_counts[text] = standalone_counts.get(text, 0) + 1
     # Lines opening or closing a block (text extracted without blank lines around its page
     # header and footer), the same but for a page number: "Some Institute 3", "Report Title".
     edge_counts: dict[str, int] = {}
-    for i, line in enumerate(lines):
+    for i, line in budgeted(enumerate(lines)):
         text = line.strip()
         if text and not standalone[i] and len(text) <= 100 and _at_block_edge(lines, i):
             key = _edge_key(text)
             edge_counts[key] = edge_counts.get(key, 0) + 1
 
-    for i, line in enumerate(lines):
+    for i, line in budgeted(enumerate(lines)):
         text = line.strip()
         if not text:
             continue
@@ -145,7 +146,7 @@ def find_page_furniture(lines: list[str]) -> tuple[dict[int, str], str]:
             )
 
     series_code = ""
-    for i, line in enumerate(lines):
+    for i, line in budgeted(enumerate(lines)):
         text = line.strip()
         if not (standalone[i] and _CODE_LINE.match(text)):
             continue
@@ -815,19 +816,25 @@ def structure_blocks(lines: list[str]) -> list[Block]:
     wrapped = is_wrapped(lines)
     breaks = LineBreaks.of(lines) if wrapped else LineBreaks()  # unwrapped: no breaks to read
 
+    budget_check()
     if wrapped:
         blocks = _split_blocks(lines)
         blocks = _split_off_trailing_headings(blocks, width=width, marks=breaks.marks)
+        budget_check()
         blocks = _merge_double_spaced(blocks, width)
     else:
         blocks = _unwrapped_blocks(lines)
+    budget_check()
     blocks = _mark_headings(blocks)
     if wrapped:
         blocks = _join_continued(blocks)
+    budget_check()
 
     out: list[Block] = []
     opening = True
-    for block in blocks:
+    for n, block in enumerate(blocks):
+        if n % 1024 == 0:
+            budget_check()
         if block.kind == "heading":
             out.append(
                 Block(
@@ -902,6 +909,7 @@ def split_pages(text: str) -> tuple[list[str], list[int]]:
 def read_text(text: str, *, filename: str = "") -> BlockDocument:
     """Read plain text (already decoded) into blocks and the metadata it states."""
     lines, pages = split_pages(text.replace("\r\n", "\n").replace("\r", "\n"))
+    budget_check()
     lines = [line.replace("\t", " ") for line in lines]
     original = list(lines)
     side: list[Block] = []  # FURNITURE and TITLE blocks, placed by line afterwards

@@ -1,0 +1,53 @@
+"""A time budget for one import, so no request runs unbounded (a huge or pathological document
+is refused with a clear message instead of dying at the server's timeout).
+
+`import_budget(seconds)` opens a budget for the code it wraps (a request's import); the
+readers, the sectioner and the search index call `budget_check()` between units of work (a
+PDF page, a batch of line breaks, a section). Outside a budget (the command line) the checks
+do nothing. A context variable, so threads of one worker each keep their own.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TypeVar
+
+from briefs.importers.errors import DocumentError
+
+T = TypeVar("T")
+_deadline: ContextVar[tuple[float, float] | None] = ContextVar("import_deadline", default=None)
+
+
+class BudgetExceeded(DocumentError):
+    """The import took longer than its budget; nothing was saved."""
+
+
+@contextmanager
+def import_budget(seconds: float) -> Iterator[None]:
+    """Let the wrapped code run for `seconds` of wall time before budget_check() refuses."""
+    token = _deadline.set((time.monotonic() + seconds, seconds))
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def budget_check() -> None:
+    """Raise BudgetExceeded when the current import's budget is spent."""
+    budget = _deadline.get()
+    if budget is not None and time.monotonic() > budget[0]:
+        raise BudgetExceeded(
+            f"reading the document took longer than the {budget[1]:g} s an import may take here; "
+            "nothing was saved: split the document, or import it with manage.py import_brief"
+        )
+
+
+def budgeted(items: Iterable[T], every: int = 2048) -> Iterator[T]:
+    """Yield the items, checking the budget every `every` of them (for long loops)."""
+    for n, item in enumerate(items):
+        if n % every == 0:
+            budget_check()
+        yield item
