@@ -578,7 +578,8 @@ def annotation(request: HttpRequest, pk: int) -> HttpResponse:
             if section.pk != found.section_id:
                 raise _invalid("target", "An annotation's target cannot change: create a new annotation.")
         if "canonical" in doc and _iri(doc, "canonical") != found.canonical:
-            raise _invalid("canonical", "An annotation's canonical IRI cannot change once it is created.")
+            message = "An annotation's canonical IRI cannot change: it is kept from its creation."
+            raise ValidationError({"canonical": ValidationError(message, code="bad_request")})
         # Visibility is no part of the W3C model: it stays as stored (read under the lock).
         services.annotation_update(user=user, annotation=found, if_match=if_match, **_fields(doc))
         found = _annotation_or_gone(request, pk)

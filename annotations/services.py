@@ -178,10 +178,13 @@ def annotation_lock(*, annotation: Annotation, if_match: str | None = None) -> A
     writers sending the same If-Match, the second waits for the first, then sees the new
     version and gets 412 (PreconditionFailed) instead of overwriting it.
     """
-    locked = Annotation.objects.select_for_update(of=("self",)).get(pk=annotation.pk)
+    locked = Annotation.objects.select_for_update().get(pk=annotation.pk)
     if not if_match_ok(if_match, locked):
         raise PreconditionFailed()
-    return locked
+    # The caller's instance becomes the locked version: callers go on using it afterwards.
+    for model_field in Annotation._meta.concrete_fields:
+        setattr(annotation, model_field.attname, getattr(locked, model_field.attname))
+    return annotation
 
 
 @transaction.atomic
@@ -205,7 +208,8 @@ def annotation_update(
         raise PermissionDenied("You may not edit this annotation.")
     if annotation.deleted_at is not None:
         raise Annotation.DoesNotExist("This annotation was deleted.")
-    tags = list(annotation.tags.all()) if tags is None else tags
+    # Read, not taken from a prefetch: that may predate the lock.
+    tags = list(Tag.objects.filter(annotations__pk=annotation.pk)) if tags is None else tags
     actor = annotation.actor if actor is None else actor
     note = annotation.note if note is None else note
     visibility = annotation.visibility if visibility is None else visibility

@@ -121,9 +121,12 @@ def update(request: HttpRequest, pk: int) -> HttpResponse:
         "note": annotation.note,
         "visibility": annotation.visibility,
     }
-    # Fields left out keep their values.
-    data = _valid(AnnotationFieldsForm, current | _json_body(request))
-    annotation = services.annotation_update(user=request.user, annotation=annotation, **data)
+    # Fields left out keep their values: validated with the current ones, but only the
+    # fields sent are written, onto the row as the service locks it (no lost update).
+    sent = _json_body(request)
+    data = _valid(AnnotationFieldsForm, current | sent)
+    fields = {name: value for name, value in data.items() if name in sent}
+    annotation = services.annotation_update(user=request.user, annotation=annotation, **fields)
     return _written(request, annotation, "Annotation updated.")
 
 
