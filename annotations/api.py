@@ -16,11 +16,9 @@ from ninja import Header, Query, Router, Status
 from annotations import selectors, services
 from annotations.feed import (
     AnnotationFilters,
-    PreconditionFailed,
     annotation_etag,
     annotation_feed,
     annotation_prefetch,
-    if_match_ok,
 )
 from annotations.models import Annotation, Tag
 from annotations.schemas import (
@@ -114,11 +112,15 @@ def _present(annotation: Annotation, response: HttpResponse) -> dict:
     return annotation_native(annotation)
 
 
-def _editable(request: HttpRequest, pk: int, if_match: str | None) -> Annotation:
-    annotation = selectors.annotation_get(user=request.user, pk=pk)
-    if not if_match_ok(if_match, annotation):
-        raise PreconditionFailed()
-    return annotation
+IF_MATCH = Header(None, alias="If-Match", description="An ETag: 412 if the annotation changed.")
+IDEMPOTENCY_KEY = Header(
+    None,
+    alias="Idempotency-Key",
+    description=(
+        "Any unique string (a UUID) per intended create: a retry with it within 24 h returns "
+        "the first answer instead of a second annotation; 422 if the body differs."
+    ),
+)
 
 
 # Annotations ---------------------------------------------------------------------------------
@@ -150,24 +152,38 @@ def annotation_list(request: HttpRequest, params: Query[AnnotationFilterIn]) -> 
 
 
 @router.post("", auth=write_auth, response={201: AnnotationOut, **ERRORS}, summary="Create an annotation")
-def annotation_create(request: HttpRequest, payload: AnnotationCreateIn, response: HttpResponse) -> Status:
+def annotation_create(
+    request: HttpRequest,
+    payload: AnnotationCreateIn,
+    response: HttpResponse,
+    idempotency_key: str | None = IDEMPOTENCY_KEY,
+) -> Status:
     """Anchor a new annotation; quote must equal the section's text[start:end] (409 if not)."""
-    section = Section.objects.filter(pk=payload.section).first()
-    if section is None:
-        raise ValidationError({"section": "No such section."})
-    annotation = services.annotation_create(
-        user=request.user,
-        section=section,
-        start=payload.start,
-        end=payload.end,
-        quote=payload.quote,
-        tags=tags_from_codes(payload.tags),
-        actor=payload.actor,
-        note=payload.note,
-        visibility=payload.visibility,
+
+    def create() -> Annotation:
+        section = Section.objects.filter(pk=payload.section).first()
+        if section is None:
+            raise ValidationError({"section": "No such section."})
+        return services.annotation_create(
+            user=request.user,
+            section=section,
+            start=payload.start,
+            end=payload.end,
+            quote=payload.quote,
+            tags=tags_from_codes(payload.tags),
+            actor=payload.actor,
+            note=payload.note,
+            visibility=payload.visibility,
+        )
+
+    idempotency = services.Idempotency.of_request(idempotency_key, scope="api", body=request.body)
+    annotation, status, replayed = services.annotation_create_once(
+        user=request.user, idempotency=idempotency, create=create
     )
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
     response["Location"] = request.build_absolute_uri(reverse("api:annotation_get", args=[annotation.pk]))
-    return Status(201, _present(_reloaded(request, annotation.pk), response))
+    return Status(status, _present(_reloaded(request, annotation.pk), response))
 
 
 @router.get(
@@ -193,19 +209,17 @@ def annotation_put(
     annotation_id: int,
     payload: AnnotationUpdateIn,
     response: HttpResponse,
-    if_match: str | None = Header(
-        None, alias="If-Match", description="An ETag: 412 if the annotation changed."
-    ),
+    if_match: str | None = IF_MATCH,
 ) -> dict:
     """Set tags, actor, note and visibility (the anchor never changes)."""
-    annotation = _editable(request, annotation_id, if_match)
     services.annotation_update(
         user=request.user,
-        annotation=annotation,
+        annotation=selectors.annotation_get(user=request.user, pk=annotation_id),
         tags=tags_from_codes(payload.tags),
         actor=payload.actor,
         note=payload.note,
         visibility=payload.visibility,
+        if_match=if_match,
     )
     return _present(_reloaded(request, annotation_id), response)
 
@@ -221,20 +235,19 @@ def annotation_patch(
     annotation_id: int,
     payload: AnnotationPatchIn,
     response: HttpResponse,
-    if_match: str | None = Header(
-        None, alias="If-Match", description="An ETag: 412 if the annotation changed."
-    ),
+    if_match: str | None = IF_MATCH,
 ) -> dict:
     """Change only the fields given."""
-    annotation = _editable(request, annotation_id, if_match)
-    current_tags = list(annotation.tags.all())
+    # Only the fields sent (null, as before, keeps one too): the others keep what is
+    # stored when the service locks the row, so concurrent edits of other fields stay.
+    fields = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
+    if "tags" in fields:
+        fields["tags"] = tags_from_codes(fields["tags"])
     services.annotation_update(
         user=request.user,
-        annotation=annotation,
-        tags=current_tags if payload.tags is None else tags_from_codes(payload.tags),
-        actor=annotation.actor if payload.actor is None else payload.actor,
-        note=annotation.note if payload.note is None else payload.note,
-        visibility=annotation.visibility if payload.visibility is None else payload.visibility,
+        annotation=selectors.annotation_get(user=request.user, pk=annotation_id),
+        if_match=if_match,
+        **fields,
     )
     return _present(_reloaded(request, annotation_id), response)
 
@@ -245,11 +258,9 @@ def annotation_patch(
 def annotation_delete(
     request: HttpRequest,
     annotation_id: int,
-    if_match: str | None = Header(
-        None, alias="If-Match", description="An ETag: 412 if the annotation changed."
-    ),
+    if_match: str | None = IF_MATCH,
 ) -> Status:
     """Soft-delete: it disappears everywhere; sync consumers get a stub."""
-    annotation = _editable(request, annotation_id, if_match)
-    services.annotation_delete(user=request.user, annotation=annotation)
+    annotation = selectors.annotation_get(user=request.user, pk=annotation_id)
+    services.annotation_delete(user=request.user, annotation=annotation, if_match=if_match)
     return Status(204, None)

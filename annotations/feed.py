@@ -43,6 +43,9 @@ The change feed (``ordering=updated``)
     Deleting a brief turns all its annotations into tombstones detached from their
     section (briefs.services.brief_delete); they still match the brief and section
     filters by the slug and section id they remember, and pass any publication date.
+    An annotation someone else made private comes as a stub once, dated when it was made
+    private (unshared_at): its author's later private edits neither bring it back nor
+    date it (see _unshared_not_passed).
 """
 
 from __future__ import annotations
@@ -77,7 +80,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan, LessThan
 
-from annotations.models import Annotation, Tag
+from annotations.models import Annotation, Tag, Visibility
 from annotations.selectors import annotations_in_sight_of, annotations_visible_to, visible_to_q
 from briefs.models import Section
 
@@ -363,6 +366,28 @@ def _key_of(annotation: Annotation, ordering: str) -> list[Any]:
     return [stamp.isoformat(), annotation.pk]
 
 
+def _unshared_not_passed(user: User, key: list[Any], horizon: Horizon) -> Q:
+    """Keep another user's annotation made private only while the cursor is before its unsharing.
+
+    Its stub stands for the moment it was made private (unshared_seq, set by the trigger of
+    migration 0007): once the consumer's cursor has passed that moment it has the stub, and
+    the author's later private edits, which restamp change_seq, must not send it again
+    (they would tell the consumer when the author works on it). The rows stay in the
+    (change_seq, id) scan, so a page is still one index range scan.
+    """
+
+    def row(*values: Any) -> Func:
+        return Func(*values, function="ROW", output_field=Field())
+
+    unshared = Coalesce(F("unshared_seq"), F("change_seq"))
+    q = visible_to_q(user) | GreaterThan(row(unshared, F("pk")), row(*[Value(v) for v in key]))
+    if horizon.own is not None:
+        # The caller's own transaction made it private: its rows' places come from their
+        # xmin (Horizon.seq), which unshared_seq cannot follow, so they are kept.
+        q |= Q(unshared_seq=horizon.own)
+    return q
+
+
 def annotation_feed(
     *,
     user: User,
@@ -408,6 +433,8 @@ def annotation_feed(
                 "The cursor is ahead of this database (restored from a dump?): sync again from scratch."
             )
         qs = qs.filter(horizon.settled()).annotate(feed_seq=horizon.seq())
+        if include_deleted and user.is_authenticated and key is not None:
+            qs = qs.filter(_unshared_not_passed(user, key, horizon))
     if key is not None:
         qs = qs.filter(_after(fields, key))
     qs = qs.order_by(*[f"-{name}" if desc else name for name, desc in fields])
@@ -415,6 +442,9 @@ def annotation_feed(
     page = FeedPage(items=rows[:limit], has_more=len(rows) > limit)
     for annotation in page.items:
         annotation.gone = include_deleted and not annotation.matching
+        # What someone else made private is gone since then, whatever was edited after.
+        hidden = annotation.visibility != Visibility.SHARED and annotation.author_id != user.pk
+        annotation.gone_at = (annotation.unshared_at if hidden else None) or annotation.updated_at
     if page.items:
         page.next_cursor = cursor_encode([ordering, *_key_of(page.items[-1], ordering)])
     if horizon is not None and not page.has_more:

@@ -110,6 +110,15 @@ class Annotation(models.Model):
     # Once shared, always remembered: when its author makes it private again, other users'
     # synced copies must learn it is gone (the API's change feed sends them a stub).
     ever_shared = models.BooleanField(default=False)
+    # When and in which transaction it was last made private (the trigger of migration 0007
+    # sets both as it leaves "shared"). Other users' sync stubs carry this moment, so the
+    # author's later private edits tell them nothing (annotations/feed.py).
+    unshared_at = models.DateTimeField(null=True, blank=True, editable=False)
+    unshared_seq = models.BigIntegerField(null=True, blank=True, editable=False)
+    # W3C Protocol: the client's IRI for it, kept from creation (canonical), and the IRI the
+    # client sent as its id, which the server replaced with its own (via).
+    canonical = models.CharField(max_length=2000, blank=True)
+    via = models.CharField(max_length=2000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -165,3 +174,32 @@ class Annotation(models.Model):
     @property
     def is_shared(self) -> bool:
         return self.visibility == Visibility.SHARED
+
+
+class IdempotencyKey(models.Model):
+    """A create request's Idempotency-Key: a retry with it replays the first answer.
+
+    Unique per user and endpoint, so two racing requests with one key make one annotation:
+    the second waits on the first's row and replays it (annotations.services).
+    """
+
+    TTL_HOURS = 24
+    KEY_MAX_LENGTH = 255
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=16)  # api | w3c | reader
+    key = models.CharField(max_length=KEY_MAX_LENGTH)
+    request_hash = models.CharField(max_length=64)  # sha256 of the request body
+    status = models.PositiveSmallIntegerField(default=201)
+    # Set in the transaction that claims the key: a committed key always has its annotation.
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "scope", "key"], name="idempotency_key_unique"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_key_created")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"

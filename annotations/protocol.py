@@ -18,6 +18,10 @@ Choices (REC-annotation-protocol-20170223):
   tagging, by tag IRI, code or label), the actor (purpose classifying) and the note
   (purpose commenting, or a bodyValue). Visibility is not part of the W3C model: POST
   creates private annotations; PUT keeps the current visibility.
+- A POSTed annotation's own id is replaced by ours and kept in via; its canonical is kept
+  and a PUT may not change it (400). POST takes an Idempotency-Key as the JSON API does.
+- PUT and DELETE compare If-Match with the row locked in their transaction: of two
+  writers with the same ETag exactly one wins, the other gets 412.
 - Auth as the JSON API (config.api_support): reads are open (anonymous sees an empty
   container), writes need a read-write token or the session with its CSRF token.
 """
@@ -277,6 +281,25 @@ def _anchor(doc: dict) -> tuple[Section, int, int, str]:
     raise _invalid("target.selector", "The target needs a TextPositionSelector or a TextQuoteSelector.")
 
 
+IRI_MAX_LENGTH = 2000
+
+
+def _iri(doc: dict, name: str) -> str:
+    """Return the document's IRI-valued property name ("" if absent), refusing what is no IRI."""
+    value = doc.get(name)
+    if value is None:
+        return ""
+    if (
+        not isinstance(value, str)
+        or not 0 < len(value) <= IRI_MAX_LENGTH
+        or not value.isprintable()
+        or any(0xD800 <= ord(c) <= 0xDFFF for c in value)
+        or not urlsplit(value).scheme
+    ):
+        raise _invalid(name, f"{name} must be an absolute IRI of at most {IRI_MAX_LENGTH} characters.")
+    return value
+
+
 def _tag_by_iri(iri: str, tags: dict[str, Tag]) -> Tag | None:
     code = unquote(urlsplit(iri).path.rstrip("/").rsplit("/", 1)[-1])
     return tags.get(code)
@@ -375,9 +398,7 @@ def _page_iri(collection: str, page: int, iris: bool) -> str:
     return f"{collection}?{'iris=1&' if iris else ''}page={page}"
 
 
-def _page_doc(
-    request: HttpRequest, qs, *, page: int, total: int, collection: str, iris: bool, with_context: bool
-) -> dict:
+def _page_doc(request: HttpRequest, qs, *, page: int, total: int, collection: str, iris: bool) -> dict:
     base = base_url(request)
     rows = list(
         annotation_prefetch(qs.order_by("created_at", "pk"))[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
@@ -386,10 +407,11 @@ def _page_doc(
         annotation_id(a, base_url=base) if iris else annotation_jsonld(a, base_url=base, with_context=False)
         for a in rows
     ]
-    doc: dict[str, Any] = {"@context": ANNO_CONTEXT} if with_context else {}
+    # An embedded first page carries its context and collection too, so it stands alone
+    # when a client keeps the page without the container around it.
+    doc: dict[str, Any] = {"@context": ANNO_CONTEXT}
     doc.update({"id": _page_iri(collection, page, iris), "type": "AnnotationPage"})
-    if with_context:
-        doc["partOf"] = {"id": collection + ("?iris=1" if iris else ""), "total": total}
+    doc["partOf"] = {"id": collection + ("?iris=1" if iris else ""), "total": total}
     doc["startIndex"] = page * PAGE_SIZE
     if (page + 1) * PAGE_SIZE < total:
         doc["next"] = _page_iri(collection, page + 1, iris)
@@ -421,7 +443,6 @@ def _container_get(request: HttpRequest) -> HttpResponse:
             total=total,
             collection=collection,
             iris=iris,
-            with_context=True,
         )
         if stats["modified"]:
             doc["partOf"]["modified"] = w3c_datetime(stats["modified"])
@@ -439,12 +460,11 @@ def _container_get(request: HttpRequest) -> HttpResponse:
         if PREFER_MINIMAL in prefer or total == 0:
             doc["first"] = _page_iri(collection, 0, iris)
         else:
-            doc["first"] = _page_doc(
-                request, qs, page=0, total=total, collection=collection, iris=iris, with_context=False
-            )
+            doc["first"] = _page_doc(request, qs, page=0, total=total, collection=collection, iris=iris)
         doc["last"] = _page_iri(collection, last_page, iris)
+        # Which representation this is (the IRIs or the descriptions variant), asked or not.
+        headers["Content-Location"] = collection_iri
         if prefer:
-            headers["Content-Location"] = collection_iri
             headers["Preference-Applied"] = "return=representation"
     headers["ETag"] = '"' + hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:32] + '"'
     return _json_response(request, doc, media_type, headers=headers)
@@ -454,15 +474,35 @@ def _container_post(request: HttpRequest) -> HttpResponse:
     user = authenticate_request(request, write=True)
     media_type = negotiate(request)
     doc = _read_json(request)
-    section, start, end, exact = _anchor(doc)
-    fields = _fields(doc)
-    annotation = services.annotation_create(
-        user=user, section=section, start=start, end=end, quote=exact, **fields
+    idempotency = services.Idempotency.of_request(
+        request.headers.get("Idempotency-Key"), scope="w3c", body=request.body
     )
-    annotation = annotation_prefetch(selectors.annotations_visible_to(user)).get(pk=annotation.pk)
+
+    def create() -> Annotation:
+        section, start, end, exact = _anchor(doc)
+        fields = _fields(doc)
+        # The server gives the annotation its own IRI; the one the client sent goes to via,
+        # canonical is kept as sent (Web Annotation Protocol 5.1, Data Model 3.3.6).
+        return services.annotation_create(
+            user=user,
+            section=section,
+            start=start,
+            end=end,
+            quote=exact,
+            canonical=_iri(doc, "canonical"),
+            via=_iri(doc, "id"),
+            **fields,
+        )
+
+    created, status, replayed = services.annotation_create_once(
+        user=user, idempotency=idempotency, create=create
+    )
+    annotation = annotation_prefetch(selectors.annotations_visible_to(user)).get(pk=created.pk)
     body = annotation_jsonld(annotation, base_url=base_url(request))
     headers = _annotation_headers(annotation) | {"Location": body["id"]}
-    return _json_response(request, body, media_type, status=201, headers=headers)
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return _json_response(request, body, media_type, status=status, headers=headers)
 
 
 @protocol_errors
@@ -493,12 +533,17 @@ def _annotation_or_gone(request: HttpRequest, pk: int) -> Annotation:
     return annotation
 
 
-def _require_if_match(request: HttpRequest, annotation: Annotation) -> None:
+def _require_if_match(request: HttpRequest, annotation: Annotation) -> str:
+    """Return the If-Match header (428 without one, 412 early if already stale).
+
+    The services check it again on the locked row, which is what decides a race.
+    """
     header = request.headers.get("If-Match")
     if header is None:
         raise HttpError(428, "Send If-Match with the annotation's current ETag (from GET).")
     if not if_match_ok(header, annotation):
         raise PreconditionFailed()
+    return header
 
 
 @protocol_errors
@@ -526,21 +571,25 @@ def annotation(request: HttpRequest, pk: int) -> HttpResponse:
         user = authenticate_request(request, write=True)
         media_type = negotiate(request)
         found = _annotation_or_gone(request, pk)
-        _require_if_match(request, found)
+        if_match = _require_if_match(request, found)
         doc = _read_json(request)
         if doc.get("target") is not None:
             section, *_ = _anchor(doc)
             if section.pk != found.section_id:
                 raise _invalid("target", "An annotation's target cannot change: create a new annotation.")
-        services.annotation_update(user=user, annotation=found, visibility=found.visibility, **_fields(doc))
+        if "canonical" in doc and _iri(doc, "canonical") != found.canonical:
+            message = "An annotation's canonical IRI cannot change: it is kept from its creation."
+            raise ValidationError({"canonical": ValidationError(message, code="bad_request")})
+        # Visibility is no part of the W3C model: it stays as stored (read under the lock).
+        services.annotation_update(user=user, annotation=found, if_match=if_match, **_fields(doc))
         found = _annotation_or_gone(request, pk)
         body = annotation_jsonld(found, base_url=base_url(request))
         return _json_response(request, body, media_type, headers=_annotation_headers(found))
     if request.method == "DELETE":
         user = authenticate_request(request, write=True)
         found = _annotation_or_gone(request, pk)
-        _require_if_match(request, found)
-        services.annotation_delete(user=user, annotation=found)
+        if_match = _require_if_match(request, found)
+        services.annotation_delete(user=user, annotation=found, if_match=if_match)
         return HttpResponse(status=204)
     response = JsonResponse(
         {"detail": f"Method {request.method} is not allowed here.", "field": None}, status=405

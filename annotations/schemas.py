@@ -87,7 +87,9 @@ def annotation_native(annotation: Annotation) -> dict[str, Any]:
 
 def tombstone_native(annotation: Annotation) -> dict[str, Any]:
     """Return the stub that tells a sync consumer an annotation left its results (TombstoneOut)."""
-    return {"id": annotation.pk, "deleted": True, "updated": annotation.updated_at}
+    # The feed sets gone_at: when someone else's annotation was made private, not its last edit.
+    gone_at = getattr(annotation, "gone_at", annotation.updated_at)
+    return {"id": annotation.pk, "deleted": True, "updated": gone_at}
 
 
 class TombstoneOut(Schema):

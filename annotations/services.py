@@ -7,8 +7,11 @@ those into 4xx answers.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
@@ -18,7 +21,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from annotations import codebook, permissions
-from annotations.models import Actor, Annotation, Category, Tag, Visibility
+from annotations.feed import PreconditionFailed, if_match_ok
+from annotations.models import Actor, Annotation, Category, IdempotencyKey, Tag, Visibility
 from annotations.roles import ROLE_PERMISSIONS, STAFF_ROLES, Role
 from briefs.models import Section
 from search.services import annotation_index_refresh
@@ -119,8 +123,13 @@ def annotation_create(
     actor: str = Actor.UNSPECIFIED,
     note: str = "",
     visibility: str = Visibility.PRIVATE,
+    canonical: str = "",
+    via: str = "",
 ) -> Annotation:
-    """Anchor a new annotation on a section; offsets count code points of the NFC text."""
+    """Anchor a new annotation on a section; offsets count code points of the NFC text.
+
+    canonical and via are the W3C Protocol's IRIs a client may bring (annotations.protocol).
+    """
     if not permissions.can_annotate(user):
         raise PermissionDenied("Your account may not create annotations.")
     text = section.text
@@ -154,9 +163,27 @@ def annotation_create(
         visibility=visibility,
         ever_shared=visibility == Visibility.SHARED,
         author=user,
+        canonical=canonical,
+        via=via,
     )
     annotation.tags.set(tags)
     annotation_index_refresh(annotations=[annotation])
+    return annotation
+
+
+def annotation_lock(*, annotation: Annotation, if_match: str | None = None) -> Annotation:
+    """Return the annotation's row locked for this transaction, checked against If-Match.
+
+    The ETag is compared with the locked row, not with the one the caller read: of two
+    writers sending the same If-Match, the second waits for the first, then sees the new
+    version and gets 412 (PreconditionFailed) instead of overwriting it.
+    """
+    locked = Annotation.objects.select_for_update().get(pk=annotation.pk)
+    if not if_match_ok(if_match, locked):
+        raise PreconditionFailed()
+    # The caller's instance becomes the locked version: callers go on using it afterwards.
+    for model_field in Annotation._meta.concrete_fields:
+        setattr(annotation, model_field.attname, getattr(locked, model_field.attname))
     return annotation
 
 
@@ -165,14 +192,27 @@ def annotation_update(
     *,
     user: AbstractBaseUser,
     annotation: Annotation,
-    tags: Sequence[Tag],
-    actor: str,
-    note: str,
-    visibility: str,
+    tags: Sequence[Tag] | None = None,
+    actor: str | None = None,
+    note: str | None = None,
+    visibility: str | None = None,
+    if_match: str | None = None,
 ) -> Annotation:
-    """Change an annotation's tags, actor, note and visibility (the anchor stays)."""
+    """Change an annotation's tags, actor, note and visibility (the anchor stays).
+
+    A field left None keeps its stored value, read under the row lock, so two edits of
+    different fields both stay.
+    """
+    annotation = annotation_lock(annotation=annotation, if_match=if_match)
     if not permissions.can_change(user, annotation):
         raise PermissionDenied("You may not edit this annotation.")
+    if annotation.deleted_at is not None:
+        raise Annotation.DoesNotExist("This annotation was deleted.")
+    # Read, not taken from a prefetch: that may predate the lock.
+    tags = list(Tag.objects.filter(annotations__pk=annotation.pk)) if tags is None else tags
+    actor = annotation.actor if actor is None else actor
+    note = annotation.note if note is None else note
+    visibility = annotation.visibility if visibility is None else visibility
     if visibility != annotation.visibility and annotation.author_id != user.pk:
         raise PermissionDenied("Only the author may change who sees an annotation.")
     # Keeping an annotation shared is fine; making it shared needs the right to share.
@@ -189,11 +229,88 @@ def annotation_update(
 
 
 @transaction.atomic
-def annotation_delete(*, user: AbstractBaseUser, annotation: Annotation) -> Annotation:
+def annotation_delete(
+    *, user: AbstractBaseUser, annotation: Annotation, if_match: str | None = None
+) -> Annotation:
     """Soft-delete an annotation: it disappears everywhere but stays in the database."""
+    annotation = annotation_lock(annotation=annotation, if_match=if_match)
     if not permissions.can_change(user, annotation):
         raise PermissionDenied("You may not delete this annotation.")
+    if annotation.deleted_at is not None:
+        raise Annotation.DoesNotExist("This annotation was deleted.")
     annotation.deleted_at = timezone.now()
     annotation.save(update_fields=["deleted_at", "updated_at"])
     annotation_index_refresh(annotations=[annotation])
     return annotation
+
+
+# Idempotent creates ----------------------------------------------------------------------
+
+
+class IdempotencyMismatch(ValidationError):
+    """The Idempotency-Key was used for another request body (answered 422)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This Idempotency-Key was already used with a different request body: "
+            "send a new key for a new request.",
+            code="idempotency_mismatch",
+        )
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    """A create request's Idempotency-Key, the endpoint it was sent to and its body's hash."""
+
+    key: str
+    scope: str
+    request_hash: str
+
+    @classmethod
+    def of_request(cls, key: str | None, *, scope: str, body: bytes) -> Idempotency | None:
+        """Return the request's idempotency, None without a key (ValidationError if malformed)."""
+        if key is None:
+            return None
+        key = key.strip()
+        if not key or len(key) > IdempotencyKey.KEY_MAX_LENGTH or not key.isascii() or not key.isprintable():
+            raise ValidationError(
+                f"Idempotency-Key must be 1 to {IdempotencyKey.KEY_MAX_LENGTH} printable ASCII characters.",
+                code="bad_request",
+            )
+        return cls(key=key, scope=scope, request_hash=hashlib.sha256(body).hexdigest())
+
+
+def _idempotency_claim(*, user: AbstractBaseUser, idempotency: Idempotency) -> IdempotencyKey:
+    """Return the key's row, locked: inserted by us (no annotation yet) or the first request's."""
+    mine = {"user": user, "scope": idempotency.scope, "key": idempotency.key}
+    expired = timezone.now() - dt.timedelta(hours=IdempotencyKey.TTL_HOURS)
+    IdempotencyKey.objects.filter(**mine, created_at__lt=expired).delete()
+    # INSERT … ON CONFLICT DO NOTHING: a racing request with the same key blocks here on
+    # the first one's uncommitted row until that commits (then conflicts) or rolls back.
+    IdempotencyKey.objects.bulk_create(
+        [IdempotencyKey(**mine, request_hash=idempotency.request_hash)], ignore_conflicts=True
+    )
+    return IdempotencyKey.objects.select_for_update().get(**mine)
+
+
+@transaction.atomic
+def annotation_create_once(
+    *, user: AbstractBaseUser, idempotency: Idempotency | None, create: Callable[[], Annotation]
+) -> tuple[Annotation, int, bool]:
+    """Run create() once per idempotency key; return (annotation, status, whether replayed).
+
+    A repeat of the key with the same body returns the first request's annotation and
+    status; with another body it is refused (IdempotencyMismatch). A failed create keeps
+    no key (the transaction rolls back), so the client may retry it.
+    """
+    if idempotency is None:
+        return create(), 201, False
+    record = _idempotency_claim(user=user, idempotency=idempotency)
+    if record.request_hash != idempotency.request_hash:
+        raise IdempotencyMismatch()
+    if record.annotation_id is not None:
+        return record.annotation, record.status, True
+    annotation = create()
+    record.annotation = annotation
+    record.save(update_fields=["annotation"])
+    return annotation, record.status, False

@@ -42,7 +42,8 @@ def json_errors(view: View) -> View:
         try:
             return view(request, *args, **kwargs)
         except ValidationError as exc:
-            status = 409 if getattr(exc, "code", None) == "quote_mismatch" else 400
+            code = getattr(exc, "code", None)
+            status = {"quote_mismatch": 409, "idempotency_mismatch": 422}.get(code, 400)
             return JsonResponse({"error": " ".join(exc.messages)}, status=status)
         except PermissionDenied as exc:
             return JsonResponse({"error": str(exc) or "Not allowed."}, status=403)
@@ -97,9 +98,17 @@ def _written(request: HttpRequest, annotation: Annotation, message: str, status:
 @json_errors
 def create(request: HttpRequest) -> HttpResponse:
     data = _valid(AnnotationCreateForm, _json_body(request))
-    annotation = services.annotation_create(user=request.user, **data)
+    # reader.js sends one key per selection saved, so a double click or a retry saves once.
+    idempotency = services.Idempotency.of_request(
+        request.headers.get("Idempotency-Key"), scope="reader", body=request.body
+    )
+    annotation, status, _ = services.annotation_create_once(
+        user=request.user,
+        idempotency=idempotency,
+        create=lambda: services.annotation_create(user=request.user, **data),
+    )
     kind = "tagged claim" if data["tags"] else "highlight"
-    return _written(request, annotation, f"Saved {annotation.visibility} {kind}.", status=201)
+    return _written(request, annotation, f"Saved {annotation.visibility} {kind}.", status=status)
 
 
 @require_POST
@@ -112,9 +121,12 @@ def update(request: HttpRequest, pk: int) -> HttpResponse:
         "note": annotation.note,
         "visibility": annotation.visibility,
     }
-    # Fields left out keep their values.
-    data = _valid(AnnotationFieldsForm, current | _json_body(request))
-    annotation = services.annotation_update(user=request.user, annotation=annotation, **data)
+    # Fields left out keep their values: validated with the current ones, but only the
+    # fields sent are written, onto the row as the service locks it (no lost update).
+    sent = _json_body(request)
+    data = _valid(AnnotationFieldsForm, current | sent)
+    fields = {name: value for name, value in data.items() if name in sent}
+    annotation = services.annotation_update(user=request.user, annotation=annotation, **fields)
     return _written(request, annotation, "Annotation updated.")
 
 

@@ -16,6 +16,8 @@ Mapping (Web Annotation Data Model, REC 2017-02-23):
   purpose "classifying" and source ``urn:marginalia:actor:<value>``.
 - the note: a TextualBody with purpose "commenting".
 - creator: a Person with an ``acct:`` IRI (as Hypothesis does) and a name.
+- canonical and via, when a Protocol client sent them: its canonical IRI as given, and
+  the id it sent (the server assigns its own).
 - a soft-deleted annotation is an ActivityStreams Tombstone, not an Annotation.
 
 Callers pass annotations with ``tags``, ``author`` and ``section__brief`` loaded
@@ -165,6 +167,10 @@ def annotation_jsonld(annotation: Annotation, *, base_url: str, with_context: bo
             "creator": _creator(annotation, base_url=base_url),
         }
     )
+    if annotation.canonical:
+        doc["canonical"] = annotation.canonical
+    if annotation.via:
+        doc["via"] = annotation.via
     if bodies:
         doc["body"] = bodies if len(bodies) > 1 else bodies[0]
     doc["target"] = {

@@ -119,13 +119,13 @@ function swap(id, html) {
   old.replaceWith(tpl.content.firstElementChild);
 }
 
-async function postJSON(url, body) {
+async function postJSON(url, body, headers = {}) {
   let resp;
   try {
     resp = await fetch(url + window.location.search, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken(), ...headers },
       body: JSON.stringify(body),
     });
   } catch {
@@ -264,11 +264,27 @@ function openCreatePanel() {
   openPanel({ title: "Tag a claim", quote: pending.quote });
 }
 
+function randomKey() {
+  // crypto.randomUUID needs a secure context; plain-http hosts get random bytes instead.
+  if (window.crypto?.randomUUID) return window.crypto.randomUUID();
+  return [...window.crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The selection's Idempotency-Key: kept while the same annotation is re-sent (a retry, a double click). */
+function createKey(body) {
+  const sent = JSON.stringify(body);
+  if (pending.idempotency?.body !== sent) pending.idempotency = { key: randomKey(), body: sent };
+  return pending.idempotency.key;
+}
+
 async function save(fields) {
   annotatorStatus("Saving…", false);
+  const createBody = editing
+    ? null
+    : { section: pending.sectionId, start: pending.start, end: pending.end, quote: pending.quote, ...fields };
   const data = editing
     ? await postJSON(editing.url, fields)
-    : await postJSON(createUrl, { section: pending.sectionId, start: pending.start, end: pending.end, quote: pending.quote, ...fields });
+    : await postJSON(createUrl, createBody, { "Idempotency-Key": createKey(createBody) });
   if (data.error) {
     annotatorStatus(data.error);
     return;
