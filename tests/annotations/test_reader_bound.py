@@ -131,7 +131,8 @@ def test_ten_thousand_annotations_on_one_section_make_a_small_page_in_constant_q
         big = reader(client, brief)
     assert len(lots) == len(few), [q["sql"][:120] for q in lots]
     print(
-        f"reader page: {len(small.content):,} bytes with 5 annotations, {len(big.content):,} with 10,000; {len(lots)} queries"
+        f"reader page: {len(small.content):,} bytes with 5 annotations, "
+        f"{len(big.content):,} with 10,000; {len(lots)} queries"
     )
     assert len(big.content) < 1_000_000, len(big.content)
     assert len(small.content) < len(big.content)

@@ -66,6 +66,14 @@ def test_a_key_expires_after_a_day(api, section):
     assert IdempotencyKey.objects.count() == 1
 
 
+def test_a_users_expired_keys_are_swept_on_their_next_create(api, section):
+    for n in range(3):
+        api_post(api, body(section), key=f"old-{n}")
+    IdempotencyKey.objects.update(created_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=25))
+    api_post(api, body(section), key="new")
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
+
+
 def test_a_failed_create_keeps_no_key(api, section):
     wrong = api_post(api, body(section, quote="영변의 모든 핵시설을 영구적으로 폐기X"))
     assert wrong.status_code == 409, wrong.content
