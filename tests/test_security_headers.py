@@ -61,6 +61,7 @@ def pages(editor, codebook, kinu_bytes) -> dict[str, str]:
         "tokens": reverse("accounts:tokens"),
         "admin": reverse("admin:index"),
         "admin tags": reverse("admin:annotations_tag_changelist"),
+        "admin tag form": reverse("admin:annotations_tag_add"),
         "api docs": "/api/v1/docs",
     }
 

@@ -117,7 +117,15 @@ def test_an_editor_imports_exports_and_opens_the_admin_without_a_csp_violation(
     page.get_by_role("button", name="Make heading").nth(1).click()
     page.wait_for_selector("#preview-status:has-text('now a heading')", state="attached")
     assert violations(page) == []
-    for path in ("/export/", "/codebook/", "/", "/admin/", "/admin/annotations/tag/", "/api/v1/docs"):
+    for path in (
+        "/export/",
+        "/codebook/",
+        "/",
+        "/admin/",
+        "/admin/annotations/tag/",
+        "/admin/annotations/tag/add/",
+        "/api/v1/docs",
+    ):
         assert visit(page, path) == [], path
 
 
