@@ -65,7 +65,8 @@ INSTALLED_APPS = [
     "annotations",
     "search",
     "accounts",
-    # For its template loader only: templates/ninja/swagger.html replaces the CDN page.
+    # Installed, django-ninja renders /api/v1/docs through the template loader, so
+    # templates/ninja/swagger.html (our pinned Swagger UI) replaces its CDN page.
     "ninja",
     "axes",
     "csp",
