@@ -69,7 +69,7 @@ def _open_tag(span: Span, stack: list[Span], first: bool) -> str:
     attrs.append(f'data-annotation-id="{span.id}"')
     attrs.append(f'data-annotation-ids="{" ".join(str(s.id) for s in stack)}"')
     if span.colour and _COLOUR.match(span.colour):
-        attrs.append(f'style="--hl: {span.colour}"')
+        attrs.append(f'data-hl="{span.colour}"')
     if span.title:
         attrs.append(f'title="{escape(span.title)}"')
     return f"<mark {' '.join(attrs)}>"

@@ -4,18 +4,20 @@ DATABASE_URL          PostgreSQL URL; unset means the embedded cluster in var/po
 DJANGO_SECRET_KEY     required when DJANGO_DEBUG is off.
 DJANGO_DEBUG          "1"/"true" for development (the default when unset is on for local use).
 DJANGO_ALLOWED_HOSTS  comma-separated host names.
+DJANGO_SECURE         "1" when served over HTTPS only: SSL redirect, HSTS, secure cookies.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config import embedded_db
+from config import embedded_db, headers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -63,10 +65,18 @@ INSTALLED_APPS = [
     "annotations",
     "search",
     "accounts",
+    # Installed, django-ninja renders /api/v1/docs through the template loader, so
+    # templates/ninja/swagger.html (our pinned Swagger UI) replaces its CDN page.
+    "ninja",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before whitenoise, so static files carry these headers as well.
+    "config.headers.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -75,6 +85,16 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: it turns a lockout raised during authentication into the 429 page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out username+address is refused before any password is checked.
+    # AxesBackend, not the standalone one: force_login() and sessions name the first backend,
+    # which must also load users (it inherits ModelBackend for that).
+    "axes.backends.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -181,9 +201,80 @@ CSRF_COOKIE_HTTPONLY = False  # htmx and the reader script read the token from t
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# whitenoise answers before the clickjacking middleware runs; config.headers adds the header.
+WHITENOISE_ADD_HEADERS_FUNCTION = headers.static_headers
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
+
+# DJANGO_SECURE=1: the site is only ever reached over HTTPS. Off by default because a plain
+# http://localhost run would otherwise redirect to an https:// nobody listens on.
+SECURE = env_bool("DJANGO_SECURE", False)
+if SECURE:
+    SECURE_SSL_REDIRECT = True
+    # A load balancer's plain-HTTP health check must not be redirected.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 365 * 24 * 60 * 60))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+# Behind a TLS-terminating proxy, name the header it sets, e.g. "X-Forwarded-Proto: https".
+# Only set it when the proxy always overwrites that header: a client could send it otherwise.
+_proxy_ssl_header = os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER", "").strip()
+if _proxy_ssl_header:
+    _name, _sep, _value = _proxy_ssl_header.partition(":")
+    if not _sep or not _name.strip() or not _value.strip():
+        raise ImproperlyConfigured(
+            'DJANGO_SECURE_PROXY_SSL_HEADER must be "<Header-Name>: <value>", like '
+            f"'X-Forwarded-Proto: https'; got {_proxy_ssl_header!r}."
+        )
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _name.strip().upper().replace("-", "_"), _value.strip())
+
+# Every page's Content-Security-Policy: nothing from elsewhere, no inline script or style
+# attribute (tag colours travel as data-hl, static/js/colours.js sets them through the CSSOM).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+# Browser features no page here uses, refused for the page and anything it embeds.
+MARGINALIA_PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "interest-cohort=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
+)
+
+# Sign-in throttling (django-axes): after MARGINALIA_LOGIN_FAILURES wrong passwords for one
+# username from one address, that pair is refused (429) for MARGINALIA_LOGIN_COOLOFF_MINUTES.
+# Keyed on the pair, so an attacker elsewhere cannot lock a user out of their own desk, and
+# one address trying many usernames is locked per username. API tokens never pass through it.
+MARGINALIA_LOGIN_FAILURES = int(os.environ.get("MARGINALIA_LOGIN_FAILURES", 5))
+MARGINALIA_LOGIN_COOLOFF_MINUTES = int(os.environ.get("MARGINALIA_LOGIN_COOLOFF_MINUTES", 15))
+if MARGINALIA_LOGIN_FAILURES < 1 or MARGINALIA_LOGIN_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured(
+        "MARGINALIA_LOGIN_FAILURES and MARGINALIA_LOGIN_COOLOFF_MINUTES must be positive integers."
+    )
+AXES_FAILURE_LIMIT = MARGINALIA_LOGIN_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=MARGINALIA_LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A successful sign-in clears that pair's count, so five typos a month never add up.
+AXES_RESET_ON_SUCCESS = True
+# Attempts during the pause are refused unchecked, so they need not prolong it: the lock ends
+# at the time the page gives, however often the form is sent meanwhile.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# Failed attempts keep their form data for the admin; passwords are masked, and so is the CSRF token.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 
 LOGGING = {
     "version": 1,

@@ -50,7 +50,7 @@ def test_picker_markup_groups_tags_by_category_without_inactive_ones(client, ann
           <li class="tag-option" data-search="{code} {ko} {en.lower()}">
             <label title="">
               <input type="checkbox" name="tags" value="{code}" data-shortcut="{shortcut}">
-              <span class="swatch" style="--hl: #64b5f6"></span>
+              <span class="swatch" data-hl="#64b5f6"></span>
               <span class="tag-label"><span lang="ko">{ko}</span> · {en}</span>{key}
             </label>
           </li>"""

@@ -44,7 +44,7 @@ def test_create_returns_the_rerendered_section(as_annotator, section, codebook):
     assertContains(
         _html(data["section_html"]),
         f'<mark id="annotation-{annotation.pk}" class="hl hl-tagged" data-annotation-id="{annotation.pk}"'
-        f' data-annotation-ids="{annotation.pk}" style="--hl: #ffb74d"'
+        f' data-annotation-ids="{annotation.pk}" data-hl="#ffb74d"'
         f' title="Yongbyon dismantlement · North Korea (DPRK) · annotator">{YONGBYON}</mark>',
         html=True,
     )

@@ -109,7 +109,7 @@ def sign_in(page, username: str, next_path: str) -> None:
     page.fill("#id_password", PASSWORD)
     page.click("form.stack-form button[type=submit]")
     page.wait_for_url(f"**{next_path}")
-    page.wait_for_function("document.documentElement.classList.contains('reader-ready')")
+    page.wait_for_function("() => document.documentElement.classList.contains('reader-ready')")
 
 
 SELECT_JS = """

@@ -62,7 +62,7 @@ def test_an_editor_corrects_a_pdf_in_the_preview_and_confirms(editor_page):
     paragraph = second.locator(".preview-paragraphs li").nth(1)
     text = " ".join(paragraph.locator("p").inner_text().rsplit(" p. ", 1)[0].split())
     paragraph.get_by_role("button", name="Make heading").click()
-    page.wait_for_function("document.querySelector('#preview-status').textContent.includes('now a heading')")
+    page.wait_for_selector("#preview-status:has-text('now a heading')", state="attached")
     after = section_headings(page)
     assert len(after) == len(before) + 1 and after[2].startswith(text[:40])
     # The keyboard focus is on the new section's heading, and the metadata form knows the version

@@ -193,7 +193,7 @@ def test_screenshot_of_overlapping_highlights(page, users, codebook, kinu):
     page.locator(f"#annotation-{outer.pk}").scroll_into_view_if_needed()
     page.locator(f".margin-open[data-annotation-id='{outer.pk}']").click()
     page.locator("#annotation-card .annotation-card").wait_for()
-    page.wait_for_function("document.querySelectorAll('.flash').length === 0")  # flash is over
+    page.wait_for_function("() => document.querySelectorAll('.flash').length === 0")  # flash is over
     RESULTS.mkdir(exist_ok=True)
     page.screenshot(path=str(RESULTS / "reader-highlights.png"), full_page=True)
     # nested marks: the Yongbyon claim sits inside the longer phased-approach one

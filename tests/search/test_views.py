@@ -134,7 +134,7 @@ def test_both_result_lists_are_counted_and_one_is_shown(client: Client, kinu, an
     )
     assertContains(
         response,
-        f'<li class="search-tag" style="--tag: {tag.colour}"><span lang="ko">종전선언</span>'
+        f'<li class="search-tag" data-hl="{tag.colour}"><span lang="ko">종전선언</span>'
         " · End-of-war declaration</li>",
         html=True,
     )
