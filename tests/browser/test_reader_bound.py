@@ -39,7 +39,7 @@ def test_show_more_brings_the_next_annotations_into_the_margin(page, users, kinu
     assert margin.count() == 3
     page.locator(f"#section-grid-{section.pk} .margin-more a").click()
     page.wait_for_function(
-        f"document.querySelectorAll('#section-grid-{section.pk} .margin-item').length === 6"
+        f"() => document.querySelectorAll('#section-grid-{section.pk} .margin-item').length === 6"
     )
     assert page.locator(f"#section-grid-{section.pk} mark.hl").count() >= 6
     assert "7 annotations" in page.locator(f"#section-grid-{section.pk} .margin-more").inner_text()
