@@ -4,8 +4,8 @@ PostgreSQL cannot store NUL in text, and a lone surrogate cannot even be encoded
 it, so either one used to travel down to the database and come back as a 500. Two guards
 share one definition of "unreadable":
 
-- InputGuardMiddleware: the path, the query string and urlencoded form bodies (as raw bytes,
-  so an invalid UTF-8 escape is refused rather than quietly turned into U+FFFD);
+- InputGuardMiddleware: the path, the query string and urlencoded form bodies (names and
+  values, decoded as Django decodes them, before Django's forms or views see them);
 - json_body_load(): every JSON endpoint's parser (the reader's writes, the W3C Protocol,
   the ninja API), which also bounds size and nesting (json.loads recurses per level).
 """
@@ -46,11 +46,9 @@ def text_problem(text: str) -> str | None:
 
 
 def _raw_text_problem(raw: bytes) -> str | None:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return "bytes that are not valid UTF-8"
-    return text_problem(text)
+    # Invalid UTF-8 (a surrogate's bytes among it) is let through: Django reads it as U+FFFD,
+    # which every page and PostgreSQL take, and the library page says it ignored the filter.
+    return text_problem(raw.decode("utf-8", "replace"))
 
 
 def _urlencoded_problem(raw: bytes) -> str | None:
@@ -65,9 +63,7 @@ def _urlencoded_problem(raw: bytes) -> str | None:
 
 def request_problem(request: HttpRequest) -> str | None:
     """Return what makes the request's path, query string or form body unreadable, else None."""
-    # Django keeps the path's invalid UTF-8 re-percent-encoded (repercent_broken_unicode), so
-    # decoding the escapes again finds it. (A literal "%ED" would have reached us as "%25ED".)
-    problem = _raw_text_problem(unquote_to_bytes(request.path_info))
+    problem = text_problem(request.path_info)
     if problem:
         return f"The address contains {problem}."
     query = request.META.get("QUERY_STRING", "")
@@ -98,9 +94,12 @@ def wants_json(request: HttpRequest) -> bool:
 
 
 def refusal(request: HttpRequest, message: str, *, status: int = 400) -> HttpResponse:
-    """Answer a refusal as JSON {"detail"} or as the small HTML error page."""
-    if wants_json(request):
+    """Answer a refusal as the API's JSON, the reader's JSON or the small HTML error page."""
+    if request.path_info.startswith("/api/"):
         return JsonResponse({"detail": message, "field": None}, status=status)
+    if wants_json(request):
+        # The reader's script shows "error" (annotations.views.json_errors answers so).
+        return JsonResponse({"error": message, "detail": message}, status=status)
     html = render_to_string(f"{status}.html", {"message": message})
     return HttpResponse(html, status=status)
 
