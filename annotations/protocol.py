@@ -64,6 +64,7 @@ from annotations.w3c import (
 )
 from briefs.models import Section
 from config.api_support import base_url, body_size_check, error_payload
+from config.input_guard import UnreadableInput, json_body_load
 
 PAGE_SIZE = 100
 JSON_MEDIA_TYPE = "application/json"
@@ -175,9 +176,9 @@ def _read_json(request: HttpRequest) -> Any:
     if content_type not in ("application/ld+json", JSON_MEDIA_TYPE):
         raise HttpError(415, f"Send the annotation as {JSONLD_MEDIA_TYPE} (or {JSON_MEDIA_TYPE}).")
     try:
-        doc = json.loads(request.body)
-    except ValueError as exc:
-        raise HttpError(400, "The request body is not valid JSON.") from exc
+        doc = json_body_load(request.body)
+    except UnreadableInput as exc:
+        raise HttpError(400, str(exc)) from exc
     if not isinstance(doc, dict):
         raise HttpError(400, "The request body must be a JSON object: one Annotation.")
     return doc

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +27,7 @@ from annotations.forms import (
 from annotations.models import Actor, Annotation
 from annotations.reading import ReaderFilters, reader_build, tag_groups_build
 from briefs.models import Brief
+from config.input_guard import UnreadableInput, json_body_load
 
 View = Callable[..., HttpResponse]
 
@@ -55,9 +55,9 @@ def json_errors(view: View) -> View:
 
 def _json_body(request: HttpRequest) -> dict[str, Any]:
     try:
-        data = json.loads(request.body)
-    except ValueError as exc:  # also UnicodeDecodeError
-        raise ValidationError("The request body is not valid JSON.") from exc
+        data = json_body_load(request.body)
+    except UnreadableInput as exc:
+        raise ValidationError(str(exc)) from exc
     if not isinstance(data, dict):
         raise ValidationError("The request body must be a JSON object.")
     return data

@@ -7,6 +7,7 @@ Protocol views): every refusal is JSON {"detail": "...", "field": "..."} with a 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import (
     ObjectDoesNotExist,
@@ -15,11 +16,12 @@ from django.core.exceptions import (
     SuspiciousOperation,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
@@ -29,6 +31,8 @@ from annotations.api import tags_router
 from briefs.api import router as briefs_router
 from briefs.api import sections_router
 from config.api_support import PayloadTooLarge, error_payload, read_auth
+from config.errors import outage_response
+from config.input_guard import UnreadableInput, json_body_load
 
 
 class PreciseEncoder(NinjaJSONEncoder):
@@ -44,6 +48,13 @@ class PreciseEncoder(NinjaJSONEncoder):
 class PreciseJSONRenderer(JSONRenderer):
     encoder_class = PreciseEncoder
     json_dumps_params = {"ensure_ascii": False}
+
+
+class BoundedParser(Parser):
+    """Parse bodies with the site's bounded JSON reader (depth, size, NUL, lone surrogates)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        return json_body_load(request.body)
 
 
 api = NinjaAPI(
@@ -68,10 +79,14 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=read_auth,
     renderer=PreciseJSONRenderer(),
+    parser=BoundedParser(),
 )
 
 
 def _handle(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if isinstance(exc, HttpError) and isinstance(exc.__cause__, UnreadableInput):
+        # ninja wraps every parser error as "Cannot parse request body": say what was wrong.
+        exc = HttpError(400, str(exc.__cause__))
     payload = error_payload(exc)
     if payload is None:
         raise exc
@@ -99,6 +114,14 @@ for _exc in (
     SuspiciousOperation,
 ):
     api.add_exception_handler(_exc, _handle)
+
+
+def _outage(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return outage_response(request)
+
+
+api.add_exception_handler(OperationalError, _outage)
+api.add_exception_handler(InterfaceError, _outage)
 
 
 api.add_router("/briefs", briefs_router)

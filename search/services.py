@@ -106,6 +106,16 @@ def annotation_index_refresh(*, annotations: Iterable[Annotation]) -> int:
     return len(documents)
 
 
+@transaction.atomic
+def tag_index_refresh(*, tags: Iterable[Tag]) -> int:
+    """Re-index every annotation that carries these tags (their labels are in its document)."""
+    ids = [tag.pk for tag in tags if tag.pk is not None]
+    annotations = Annotation.objects.filter(tags__in=ids).distinct().only("pk").order_by("pk")
+    return sum(
+        annotation_index_refresh(annotations=batch) for batch in _batches(annotations, REBUILD_BATCH_SIZE)
+    )
+
+
 @dataclass(frozen=True)
 class RebuildCounts:
     sections: int

@@ -26,7 +26,10 @@ def test_used_tag_cannot_be_deleted_only_deactivated(client, editor, codebook, s
     client.force_login(editor)
     used, unused = codebook["big-deal"], codebook["peace-treaty"]
     AnnotationFactory(section=section, author=annotator, tags=[used])
-    assert client.get(f"/admin/annotations/tag/{used.pk}/delete/").status_code == 403
+    # Refused with a redirect to the tag and a message (tests/annotations/test_codebook_integrity.py).
+    response = client.get(f"/admin/annotations/tag/{used.pk}/delete/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/annotations/tag/{used.pk}/change/"
     assert client.get(f"/admin/annotations/tag/{unused.pk}/delete/").status_code == 200
 
 
