@@ -36,3 +36,17 @@ def lockout_response(
     response = render(request, "registration/lockout.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)
     response["Retry-After"] = str(seconds)
     return response
+
+
+# Longer than any username can be (the user model's field), and what axes's tables hold.
+USERNAME_MAX_CHARS = 150
+
+
+def client_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """Return the username axes counts failures under, cut to a length a username can have
+    (a 3,000-character one must be refused as a wrong sign-in, not overflow axes's tables)."""
+    if credentials:
+        username = credentials.get(settings.AXES_USERNAME_FORM_FIELD)
+    else:
+        username = getattr(request, "data", request.POST).get(settings.AXES_USERNAME_FORM_FIELD)
+    return username[:USERNAME_MAX_CHARS] if isinstance(username, str) else username

@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.db import models
 
 from briefs.models import Brief, Section
 
@@ -24,6 +26,8 @@ class BriefAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     inlines = [SectionInline]
+    # Say the scheme a bare address gets (Django 6 changes the default), as the import forms do.
+    formfield_overrides = {models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}}
 
 
 @admin.register(Section)

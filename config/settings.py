@@ -275,6 +275,7 @@ AXES_RESET_ON_SUCCESS = True
 # at the time the page gives, however often the form is sent meanwhile.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "accounts.lockout.client_username"
 # Failed attempts keep their form data for the admin; passwords are masked, and so is the CSRF token.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 

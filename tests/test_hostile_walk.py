@@ -159,12 +159,6 @@ def world(codebook):
     }
 
 
-# Warnings are errors under pytest, and the brief admin's URLField warns about Django 6's
-# default scheme: a 500 here only, never in production (briefs/admin.py can pass
-# assume_scheme to fix it at the source).
-@pytest.mark.filterwarnings(
-    "ignore:The default scheme will be changed:django.utils.deprecation.RemovedInDjango60Warning"
-)
 def test_no_url_answers_5xx_to_hostile_input(world, quiet_logging):
     routes = sorted(set(_patterns(get_resolver())), key=_order)
     real = world["real"]

@@ -34,6 +34,6 @@ DROP FUNCTION IF EXISTS annotations_tag_in_use_guard();
 
 
 class Migration(migrations.Migration):
-    dependencies = [("annotations", "0006_detach_tombstones_of_deleted_briefs")]
+    dependencies = [("annotations", "0007_hardening")]
 
     operations = [migrations.RunSQL(FORWARD, REVERSE)]
