@@ -74,7 +74,7 @@ def test_a_20_mib_upload_is_answered_within_its_budget_while_the_site_keeps_serv
     settings.MARGINALIA_IMPORT_SECONDS = 1  # reading 20 MiB takes several times longer
     settings.MARGINALIA_MAX_IMPORT_BYTES = 21 * 1024 * 1024
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    role_user(Role.EDITOR, username="big", password="pw-big-upload")
+    editor = role_user(Role.EDITOR, username="big", password="pw-big-upload")
     data = big_korean_text(20)
     served: list[int] = []
     done = threading.Event()
@@ -91,7 +91,7 @@ def test_a_20_mib_upload_is_answered_within_its_budget_while_the_site_keeps_serv
     from django.test import Client
 
     client = Client()
-    client.login(username="big", password="pw-big-upload")
+    client.force_login(editor)
     watcher = threading.Thread(target=keep_asking)
     watcher.start()
     try:
