@@ -639,8 +639,9 @@ def read_docx(data: bytes, *, filename: str = "") -> BlockDocument:
     warnings: list[str] = []
     try:
         styles = _Styles(document.styles.element)
-    except (KeyError, ValueError, NotImplementedError) as exc:
-        # The text is still there; only the style names (and so styled headings) are lost.
+    except (KeyError, ValueError, NotImplementedError, AttributeError) as exc:
+        # The text is still there; only the style names (and so styled headings) are lost. A
+        # styles part under the wrong content type loads as a bare Part: AttributeError.
         warnings.append(
             f"the document's styles could not be read ({type(exc).__name__}): headings are inferred"
         )

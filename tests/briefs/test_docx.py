@@ -408,3 +408,22 @@ def test_corpus_13_glossary_without_heading_styles():
     text = "\n".join(section.text for section in parsed.sections)
     for phrase in expected["must_contain"]:
         assert phrase in text
+
+
+def test_a_styles_part_that_cannot_be_read_loses_only_the_styles_with_a_warning():
+    document = docx.Document()
+    document.add_paragraph("Sanctions relief was discussed at length in Hanoi. " * 4)
+    source = zipfile.ZipFile(io.BytesIO(save(document)))
+    broken = io.BytesIO()
+    with zipfile.ZipFile(broken, "w") as archive:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                # styles.xml no longer declared as styles: python-docx loads it as a bare Part
+                data = re.sub(rb'<Override PartName="/word/styles.xml"[^>]*/>', b"", data)
+            archive.writestr(info, data)
+    read = read_docx(broken.getvalue(), filename="broken-styles.docx")
+    assert read.warnings == [
+        "the document's styles could not be read (AttributeError): headings are inferred"
+    ]
+    assert any("Sanctions relief" in block.text for block in read.blocks)
