@@ -5,6 +5,13 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
+from django.utils.translation import get_language
+
+
+def pick_label(label_ko: str, label_en: str, language: str | None = None) -> str:
+    """Return the Korean or English label of a codebook entry (the active language by default)."""
+    language = language or get_language() or settings.LANGUAGE_CODE
+    return label_ko if language.startswith("ko") else label_en
 
 
 class Category(models.Model):
@@ -22,6 +29,10 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label_en} ({self.label_ko})"
+
+    def label(self, language: str | None = None) -> str:
+        """Return the label in `language`, by default the interface's active language."""
+        return pick_label(self.label_ko, self.label_en, language)
 
 
 class Tag(models.Model):
@@ -53,8 +64,9 @@ class Tag(models.Model):
     def __str__(self) -> str:
         return f"{self.label_en} ({self.label_ko})"
 
-    def label(self, language: str = "en") -> str:
-        return self.label_ko if language == "ko" else self.label_en
+    def label(self, language: str | None = None) -> str:
+        """Return the label in `language`, by default the interface's active language."""
+        return pick_label(self.label_ko, self.label_en, language)
 
 
 class Actor(models.TextChoices):

@@ -135,10 +135,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# The pages' own words are English; Django's (form errors, the admin) follow the browser's
-# Accept-Language between these two, English by default. Brief text keeps its own lang.
+# The interface speaks English and Korean: the language cookie (set by the header's switcher),
+# then the browser's Accept-Language, English by default. Brief text keeps its own lang.
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ko", "한국어")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Asia/Seoul"
 USE_I18N = True
 USE_TZ = True

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 from annotations import views as annotation_views
 from briefs import views as brief_views
@@ -15,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("api/v1/w3c/", include("annotations.protocol_urls")),
     path("api/v1/", api.urls),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("healthz", brief_views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
