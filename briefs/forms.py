@@ -10,6 +10,9 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from briefs.importers import EXTENSIONS
 from briefs.models import Brief, Language, Section
@@ -18,6 +21,14 @@ from briefs.selectors import ASCENDING, DESCENDING, LIBRARY_SORTS, LibraryOption
 
 def _length(name: str) -> int:
     return Brief._meta.get_field(name).max_length
+
+
+def _too_large(name: str, size: int, limit: int) -> str:
+    return gettext("%(file)s is too large (%(size)s bytes; the limit is %(limit)s bytes).") % {
+        "file": name,
+        "size": f"{size:,}",
+        "limit": f"{limit:,}",
+    }
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -42,10 +53,12 @@ class BriefUploadForm(forms.Form):
     """One or several documents to read into import previews (nothing is saved yet)."""
 
     files = MultipleFileField(
-        label="Documents",
+        label=_("Documents"),
         allow_empty_file=True,  # the importer says "the file is empty", like the command
         widget=MultipleFileInput(attrs={"accept": ",".join(EXTENSIONS), "multiple": True}),
-        help_text="Text, Markdown, HTML, PDF (with a text layer), DOCX or HWPX; several at once if you like.",
+        help_text=_(
+            "Text, Markdown, HTML, PDF (with a text layer), DOCX or HWPX; several at once if you like."
+        ),
     )
 
     def clean_files(self) -> list[Any]:
@@ -53,17 +66,13 @@ class BriefUploadForm(forms.Form):
         most = settings.MARGINALIA_MAX_IMPORT_FILES
         if len(uploads) > most:
             raise forms.ValidationError(
-                f"{len(uploads)} files were chosen; at most {most} can be uploaded at once."
+                gettext("%(count)d files were chosen; at most %(most)d can be uploaded at once.")
+                % {"count": len(uploads), "most": most}
             )
         limit = settings.MARGINALIA_MAX_IMPORT_BYTES
         too_large = [upload for upload in uploads if upload.size > limit]
         if too_large:
-            raise forms.ValidationError(
-                [
-                    f"{upload.name} is too large ({upload.size:,} bytes; the limit is {limit:,} bytes)."
-                    for upload in too_large
-                ]
-            )
+            raise forms.ValidationError([_too_large(upload.name, upload.size, limit) for upload in too_large])
         return uploads
 
 
@@ -71,20 +80,20 @@ class ReimportForm(forms.Form):
     """A new version of a brief's document, to preview against the current one."""
 
     file = forms.FileField(
-        label="New version of the document",
+        label=_("New version of the document"),
         allow_empty_file=True,
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(EXTENSIONS)}),
-        help_text="Sections keep their annotations under the same heading; you see what changes "
-        "before anything is saved.",
+        help_text=_(
+            "Sections keep their annotations under the same heading; you see what changes "
+            "before anything is saved."
+        ),
     )
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         limit = settings.MARGINALIA_MAX_IMPORT_BYTES
         if upload.size > limit:
-            raise forms.ValidationError(
-                f"{upload.name} is too large ({upload.size:,} bytes; the limit is {limit:,} bytes)."
-            )
+            raise forms.ValidationError(_too_large(upload.name, upload.size, limit))
         return upload
 
 
@@ -95,32 +104,37 @@ def _authors(text: str) -> list[str]:
 def _no_surrogates(value: str) -> None:
     # A lone surrogate cannot be encoded for the database; refuse it rather than fail there.
     if any("\ud800" <= char <= "\udfff" for char in value):
-        raise forms.ValidationError("It holds a character that is not valid text.", code="surrogate")
+        raise forms.ValidationError(_("It holds a character that is not valid text."), code="surrogate")
 
 
 class BriefMetadataForm(forms.Form):
     """A brief's descriptive metadata, validated like the importer's (shared by the import
     preview and the edit page)."""
 
-    title = forms.CharField(max_length=_length("title"))
-    subtitle = forms.CharField(required=False, max_length=_length("subtitle"))
-    organisation = forms.CharField(required=False, max_length=_length("organisation"))
-    organisation_en = forms.CharField(
-        required=False, max_length=_length("organisation_en"), label="Organisation (English)"
+    title = forms.CharField(max_length=_length("title"), label=_("Title"))
+    subtitle = forms.CharField(required=False, max_length=_length("subtitle"), label=_("Subtitle"))
+    organisation = forms.CharField(
+        required=False, max_length=_length("organisation"), label=_("Organisation")
     )
-    series_code = forms.CharField(required=False, max_length=_length("series_code"), label="Series")
+    organisation_en = forms.CharField(
+        required=False, max_length=_length("organisation_en"), label=_("Organisation (English)")
+    )
+    series_code = forms.CharField(required=False, max_length=_length("series_code"), label=_("Series"))
     authors = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="One author per line."
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Authors"),
+        help_text=_("One author per line."),
     )
     publication_date = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Publication date"
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label=_("Publication date")
     )
     publication_year = forms.IntegerField(
-        required=False, min_value=1800, max_value=2200, label="Year (when there is no date)"
+        required=False, min_value=1800, max_value=2200, label=_("Year (when there is no date)")
     )
-    language = forms.ChoiceField(choices=Language.choices)
+    language = forms.ChoiceField(choices=Language.choices, label=_("Language"))
     source_url = forms.URLField(
-        required=False, max_length=_length("source_url"), assume_scheme="https", label="Source URL"
+        required=False, max_length=_length("source_url"), assume_scheme="https", label=_("Source URL")
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -132,14 +146,18 @@ class BriefMetadataForm(forms.Form):
     def clean_authors(self) -> list[str]:
         authors = _authors(self.cleaned_data["authors"])
         if any(len(author) > 300 for author in authors):
-            raise forms.ValidationError("An author's name has at most 300 characters.")
+            raise forms.ValidationError(_("An author's name has at most 300 characters."))
         return authors
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         date, year = data.get("publication_date"), data.get("publication_year")
         if date and year and date.year != year:
-            self.add_error("publication_year", f"The year {year} does not match the date {date:%Y-%m-%d}.")
+            self.add_error(
+                "publication_year",
+                gettext("The year %(year)d does not match the date %(date)s.")
+                % {"year": year, "date": date.isoformat()},
+            )
         return data
 
 
@@ -149,8 +167,8 @@ class PreviewMetadataForm(BriefMetadataForm):
     slug = forms.SlugField(
         allow_unicode=True,
         max_length=_length("slug"),
-        label="Address (slug)",
-        help_text="The brief's address in the library.",
+        label=_("Address (slug)"),
+        help_text=_("The brief's address in the library."),
     )
 
     def __init__(self, *args: Any, fixed_slug: bool = False, **kwargs: Any) -> None:
@@ -158,7 +176,7 @@ class PreviewMetadataForm(BriefMetadataForm):
         if fixed_slug:  # a re-import keeps its brief's address
             self.fields["slug"].disabled = True
             self.fields["slug"].required = False
-            self.fields["slug"].help_text = "A new version keeps its brief's address."
+            self.fields["slug"].help_text = _("A new version keeps its brief's address.")
 
     @classmethod
     def initial_from(cls, metadata: dict[str, Any]) -> dict[str, Any]:
@@ -185,10 +203,10 @@ class LibraryForm(forms.Form):
     """The library's filters, sort and page, from the query string; a bad value is ignored."""
 
     SORT_LABELS = {
-        "title": "Title",
-        "organisation": "Organisation",
-        "date": "Date",
-        "annotations": "Annotations",
+        "title": _("Title"),
+        "organisation": _("Organisation"),
+        "date": _("Date"),
+        "annotations": _("Annotations"),
     }
     # The direction a column sorts in when first chosen: newest and most annotated first.
     FIRST_DIRECTION = {
@@ -199,14 +217,16 @@ class LibraryForm(forms.Form):
     }
     DEFAULTS = {"sort": "date", "direction": DESCENDING}
 
-    q = forms.CharField(label="Title contains", required=False, max_length=200, validators=[_no_surrogates])
-    organisation = forms.ChoiceField(label="Organisation", required=False)
-    series = forms.CharField(
-        label="Series", required=False, max_length=_length("series_code"), validators=[_no_surrogates]
+    q = forms.CharField(
+        label=_("Title contains"), required=False, max_length=200, validators=[_no_surrogates]
     )
-    year = forms.TypedChoiceField(label="Year", required=False, coerce=int, empty_value=None)
+    organisation = forms.ChoiceField(label=_("Organisation"), required=False)
+    series = forms.CharField(
+        label=_("Series"), required=False, max_length=_length("series_code"), validators=[_no_surrogates]
+    )
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
     language = forms.ChoiceField(
-        label="Language", required=False, choices=[("", "Any language"), *Language.choices]
+        label=_("Language"), required=False, choices=[("", _("Any language")), *Language.choices]
     )
     sort = forms.ChoiceField(
         required=False, choices=[(key, key) for key in LIBRARY_SORTS], widget=forms.HiddenInput
@@ -221,10 +241,10 @@ class LibraryForm(forms.Form):
     def __init__(self, data: Any, *, options: LibraryOptions) -> None:
         super().__init__(data)
         self.fields["organisation"].choices = [
-            ("", "Any organisation"),
+            ("", _("Any organisation")),
             *((o, o) for o in options.organisations),
         ]
-        self.fields["year"].choices = [("", "Any year"), *((str(y), str(y)) for y in options.years)]
+        self.fields["year"].choices = [("", _("Any year")), *((str(y), str(y)) for y in options.years)]
         self.fields["series"].widget.attrs.update(list="library-series", autocomplete="off")
         self.fields["q"].widget.input_type = "search"
         self.is_valid()  # every field is checked now; the ones that fail are left out below
@@ -247,9 +267,10 @@ class LibraryForm(forms.Form):
 
     def ignored(self) -> list[str]:
         """Return one message per parameter that was ignored, and why."""
-        labels = {"sort": "Sort", "direction": "Sort direction", "page": "Page"}
+        labels = {"sort": _("Sort"), "direction": _("Sort direction"), "page": _("Page")}
         return [
-            f"{labels.get(name) or self.fields[name].label}: {' '.join(errors)} It was ignored."
+            gettext("%(field)s: %(errors)s It was ignored.")
+            % {"field": labels.get(name) or self.fields[name].label, "errors": " ".join(errors)}
             for name, errors in self.errors.items()
         ]
 
@@ -290,11 +311,12 @@ class LibraryForm(forms.Form):
 class BriefEditForm(BriefMetadataForm):
     """A brief's editable metadata, and the version it was read at (the lost-update guard)."""
 
-    copyright = forms.CharField(required=False, max_length=_length("copyright"))
+    copyright = forms.CharField(required=False, max_length=_length("copyright"), label=_("Copyright"))
     notes = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Disclaimers and other notes printed with the brief.",
+        label=_("Notes"),
+        help_text=_("Disclaimers and other notes printed with the brief."),
     )
     updated_at = forms.CharField(widget=forms.HiddenInput)
 
@@ -312,7 +334,7 @@ class BriefEditForm(BriefMetadataForm):
         except ValueError:
             value = None
         if value is None or value.tzinfo is None:
-            raise forms.ValidationError("This form is damaged: reload the page and edit again.")
+            raise forms.ValidationError(_("This form is damaged: reload the page and edit again."))
         return value
 
     def metadata(self) -> dict[str, Any]:
@@ -320,7 +342,7 @@ class BriefEditForm(BriefMetadataForm):
         return {name: value for name, value in self.cleaned_data.items() if name != "updated_at"}
 
 
-LEVEL_CHOICES = [(level, f"Level {level}") for level in range(1, 7)]
+LEVEL_CHOICES = [(level, format_lazy(_("Level {level}"), level=level)) for level in range(1, 7)]
 
 
 class SectionEditForm(forms.Form):

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from annotations.selectors import User
 
 IMPORT_PERMISSION = "briefs.add_brief"
-IMPORT_FORBIDDEN = "Importing briefs is for editors: ask an editor or an administrator for the Editor role."
+IMPORT_FORBIDDEN = _(
+    "Importing briefs is for editors: ask an editor or an administrator for the Editor role."
+)
 EDIT_PERMISSION = "briefs.change_brief"
-EDIT_FORBIDDEN = "Editing briefs is for editors: ask an editor or an administrator for the Editor role."
+EDIT_FORBIDDEN = _("Editing briefs is for editors: ask an editor or an administrator for the Editor role.")
 DELETE_PERMISSION = "briefs.delete_brief"
-DELETE_FORBIDDEN = "Deleting briefs is for editors: ask an editor or an administrator for the Editor role."
+DELETE_FORBIDDEN = _("Deleting briefs is for editors: ask an editor or an administrator for the Editor role.")
 
 
 def can_import(user: User) -> bool:

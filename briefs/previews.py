@@ -26,6 +26,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from briefs.importers.document import ParsedDocument, ParsedSection
 from briefs.models import Brief, ImportPreview, Language
@@ -155,35 +157,38 @@ def parsed_from_document(document: dict[str, Any]) -> ParsedDocument:
 
 def _section(sections: list[dict], index: int) -> dict:
     if not 0 <= index < len(sections):
-        raise PreviewError(f"there is no section {index + 1} in this preview")
+        raise PreviewError(_("there is no section %(n)d in this preview") % {"n": index + 1})
     return sections[index]
 
 
 def _paragraph(section: dict, index: int) -> list:
     if not 0 <= index < len(section["paragraphs"]):
-        raise PreviewError(f"there is no paragraph {index + 1} in that section")
+        raise PreviewError(_("there is no paragraph %(n)d in that section") % {"n": index + 1})
     return section["paragraphs"][index]
 
 
 def _clean_text(text: str) -> str:
     """Return a heading as stored: one line, NFC; refuse what no database text can hold."""
     if "\x00" in text:
-        raise PreviewError("a heading cannot contain a NUL character")
+        raise PreviewError(_("a heading cannot contain a NUL character"))
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise PreviewError("a heading cannot contain a lone surrogate (broken Unicode)") from None
+        raise PreviewError(_("a heading cannot contain a lone surrogate (broken Unicode)")) from None
     return unicodedata.normalize("NFC", " ".join(text.split()))
 
 
 def _heading_text(text: str) -> str:
     heading = _clean_text(text)
     if not heading:
-        raise PreviewError("an empty paragraph cannot become a heading")
+        raise PreviewError(_("an empty paragraph cannot become a heading"))
     if len(heading) > HEADING_MAX_CHARS:
         raise PreviewError(
-            f"that paragraph is too long to be a heading ({len(heading):,} characters; "
-            f"a heading has at most {HEADING_MAX_CHARS})"
+            _(
+                "that paragraph is too long to be a heading (%(length)s characters; "
+                "a heading has at most %(most)d)"
+            )
+            % {"length": f"{len(heading):,}", "most": HEADING_MAX_CHARS}
         )
     return heading
 
@@ -192,9 +197,11 @@ def _level(value: Any) -> int:
     try:
         level = int(value)
     except (TypeError, ValueError):
-        raise PreviewError(f"heading level {value!r} is not a number from 1 to 6") from None
+        raise PreviewError(
+            _("heading level %(level)r is not a number from 1 to 6") % {"level": value}
+        ) from None
     if level not in LEVELS:
-        raise PreviewError(f"heading level {level} is not a number from 1 to 6")
+        raise PreviewError(_("heading level %(level)r is not a number from 1 to 6") % {"level": level})
     return level
 
 
@@ -224,7 +231,7 @@ def demote(sections: list[dict], index: int) -> None:
     before (the first section simply loses its heading)."""
     section = _section(sections, index)
     if not section["heading"]:
-        raise PreviewError("that section has no heading to demote")
+        raise PreviewError(_("that section has no heading to demote"))
     first_page = next((page for _, page in section["paragraphs"] if page is not None), None)
     section["paragraphs"].insert(0, [section["heading"], first_page])
     section["heading"] = ""
@@ -237,7 +244,7 @@ def merge(sections: list[dict], index: int) -> None:
     """Append a section's text to the section before it; its heading is removed."""
     section = _section(sections, index)
     if index == 0:
-        raise PreviewError("the first section has no section before it to merge into")
+        raise PreviewError(_("the first section has no section before it to merge into"))
     sections[index - 1]["paragraphs"].extend(section["paragraphs"])
     del sections[index]
 
@@ -247,7 +254,7 @@ def split(sections: list[dict], index: int, paragraph: int, heading: str = "") -
     section = _section(sections, index)
     _paragraph(section, paragraph)
     if paragraph == 0:
-        raise PreviewError("a section cannot be split before its first paragraph")
+        raise PreviewError(_("a section cannot be split before its first paragraph"))
     new = {
         "heading": _heading_text(heading) if heading.strip() else "",
         "level": section["level"] if section["heading"] else 2,
@@ -263,9 +270,12 @@ def retitle(sections: list[dict], index: int, heading: str, level: Any) -> None:
     section = _section(sections, index)
     text = _clean_text(str(heading))
     if len(text) > HEADING_MAX_CHARS:
-        raise PreviewError(f"a heading has at most {HEADING_MAX_CHARS} characters (this one {len(text):,})")
+        raise PreviewError(
+            _("a heading has at most %(most)d characters (this one %(length)s)")
+            % {"most": HEADING_MAX_CHARS, "length": f"{len(text):,}"}
+        )
     if not text and not section["paragraphs"]:
-        raise PreviewError("a section without text needs its heading; merge it instead")
+        raise PreviewError(_("a section without text needs its heading; merge it instead"))
     section["heading"], section["level"] = text, _level(level)
 
 
@@ -286,21 +296,21 @@ def operation_apply(
     sections = document["sections"]
     if op == "retitle":
         retitle(sections, section, heading, level)
-        return f"Section {section + 1} saved.", section
+        return _("Section %(n)d saved.") % {"n": section + 1}, section
     if op == "promote":
         headless = paragraph == 0 and not _section(sections, section)["heading"]
         promote(sections, section, paragraph)
-        return "The paragraph is now a heading.", section if headless else section + 1
+        return _("The paragraph is now a heading."), section if headless else section + 1
     if op == "demote":
         demote(sections, section)
-        return "The heading is now part of the text.", max(section - 1, 0)
+        return _("The heading is now part of the text."), max(section - 1, 0)
     if op == "merge":
         merge(sections, section)
-        return f"Section {section + 1} was merged into the one before.", section - 1
+        return _("Section %(n)d was merged into the one before.") % {"n": section + 1}, section - 1
     if op == "split":
         split(sections, section, paragraph)
-        return "The section was split: give the new one a heading if it has one.", section + 1
-    raise PreviewError(f"unknown correction {op!r}")
+        return _("The section was split: give the new one a heading if it has one."), section + 1
+    raise PreviewError(_("unknown correction %(op)r") % {"op": op})
 
 
 # Services ----------------------------------------------------------------------------------
@@ -349,8 +359,10 @@ def preview_get(*, owner: Any, token: Any, for_update: bool = False) -> ImportPr
         return qs.get(token=token)
     except (ImportPreview.DoesNotExist, ValidationError, ValueError, TypeError):
         raise PreviewGone(
-            "This import preview no longer exists: it was cancelled, has expired, or belongs to "
-            "someone else. Upload the file again."
+            _(
+                "This import preview no longer exists: it was cancelled, has expired, or belongs to "
+                "someone else. Upload the file again."
+            )
         ) from None
 
 
@@ -366,12 +378,14 @@ def preview_list(*, owner: Any) -> list[ImportPreview]:
 def _check(preview: ImportPreview, version: Any) -> None:
     if preview.confirmed_at is not None:
         raise PreviewError(
-            "This preview was already confirmed; nothing more was written.", brief=preview.brief
+            _("This preview was already confirmed; nothing more was written."), brief=preview.brief
         )
     if str(version) != str(preview.version):
         raise StalePreview(
-            "This preview was changed in another window or by a double click since this page was "
-            "loaded; here it is as it stands now. Nothing was changed."
+            _(
+                "This preview was changed in another window or by a double click since this page was "
+                "loaded; here it is as it stands now. Nothing was changed."
+            )
         )
 
 
@@ -461,21 +475,34 @@ def preview_state(*, preview: ImportPreview, user: Any) -> PreviewState:
         if plan.refused:
             headings = ", ".join(f"“{change.heading or change.anchor}”" for change in plan.refused[:5])
             blockers.append(
-                f"{len(plan.refused)} section(s) of the current version hold annotations but are not in "
-                f"the new one ({headings}): give a section of the new version the same heading, or "
-                "move or delete those annotations first."
+                ngettext(
+                    "%(count)d section of the current version holds annotations but is not in "
+                    "the new one (%(headings)s): give a section of the new version the same heading, or "
+                    "move or delete those annotations first.",
+                    "%(count)d sections of the current version hold annotations but are not in "
+                    "the new one (%(headings)s): give a section of the new version the same heading, or "
+                    "move or delete those annotations first.",
+                    len(plan.refused),
+                )
+                % {"count": len(plan.refused), "headings": headings}
             )
     if duplicate is not None:
-        blockers.append(f"This file is already in the library as “{duplicate.title}” ({duplicate.slug}).")
+        blockers.append(
+            _("This file is already in the library as “%(title)s” (%(slug)s).")
+            % {"title": duplicate.title, "slug": duplicate.slug}
+        )
     if slug_taken is not None:
         blockers.append(
-            f"The address “{slug}” belongs to another brief, “{slug_taken.title}”: choose another "
-            "address, or re-import from that brief's page to replace it."
+            _(
+                "The address “%(slug)s” belongs to another brief, “%(title)s”: choose another "
+                "address, or re-import from that brief's page to replace it."
+            )
+            % {"slug": slug, "title": slug_taken.title}
         )
     if not preview.document["metadata"]["title"]:
-        blockers.append("The brief needs a title.")
+        blockers.append(_("The brief needs a title."))
     if not any(s["heading"] or s["paragraphs"] for s in preview.document["sections"]):
-        blockers.append("The preview has no text left.")
+        blockers.append(_("The preview has no text left."))
     return PreviewState(duplicate=duplicate, slug_taken=slug_taken, plan=plan, blockers=tuple(blockers))
 
 
@@ -496,7 +523,9 @@ def preview_confirm(
     state = preview_state(preview=preview, user=owner)
     if not state.can_confirm:
         clash = state.duplicate or state.slug_taken
-        raise PreviewError(" ".join(state.blockers) + " Nothing was written.", brief=clash)
+        raise PreviewError(
+            _("%(reasons)s Nothing was written.") % {"reasons": " ".join(state.blockers)}, brief=clash
+        )
     parsed = parsed_from_document(preview.document)
     # Every warning was shown to the editor who confirms, with the means to act on it.
     parsed.warnings = []
@@ -511,7 +540,7 @@ def preview_confirm(
             replace=preview.replaces_id is not None,
         )
     except BriefImportError as exc:
-        raise PreviewError(f"{_one_line(str(exc))}. Nothing was written.") from None
+        raise PreviewError(_("%(reason)s. Nothing was written.") % {"reason": _one_line(str(exc))}) from None
     preview.confirmed_at = timezone.now()
     preview.brief = result.brief
     preview.save()
@@ -524,7 +553,7 @@ def preview_cancel(*, owner: Any, token: Any) -> str:
     preview = preview_get(owner=owner, token=token, for_update=True)
     if preview.confirmed_at is not None:
         raise PreviewError(
-            "This preview was already confirmed; open the brief to change it.", brief=preview.brief
+            _("This preview was already confirmed; open the brief to change it."), brief=preview.brief
         )
     filename = preview.filename
     preview.delete()

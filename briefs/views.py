@@ -11,6 +11,7 @@ from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -92,7 +93,7 @@ def reader(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         brief = selectors.brief_get(slug=slug)
     except Brief.DoesNotExist as exc:
-        raise Http404("No brief with that address.") from exc
+        raise Http404(_("No brief with that address.")) from exc
     sections = list(brief.sections.all())
     _set_display_levels(sections)
     filters = ReaderFilters(**AnnotationFilterForm(request.GET).filters())
@@ -142,7 +143,9 @@ def _too_large(request: HttpRequest, *, files: int) -> str | None:
     limit = settings.MARGINALIA_MAX_IMPORT_BYTES
     if _declared_length(request) <= limit * files + _FORM_OVERHEAD_BYTES:
         return None
-    return f"The upload is too large: the limit is {limit:,} bytes per document. Nothing was imported."
+    return _("The upload is too large: the limit is %(limit)s bytes per document. Nothing was imported.") % {
+        "limit": f"{limit:,}"
+    }
 
 
 def _editor(request: HttpRequest) -> None:
@@ -176,11 +179,15 @@ def brief_import_page(request: HttpRequest) -> HttpResponse:
                     previews.preview_create(owner=request.user, data=upload.read(), filename=upload.name)
                 )
             except BriefImportError as exc:
-                refused.append(f"{upload.name}: {exc}. Nothing was imported.")
+                refused.append(
+                    _("%(file)s: %(reason)s. Nothing was imported.") % {"file": upload.name, "reason": exc}
+                )
     if len(made) == 1 and not refused:
         return redirect("briefs:preview", made[0].token)
     for preview in made:
-        messages.success(request, f"{preview.filename}: read; check its preview and confirm it.")
+        messages.success(
+            request, _("%(file)s: read; check its preview and confirm it.") % {"file": preview.filename}
+        )
     if refused:
         for reason in refused:
             form.add_error("files", reason)
@@ -243,7 +250,7 @@ def preview_page(request: HttpRequest, token: str) -> HttpResponse:
         return _gone(request, exc)
     if preview.confirmed_at is not None:
         return _gone(
-            request, previews.PreviewError("This preview was already confirmed.", brief=preview.brief)
+            request, previews.PreviewError(_("This preview was already confirmed."), brief=preview.brief)
         )
     return _preview_page(request, preview)
 
@@ -253,7 +260,7 @@ def preview_page(request: HttpRequest, token: str) -> HttpResponse:
 def preview_correct(request: HttpRequest, token: str) -> HttpResponse:
     """Apply one correction to a preview's sections (htmx swaps the sections in place)."""
     _editor(request)
-    op, _, paragraph = request.POST.get("op", "").partition(":")
+    op, _sep, paragraph = request.POST.get("op", "").partition(":")
     try:
         preview, done, focus = previews.preview_correct(
             owner=request.user,
@@ -293,14 +300,14 @@ def preview_confirm(request: HttpRequest, token: str) -> HttpResponse:
         return _gone(request, exc)
     form = PreviewMetadataForm(request.POST, fixed_slug=preview.replaces_id is not None)
     if not form.is_valid():
-        return _preview_render(request, preview, form, status=400, error="Check the details marked below.")
+        return _preview_render(request, preview, form, status=400, error=_("Check the details marked below."))
     version = request.POST.get("version")
     try:
         if request.POST.get("action") == "save":
             previews.preview_set_metadata(
                 owner=request.user, token=token, version=version, metadata=form.cleaned_data
             )
-            messages.success(request, "The details are saved in the preview; nothing is imported yet.")
+            messages.success(request, _("The details are saved in the preview; nothing is imported yet."))
             return redirect("briefs:preview", token)
         with import_budget(settings.MARGINALIA_IMPORT_SECONDS):
             result = previews.preview_confirm(
@@ -327,7 +334,7 @@ def preview_cancel(request: HttpRequest, token: str) -> HttpResponse:
         filename = previews.preview_cancel(owner=request.user, token=token)
     except previews.PreviewError as exc:
         return _gone(request, exc)
-    messages.info(request, f"{filename}: cancelled; nothing was imported.")
+    messages.info(request, _("%(file)s: cancelled; nothing was imported.") % {"file": filename})
     return redirect("briefs:import")
 
 
@@ -356,7 +363,10 @@ def brief_reimport(request: HttpRequest, slug: str) -> HttpResponse:
                         owner=request.user, data=upload.read(), filename=upload.name, replaces=brief
                     )
             except BriefImportError as exc:
-                form.add_error("file", f"{upload.name}: {exc}. Nothing was imported.")
+                form.add_error(
+                    "file",
+                    _("%(file)s: %(reason)s. Nothing was imported.") % {"file": upload.name, "reason": exc},
+                )
             else:
                 return redirect("briefs:preview", preview.token)
         status = 400
@@ -381,7 +391,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def _brief_or_404(slug: str) -> Brief:
     brief = Brief.objects.filter(slug=slug).first()
     if brief is None:
-        raise Http404("No brief with that address.")
+        raise Http404(_("No brief with that address."))
     return brief
 
 
@@ -406,7 +416,9 @@ def _edit_error(exc: BriefEditError, form: BriefEditForm, formset: SectionEditFo
             if section_form.cleaned_data.get("id") == exc.section_id:
                 section_form.add_error(exc.field, f"{exc}.")
                 return
-    form.add_error(exc.field if exc.field in form.fields else None, f"{exc}. Nothing was saved.")
+    form.add_error(
+        exc.field if exc.field in form.fields else None, _("%(reason)s. Nothing was saved.") % {"reason": exc}
+    )
 
 
 @login_required
@@ -433,7 +445,11 @@ def brief_edit_page(request: HttpRequest, slug: str) -> HttpResponse:
                 _edit_error(exc, form, formset)
             else:
                 changes = brief_changes(before, brief_state(brief), detail=False)
-                saved = f"Saved your changes: {', '.join(changes)}." if changes else "Nothing was changed."
+                saved = (
+                    _("Saved your changes: %(changes)s.") % {"changes": ", ".join(changes)}
+                    if changes
+                    else _("Nothing was changed.")
+                )
                 messages.success(request, saved)
                 return redirect("briefs:reader", brief.slug)
         status = 400
@@ -460,9 +476,13 @@ def brief_delete_page(request: HttpRequest, slug: str) -> HttpResponse:
                 user=request.user, brief=brief, with_annotations=request.POST.get("with_annotations") == "1"
             )
         except BriefDeleteError as exc:
-            refusal, status = f"{exc}. Nothing was deleted.", 409
+            refusal, status = _("%(reason)s. Nothing was deleted.") % {"reason": exc}, 409
         else:
-            messages.success(request, f"Deleted the brief “{result.title}” ({result.message}).")
+            messages.success(
+                request,
+                _("Deleted the brief “%(title)s” (%(details)s).")
+                % {"title": result.title, "details": result.message},
+            )
             return redirect("briefs:library")
     preview = selectors.brief_delete_preview(user=request.user, brief=brief)
     context = {"brief": brief, "preview": preview, "refusal": refusal}

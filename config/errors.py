@@ -11,12 +11,15 @@ import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy
 from django.views import defaults
 
 from config.input_guard import refusal, wants_json
 
 OUTAGE_RETRY_AFTER_SECONDS = 5
-OUTAGE_MESSAGE = "The database is unreachable for the moment. Please try again in a few seconds."
+OUTAGE_MESSAGE = gettext_lazy(
+    "The database is unreachable for the moment. Please try again in a few seconds."
+)
 
 
 def database_outage(exc: BaseException | None) -> bool:

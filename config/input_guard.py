@@ -23,6 +23,10 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 MAX_JSON_DEPTH = 64
 DEFAULT_MAX_BODY_BYTES = 256 * 1024
@@ -45,6 +49,22 @@ def text_problem(text: str) -> str | None:
     return "a NUL character" if found.group() == "\x00" else "a lone surrogate (not valid Unicode)"
 
 
+# What request_problem says, translated when it reaches an HTML page (JSON answers stay English).
+_PROBLEM_TEXT = {
+    "a NUL character": gettext_lazy("a NUL character"),
+    "a lone surrogate (not valid Unicode)": gettext_lazy("a lone surrogate (not valid Unicode)"),
+}
+_WHERE_TEXT = {
+    "address": gettext_lazy("The address contains {problem}."),
+    "query": gettext_lazy("The query string contains {problem}."),
+    "form": gettext_lazy("The form contains {problem}."),
+}
+
+
+def _located(where: str, problem: str) -> Promise:
+    return format_lazy(_WHERE_TEXT[where], problem=_PROBLEM_TEXT[problem])
+
+
 def _raw_text_problem(raw: bytes) -> str | None:
     # Invalid UTF-8 (a surrogate's bytes among it) is let through: Django reads it as U+FFFD,
     # which every page and PostgreSQL take, and the library page says it ignored the filter.
@@ -61,16 +81,16 @@ def _urlencoded_problem(raw: bytes) -> str | None:
     return None
 
 
-def request_problem(request: HttpRequest) -> str | None:
+def request_problem(request: HttpRequest) -> Promise | None:
     """Return what makes the request's path, query string or form body unreadable, else None."""
     problem = text_problem(request.path_info)
     if problem:
-        return f"The address contains {problem}."
+        return _located("address", problem)
     query = request.META.get("QUERY_STRING", "")
     if query:
         problem = _urlencoded_problem(query.encode("latin-1", "replace"))
         if problem:
-            return f"The query string contains {problem}."
+            return _located("query", problem)
     if request.content_type == "application/x-www-form-urlencoded" and request.method not in ("GET", "HEAD"):
         try:
             body = request.body
@@ -78,7 +98,7 @@ def request_problem(request: HttpRequest) -> str | None:
             return None  # Django's own limit answers this one (400) when the form is read
         problem = _urlencoded_problem(body)
         if problem:
-            return f"The form contains {problem}."
+            return _located("form", problem)
     return None
 
 
@@ -93,14 +113,20 @@ def wants_json(request: HttpRequest) -> bool:
     return bool(_JSON_MEDIA.fullmatch(first))
 
 
-def refusal(request: HttpRequest, message: str, *, status: int = 400) -> HttpResponse:
-    """Answer a refusal as the API's JSON, the reader's JSON or the small HTML error page."""
-    if request.path_info.startswith("/api/"):
-        return JsonResponse({"detail": message, "field": None}, status=status)
+def refusal(request: HttpRequest, message: str | Promise, *, status: int = 400) -> HttpResponse:
+    """Answer a refusal as the API's JSON, the reader's JSON or the small HTML error page.
+
+    The message may be lazy: JSON bodies say it in English (what API clients match on), the
+    page in the reader's language (this may run before LocaleMiddleware has chosen it)."""
     if wants_json(request):
+        with translation.override("en"):
+            text = str(message)
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"detail": text, "field": None}, status=status)
         # The reader's script shows "error" (annotations.views.json_errors answers so).
-        return JsonResponse({"error": message, "detail": message}, status=status)
-    html = render_to_string(f"{status}.html", {"message": message})
+        return JsonResponse({"error": text, "detail": text}, status=status)
+    with translation.override(translation.get_language_from_request(request)):
+        html = render_to_string(f"{status}.html", {"message": message})
     return HttpResponse(html, status=status)
 
 

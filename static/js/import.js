@@ -6,8 +6,13 @@
   if (!zone) return;
   const input = zone.querySelector("input[type=file]");
   const names = zone.querySelector(".drop-names");
+  // gettext/ngettext/interpolate come from Django's JavaScript catalog (loaded by base.html).
   const show = () => {
-    names.textContent = Array.from(input.files, (file) => file.name).join(", ");
+    const count = input.files.length;
+    const list = Array.from(input.files, (file) => file.name).join(", ");
+    names.textContent = count
+      ? interpolate(ngettext("%(count)s file chosen: %(names)s", "%(count)s files chosen: %(names)s", count), { count, names: list }, true)
+      : "";
   };
   ["dragenter", "dragover"].forEach((type) =>
     zone.addEventListener(type, (event) => {

@@ -310,7 +310,7 @@ def test_a_reimport_that_would_drop_an_annotated_section_cannot_be_confirmed(
     preview = ImportPreview.objects.get()
     tree = page_tree(client.get(reverse("briefs:preview", args=[preview.token])))
     assert tree.xpath("//tr[@class='plan-refused']")
-    assert any("hold annotations" in t for t in texts(tree, "//div[@class='preview-blockers']//li"))
+    assert any("holds annotations" in t for t in texts(tree, "//div[@class='preview-blockers']//li"))
     response = client.post(reverse("briefs:preview_confirm", args=[preview.token]), metadata(preview))
     assert response.status_code == 400
     assert kinu_brief.sections.filter(heading=KINU_HEADINGS[2]).exists()

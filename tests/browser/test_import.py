@@ -112,7 +112,7 @@ def test_several_files_dropped_on_the_page_become_previews(editor_page):
     }""",
         [list(kinu)],
     )
-    assert page.locator(".drop-names").inner_text() == "kinu.txt, note.md"
+    assert page.locator(".drop-names").inner_text() == "2 files chosen: kinu.txt, note.md"
     page.click("#upload-form button[type=submit]")
     page.wait_for_selector(".pending-previews")
     assert page.locator(".pending-previews li a").all_inner_texts() == ["kinu.txt", "note.md"]
