@@ -3,13 +3,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from accounts.tokens import PREFIX_LENGTH
 
 
 class TokenScope(models.TextChoices):
-    READ = "read", "Read only"
-    WRITE = "write", "Read and write"
+    READ = "read", _("Read only")
+    WRITE = "write", _("Read and write")
 
 
 class ApiTokenQuerySet(models.QuerySet):
@@ -37,7 +38,7 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name = "API token"
+        verbose_name = _("API token")
         constraints = [
             models.CheckConstraint(condition=Q(scope__in=TokenScope.values), name="api_token_scope_valid"),
             models.CheckConstraint(condition=Q(digest__regex=r"^[0-9a-f]{64}$"), name="api_token_digest_hex"),
@@ -73,7 +74,7 @@ class ApiRateCounter(models.Model):
 
     class Meta:
         db_table = "accounts_api_rate_counter"
-        verbose_name = "API rate counter"
+        verbose_name = _("API rate counter")
         indexes = [models.Index(fields=["window_start"], name="api_rate_counter_window")]
         constraints = [
             models.CheckConstraint(condition=Q(count__gte=1), name="api_rate_counter_count_positive"),
@@ -81,3 +82,25 @@ class ApiRateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"token {self.token_id} @ {self.window_start:%Y-%m-%d %H:%M:%S}: {self.count}"
+
+
+class Profile(models.Model):
+    """What a user chose for themselves: for now the interface language (blank: not chosen,
+    the browser's Accept-Language decides)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="profile"
+    )
+    language = models.CharField(_("interface language"), max_length=8, blank=True, choices=settings.LANGUAGES)
+
+    class Meta:
+        verbose_name = _("profile")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(language__in=["", *(code for code, _name in settings.LANGUAGES)]),
+                name="profile_language_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.language or 'no language chosen'})"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
-from accounts.models import ApiToken
+from accounts.models import ApiToken, Profile
 from accounts.tokens import token_matches, token_prefix
 
 
@@ -23,3 +23,8 @@ def api_token_find(*, raw: str) -> ApiToken | None:
     if token is None or not token.user.is_active or not token_matches(raw, token.digest):
         return None
     return token
+
+
+def profile_language(*, user: AbstractBaseUser) -> str:
+    """Return the interface language the user chose, or "" when they never chose one."""
+    return Profile.objects.filter(user=user).values_list("language", flat=True).first() or ""

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from accounts.models import ApiRateCounter, ApiToken, TokenScope
+from accounts.models import ApiRateCounter, ApiToken, Profile, TokenScope
 from accounts.tokens import token_digest, token_generate
 
 MAX_ACTIVE_TOKENS = 20
@@ -43,11 +45,14 @@ def api_token_create(
     """Create a token for the user; return it and the raw token, which is never stored."""
     name = name.strip()
     if scope not in TokenScope.values:
-        raise ValidationError(f"Unknown scope {scope!r}.", code="invalid")
+        raise ValidationError(_("Unknown scope %(scope)r."), code="invalid", params={"scope": scope})
     if len(name) > 100:
-        raise ValidationError("The name is too long (at most 100 characters).", code="invalid")
+        raise ValidationError(_("The name is too long (at most 100 characters)."), code="invalid")
     if ApiToken.objects.active().filter(user=user).count() >= MAX_ACTIVE_TOKENS:
-        raise ValidationError(f"You already have {MAX_ACTIVE_TOKENS} active tokens: revoke one first.")
+        raise ValidationError(
+            _("You already have %(count)d active tokens: revoke one first."),
+            params={"count": MAX_ACTIVE_TOKENS},
+        )
     prefix, raw = token_generate()
     while ApiToken.objects.filter(prefix=prefix).exists():  # 48 random bits: all but never
         prefix, raw = token_generate()
@@ -98,3 +103,11 @@ def api_rate_counter_hit(*, token_id: int, window_start: dt.datetime) -> int:
         )
         (count,) = cursor.fetchone()
     return count
+
+
+def profile_language_set(*, user: AbstractBaseUser, language: str) -> Profile:
+    """Store the user's interface language ("" forgets it); refuse a language we do not offer."""
+    if language not in {"", *dict(settings.LANGUAGES)}:
+        raise ValidationError(_("Unknown language %(code)r."), code="invalid", params={"code": language})
+    profile, _created = Profile.objects.update_or_create(user=user, defaults={"language": language})
+    return profile

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from accounts import views as account_views
 from annotations import views as annotation_views
 from briefs import views as brief_views
 from config.api import api
@@ -17,8 +18,11 @@ urlpatterns = [
     path("api/v1/w3c/", include("annotations.protocol_urls")),
     path("api/v1/", api.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    # The header's language switcher: Django's set_language, refusing languages not offered
+    # and remembering the choice on the signed-in user's profile.
+    path("i18n/setlang/", account_views.language_set, name="set_language"),
     path("healthz", brief_views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", account_views.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]
