@@ -4,7 +4,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test lint format stop bench
+.PHONY: help install run test lint format messages stop bench
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -28,6 +28,14 @@ lint: install ## Ruff lint and format check
 format: install ## Apply ruff's fixes and formatting
 	$(UV) run ruff check --fix .
 	$(UV) run ruff format .
+
+# What makemessages reads: the app's code, templates and scripts (not samples, tests, vendored code).
+I18N_IGNORE := --ignore=var --ignore=tests --ignore=bench --ignore=samples --ignore=static/vendor --ignore=i18n-pending --ignore=tools
+
+messages: install ## Update locale/ko from the marked strings, then compile it (translate, commit .po and .mo)
+	$(UV) run python manage.py makemessages -l ko -d django --no-location $(I18N_IGNORE)
+	$(UV) run python manage.py makemessages -l ko -d djangojs --no-location $(I18N_IGNORE)
+	$(UV) run python manage.py compilemessages -l ko --ignore=.venv --ignore=var
 
 bench: install ## Run the benchmarks in bench/ and print their figures
 	@for b in bench/bench_*.py; do echo "== $$b"; $(UV) run python $$b || exit 1; done
