@@ -77,6 +77,11 @@ def test_choosing_korean_sets_the_cookie_and_returns_to_the_page(client):
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
     assert html_lang(page) == "ko"
     assert page_tree(page).xpath("//button[@aria-pressed='true']/@value") == ["ko"]
+    # Each language keeps its own name, whatever the interface language.
+    assert texts(page_tree(page), "//form[contains(@class, 'language-switcher')]//button") == [
+        "English",
+        "한국어",
+    ]
 
 
 @pytest.mark.parametrize("language", ["fr", "", "xx-evil", "ko\u0000", "en" * 100])

@@ -46,7 +46,9 @@ def browser() -> Iterator:
 
 @pytest.fixture
 def page(browser, live_server) -> Iterator:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
+    # The interface follows Accept-Language: these flows read the English interface (the
+    # Korean one has its own checks in tests/browser/test_i18n.py).
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     context.set_default_timeout(10_000)
     page = context.new_page()
     errors: list[str] = []
