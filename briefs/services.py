@@ -14,6 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from briefs.importers import IMPORTER_VERSION, DocumentError, ParsedDocument, ParsedSection, parse_document
 from briefs.models import Brief, Language, Section
@@ -192,10 +193,13 @@ def _validate(brief: Brief, sections: list[Section]) -> None:
 
 def _refuse_empty_or_too_large(data: bytes) -> None:
     if not data:
-        raise BriefImportError("the file is empty")
+        raise BriefImportError(_("the file is empty"))
     limit = settings.MARGINALIA_MAX_IMPORT_BYTES
     if len(data) > limit:
-        raise BriefImportError(f"the file is too large ({len(data):,} bytes; the limit is {limit:,} bytes)")
+        raise BriefImportError(
+            _("the file is too large (%(size)s bytes; the limit is %(limit)s bytes)")
+            % {"size": f"{len(data):,}", "limit": f"{limit:,}"}
+        )
 
 
 def import_lock(*, sha256: str = "", slug: str = "") -> None:
@@ -217,7 +221,7 @@ def brief_parse(*, data: bytes, filename: str, fmt: str | None = None) -> Parsed
     except DocumentError as exc:
         raise BriefImportError(_one_line(str(exc))) from None
     except RecursionError:
-        raise BriefImportError("the document is nested too deeply to read") from None
+        raise BriefImportError(_("the document is nested too deeply to read")) from None
 
 
 @transaction.atomic
@@ -337,8 +341,11 @@ def brief_import_parsed(
     except (ProtectedError, RestrictedError) as exc:
         blocking = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
         raise BriefImportError(
-            f"cannot replace '{slug}': {len(blocking)} record(s) refer to its sections "
-            "(annotations?) and protect them; remove those first"
+            _(
+                "cannot replace '%(slug)s': %(count)d record(s) refer to its sections "
+                "(annotations?) and protect them; remove those first"
+            )
+            % {"slug": slug, "count": len(blocking)}
         ) from None
     except IntegrityError as exc:
         raise BriefImportError(_one_line(f"the database refused the brief '{slug}': {exc}")) from None
@@ -415,15 +422,21 @@ class ReplacePlan:
     def refused(self) -> list[SectionChange]:
         return self.of("refused")
 
-    def summary(self) -> str:
+    @property
+    def counts(self) -> dict[str, int]:
+        """Return how many sections each status has, and the annotations re-anchored or lost."""
         counts = {
             status: len(self.of(status)) for status in ("kept", "changed", "added", "removed", "refused")
         }
-        reanchored = sum(change.reanchored for change in self.changes)
-        lost = sum(change.lost for change in self.changes)
+        counts["reanchored"] = sum(change.reanchored for change in self.changes)
+        counts["lost"] = sum(change.lost for change in self.changes)
+        return counts
+
+    def summary(self) -> str:
+        counts = self.counts
         return (
-            f"{counts['kept']} kept, {counts['changed']} changed ({reanchored} annotation(s) "
-            f"re-anchored, {lost} to check), {counts['added']} added, {counts['removed']} removed, "
+            f"{counts['kept']} kept, {counts['changed']} changed ({counts['reanchored']} annotation(s) "
+            f"re-anchored, {counts['lost']} to check), {counts['added']} added, {counts['removed']} removed, "
             f"{counts['refused']} refused"
         )
 
@@ -531,11 +544,11 @@ class BriefDeleteResult:
 def _storable(value: str, field: str) -> str:
     """Return the value if PostgreSQL can store it as text (no NUL, no lone surrogate)."""
     if "\x00" in value:
-        raise BriefEditError(f"{field}: null characters are not allowed", field=field)
+        raise BriefEditError(_("%(field)s: null characters are not allowed") % {"field": field}, field=field)
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        message = f"{field}: the text holds an invalid character (a lone surrogate)"
+        message = _("%(field)s: the text holds an invalid character (a lone surrogate)") % {"field": field}
         raise BriefEditError(message, field=field) from None
     return value
 
@@ -601,36 +614,42 @@ def _edited_sections(brief: Brief, sections: list[tuple[int, str, int]]) -> list
         try:
             section_id, heading, level = row
         except (TypeError, ValueError):
-            raise BriefEditError("each section edit is (section id, heading, level)") from None
+            raise BriefEditError(_("each section edit is (section id, heading, level)")) from None
         if type(section_id) is not int or section_id not in current:
-            raise BriefEditError(f"section {section_id!r} is not a section of this brief")
+            raise BriefEditError(_("section %(id)r is not a section of this brief") % {"id": section_id})
         if section_id in seen:
-            raise BriefEditError(f"section {section_id} is edited twice")
+            raise BriefEditError(_("section %(id)r is edited twice") % {"id": section_id})
         seen.add(section_id)
         section = current[section_id]
-        label = f"section at position {section.position}"
+        label = _("section at position %(position)d") % {"position": section.position}
         if type(level) is not int or level not in LEVELS:
             raise BriefEditError(
-                f"{label}: the level must be a whole number from 1 to 6, not {level!r}",
+                _("%(section)s: the level must be a whole number from 1 to 6, not %(level)r")
+                % {"section": label, "level": level},
                 field="level",
                 section_id=section_id,
             )
         if not isinstance(heading, str):
-            raise BriefEditError(f"{label}: the heading must be text", field="heading", section_id=section_id)
+            raise BriefEditError(
+                _("%(section)s: the heading must be text") % {"section": label},
+                field="heading",
+                section_id=section_id,
+            )
         try:
-            heading = _one_line(_nfc(_storable(heading, f"{label} heading")))
+            heading = _one_line(_nfc(_storable(heading, _("%(section)s heading") % {"section": label})))
         except BriefEditError as exc:
             raise BriefEditError(str(exc), field="heading", section_id=section_id) from None
         max_length = Section._meta.get_field("heading").max_length
         if len(heading) > max_length:
             raise BriefEditError(
-                f"{label}: the heading is longer than {max_length} characters",
+                _("%(section)s: the heading is longer than %(most)d characters")
+                % {"section": label, "most": max_length},
                 field="heading",
                 section_id=section_id,
             )
         if not heading and not section.text:
             raise BriefEditError(
-                f"{label}: a section without text of its own needs a heading",
+                _("%(section)s: a section without text of its own needs a heading") % {"section": label},
                 field="heading",
                 section_id=section_id,
             )
@@ -656,11 +675,13 @@ def brief_update(
     """
     locked = Brief.objects.select_for_update().filter(pk=brief.pk).first()
     if locked is None:
-        raise BriefEditError("this brief no longer exists (deleted meanwhile?)")
+        raise BriefEditError(_("this brief no longer exists (deleted meanwhile?)"))
     if expected_updated_at is not None and locked.updated_at != expected_updated_at:
         raise BriefEditError(
-            "someone else saved this brief since you opened it: reload the page to see their "
-            "changes, then make yours again"
+            _(
+                "someone else saved this brief since you opened it: reload the page to see their "
+                "changes, then make yours again"
+            )
         )
     new = _edited_fields(locked, fields)
     edits = _edited_sections(locked, sections or [])
@@ -737,7 +758,7 @@ def brief_delete(*, user: Any | None, brief: Brief, with_annotations: bool = Fal
 
     locked = Brief.objects.select_for_update().filter(pk=brief.pk).first()
     if locked is None:
-        raise BriefDeleteError("this brief no longer exists (deleted meanwhile?)")
+        raise BriefDeleteError(_("this brief no longer exists (deleted meanwhile?)"))
     # Locking the sections makes a concurrent annotation_create on them wait, then fail
     # (its section is gone), instead of slipping in between the count and the delete.
     section_ids = list(locked.sections.select_for_update().values_list("pk", flat=True))
@@ -748,12 +769,17 @@ def brief_delete(*, user: Any | None, brief: Brief, with_annotations: bool = Fal
         if user is None:
             count = others.count()
             reason = f"it holds {count} live annotation{'s' if count != 1 else ''}"
-            hint = "pass --with-annotations to delete them too"
-        else:
-            # Never a count here: some of them may be other people's private annotations.
-            reason = "it holds annotations by other people"
-            hint = "confirm that their annotations are to be deleted too"
-        raise BriefDeleteError(f"'{locked.slug}' was not deleted: {reason}; {hint}")
+            raise BriefDeleteError(
+                f"'{locked.slug}' was not deleted: {reason}; pass --with-annotations to delete them too"
+            )
+        # Never a count here: some of them may be other people's private annotations.
+        raise BriefDeleteError(
+            _(
+                "'%(slug)s' was not deleted: it holds annotations by other people; confirm that "
+                "their annotations are to be deleted too"
+            )
+            % {"slug": locked.slug}
+        )
     ids = list(annotations.values_list("pk", flat=True))
     now = timezone.now()
     deleted = live.update(deleted_at=now, updated_at=now)

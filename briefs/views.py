@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -40,8 +41,10 @@ from briefs.permissions import (
 )
 from briefs.services import (
     BriefDeleteError,
+    BriefDeleteResult,
     BriefEditError,
     BriefImportError,
+    ImportResult,
     brief_changes,
     brief_delete,
     brief_state,
@@ -321,8 +324,32 @@ def preview_confirm(request: HttpRequest, token: str) -> HttpResponse:
             return _gone(request, exc)
         status = 409 if isinstance(exc, previews.StalePreview) or exc.brief else 400
         return _preview_render(request, preview, form, status=status, error=str(exc))
-    messages.success(request, result.message)
+    messages.success(request, _imported(result))
     return redirect("briefs:reader", result.brief.slug)
+
+
+def _imported(result: ImportResult) -> str:
+    """Say what confirming a preview did, in the reader's language (result.message is the
+    command line's)."""
+    count = result.brief.sections.count()
+    values = {"title": result.brief.title, "slug": result.brief.slug, "count": count}
+    if result.status == "replaced":
+        return (
+            ngettext(
+                "Replaced “%(title)s” (%(slug)s) with its new version: %(count)d section.",
+                "Replaced “%(title)s” (%(slug)s) with its new version: %(count)d sections.",
+                count,
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "Imported “%(title)s” (%(slug)s): %(count)d section.",
+            "Imported “%(title)s” (%(slug)s): %(count)d sections.",
+            count,
+        )
+        % values
+    )
 
 
 @login_required
@@ -388,6 +415,23 @@ def healthz(request: HttpRequest) -> HttpResponse:
 # Editing and deleting briefs (editors) ------------------------------------------------------
 
 
+def _deleted(result: BriefDeleteResult) -> str:
+    """Say what deleting a brief did, in the reader's language (result.message is the
+    command line's)."""
+    said = ngettext(
+        "Deleted the brief “%(title)s” (%(slug)s, %(count)d section).",
+        "Deleted the brief “%(title)s” (%(slug)s, %(count)d sections).",
+        result.sections,
+    ) % {"title": result.title, "slug": result.slug, "count": result.sections}
+    if result.tombstones:
+        said += " " + ngettext(
+            "%(deleted)d annotation deleted; %(kept)d kept as a deletion record for sync.",
+            "%(deleted)d annotations deleted; %(kept)d kept as deletion records for sync.",
+            result.annotations_deleted,
+        ) % {"deleted": result.annotations_deleted, "kept": result.tombstones}
+    return said
+
+
 def _brief_or_404(slug: str) -> Brief:
     brief = Brief.objects.filter(slug=slug).first()
     if brief is None:
@@ -421,6 +465,18 @@ def _edit_error(exc: BriefEditError, form: BriefEditForm, formset: SectionEditFo
     )
 
 
+def _change_label(form: BriefEditForm, key: str) -> str:
+    """Name a change brief_changes reports ("publication date", "section 3") as the page does."""
+    field = form.fields.get(key.replace(" ", "_"))
+    if field is not None and field.label:
+        label = str(field.label)
+        return label[:1].lower() + label[1:]
+    _word, _sep, number = key.partition(" ")
+    if number.isdigit():
+        return _("section %(position)s") % {"position": number}
+    return key
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def brief_edit_page(request: HttpRequest, slug: str) -> HttpResponse:
@@ -444,7 +500,10 @@ def brief_edit_page(request: HttpRequest, slug: str) -> HttpResponse:
             except BriefEditError as exc:
                 _edit_error(exc, form, formset)
             else:
-                changes = brief_changes(before, brief_state(brief), detail=False)
+                changes = [
+                    _change_label(form, key)
+                    for key in brief_changes(before, brief_state(brief), detail=False)
+                ]
                 saved = (
                     _("Saved your changes: %(changes)s.") % {"changes": ", ".join(changes)}
                     if changes
@@ -478,11 +537,7 @@ def brief_delete_page(request: HttpRequest, slug: str) -> HttpResponse:
         except BriefDeleteError as exc:
             refusal, status = _("%(reason)s. Nothing was deleted.") % {"reason": exc}, 409
         else:
-            messages.success(
-                request,
-                _("Deleted the brief “%(title)s” (%(details)s).")
-                % {"title": result.title, "details": result.message},
-            )
+            messages.success(request, _deleted(result))
             return redirect("briefs:library")
     preview = selectors.brief_delete_preview(user=request.user, brief=brief)
     context = {"brief": brief, "preview": preview, "refusal": refusal}

@@ -52,7 +52,7 @@ def test_an_editor_confirms_the_kinu_brief_and_lands_on_its_reader(client, edito
     assert brief.series_code == "CO 19-05"  # detected, and kept as previewed
     assert [s.heading for s in brief.sections.order_by("position")] == KINU_HEADINGS
     messages = texts(page_tree(client.get(response.url)), "//li[@class='message message-success']")
-    assert any(m.startswith("created kinu-co-19-05: 6 sections") for m in messages)
+    assert "Imported “제2차 북미정상회담 평가와 향후 과제” (kinu-co-19-05): 6 sections." in messages
 
 
 def test_metadata_corrected_in_the_preview_is_what_is_saved(client, editor, news_bytes):
