@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Func, Q
+from django.utils.translation import gettext_lazy as _
 
 
 class NFC(Func):
@@ -79,8 +80,8 @@ class Brief(models.Model):
 
 
 class SectionKind(models.TextChoices):
-    SUMMARY = "summary", "Summary"
-    BODY = "body", "Body"
+    SUMMARY = "summary", _("Summary")
+    BODY = "body", _("Body")
 
 
 class Section(models.Model):
