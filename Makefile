@@ -32,9 +32,10 @@ format: install ## Apply ruff's fixes and formatting
 # What makemessages reads: the app's code, templates and scripts (not samples, tests, vendored code).
 I18N_IGNORE := --ignore=var --ignore=tests --ignore=bench --ignore=samples --ignore=static/vendor --ignore=i18n-pending --ignore=tools
 
-messages: install ## Update locale/ko from the marked strings, then compile it (translate, commit .po and .mo)
+messages: install ## Update locale/ko from the marked strings and i18n-pending/, then compile it (commit .po and .mo)
 	$(UV) run python manage.py makemessages -l ko -d django --no-location $(I18N_IGNORE)
 	$(UV) run python manage.py makemessages -l ko -d djangojs --no-location $(I18N_IGNORE)
+	$(UV) run python tools/i18n_merge_pending.py
 	$(UV) run python manage.py compilemessages -l ko --ignore=.venv --ignore=var
 
 bench: install ## Run the benchmarks in bench/ and print their figures

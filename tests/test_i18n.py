@@ -265,3 +265,32 @@ def test_no_template_shows_unmarked_text():
     assert set(offenders) - PENDING_MERGE == set(), f"unmarked template text:\n{report}"
     # A listed file that is now clean leaves the list, so the list only ever shrinks.
     assert PENDING_MERGE - set(offenders) == set(), "marked now: remove from PENDING_MERGE"
+
+
+def test_pending_translations_fill_only_what_is_missing():
+    from tools.i18n_merge_pending import merge
+
+    catalog = polib.POFile()
+    catalog.append(polib.POEntry(msgid="Library", msgstr="서재"))
+    catalog.append(polib.POEntry(msgid="Export", msgstr=""))
+    catalog.append(polib.POEntry(msgid="Tag", msgstr="꼬리표", flags=["fuzzy"]))
+    catalog.append(polib.POEntry(msgid="%(n)s tag", msgid_plural="%(n)s tags", msgstr_plural={0: "", 1: ""}))
+    pending = polib.POFile()
+    pending.append(polib.POEntry(msgid="Library", msgstr="라이브러리"))
+    pending.append(polib.POEntry(msgid="Export", msgstr="내보내기"))
+    pending.append(polib.POEntry(msgid="Tag", msgstr="태그"))
+    pending.append(
+        polib.POEntry(msgid="%(n)s tag", msgid_plural="%(n)s tags", msgstr_plural={0: "태그 %(n)s개"})
+    )
+    pending.append(polib.POEntry(msgid="Gone", msgstr="없음"))
+    report = merge(catalog, pending, "reader.po")
+    assert {e.msgid: (e.msgstr or e.msgstr_plural, e.flags) for e in catalog} == {
+        "Library": ("서재", []),  # never overwritten
+        "Export": ("내보내기", []),
+        "Tag": ("태그", []),
+        "%(n)s tag": ({0: "태그 %(n)s개"}, []),
+    }
+    assert report == [
+        "reader.po: conflict, kept '서재' over '라이브러리'",
+        "reader.po: not in the code: 'Gone'",
+    ]
