@@ -85,3 +85,20 @@ def test_the_editor_role_refusal_in_korean(client, annotator, brief):
     assert texts(tree, "//p[@role='alert']") == [
         "브리프 편집은 편집자만 할 수 있습니다. 편집자나 관리자에게 편집자 역할을 요청하세요."
     ]
+
+
+def test_an_unreadable_upload_is_refused_in_korean(client, editor):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(editor)
+    files = [
+        SimpleUploadedFile("blank.txt", b"   \n\n  ", content_type="text/plain"),
+        SimpleUploadedFile("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64),
+    ]
+    response = client.post(reverse("briefs:import"), {"files": files}, **KOREAN)
+    assert response.status_code == 400
+    assert texts(page_tree(response), "//div[contains(@class, 'drop-zone')]//div[@role='alert']//li") == [
+        "blank.txt: 파일에 공백만 있습니다. 아무것도 가져오지 않았습니다.",
+        "old.doc: 지원하지 않는 파일 형식입니다. 예전 Office(OLE) 파일로 보입니다. .docx, .hwpx 또는 PDF로 "
+        "저장한 뒤 그 파일을 가져오세요. 아무것도 가져오지 않았습니다.",
+    ]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
+from django.utils.translation import gettext, gettext_lazy
+
 from briefs.importers.blocks import BlockDocument
 from briefs.importers.budget import budget_check
 from briefs.importers.decode import sniff_binary
@@ -45,7 +47,7 @@ _ALIASES = {
     "hwpx": "hwpx",
 }
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_HWP5_MESSAGE = (
+_HWP5_MESSAGE = gettext_lazy(
     "binary HWP (HWP 5) files cannot be read; in Hangul, save the document as HWPX "
     "(File → Save As → .hwpx) or print it to PDF, and import that"
 )
@@ -60,7 +62,10 @@ def resolve_format(data: bytes, *, filename: str, fmt: str | None = None) -> str
     if fmt:
         resolved = _ALIASES.get(fmt.lower().lstrip("."))
         if resolved is None:
-            raise DocumentError(f"unsupported format {fmt!r} (expected one of: {', '.join(FORMATS)})")
+            raise DocumentError(
+                gettext("unsupported format %(format)r (expected one of: %(formats)s)")
+                % {"format": fmt, "formats": ", ".join(FORMATS)}
+            )
         return resolved
     suffix = PurePath(filename).suffix.lower().lstrip(".") if filename else ""
     if suffix:
@@ -69,15 +74,20 @@ def resolve_format(data: bytes, *, filename: str, fmt: str | None = None) -> str
             raise DocumentError(
                 _HWP5_MESSAGE
                 if suffix == "hwp"
-                else "unsupported file type: looks like an "
-                "old Office (OLE) file; save it as .docx, .hwpx or PDF and import that"
+                else gettext(
+                    "unsupported file type: looks like an "
+                    "old Office (OLE) file; save it as .docx, .hwpx or PDF and import that"
+                )
             )
         if suffix == "doc":
             raise DocumentError(
-                "old Word .doc files are not supported; save it as .docx or PDF and import that"
+                gettext("old Word .doc files are not supported; save it as .docx or PDF and import that")
             )
         if resolved is None:
-            raise DocumentError(f"unsupported file type '.{suffix}' (expected {_SUPPORTED})")
+            raise DocumentError(
+                gettext("unsupported file type '.%(suffix)s' (expected %(supported)s)")
+                % {"suffix": suffix, "supported": _SUPPORTED}
+            )
         return resolved
     if data.startswith(b"%PDF-"):
         return "pdf"
@@ -114,7 +124,7 @@ def _read(data: bytes, *, filename: str, resolved: str) -> BlockDocument | Parse
 
     text = decode_text(data)
     if not text.strip():
-        raise DocumentError("the file contains only whitespace")
+        raise DocumentError(gettext("the file contains only whitespace"))
     if resolved == "md":
         from briefs.importers.markdown import read_markdown
 
@@ -131,12 +141,12 @@ def _read(data: bytes, *, filename: str, resolved: str) -> BlockDocument | Parse
 def parse_document(data: bytes, *, filename: str, fmt: str | None = None) -> ParsedDocument:
     """Parse a document's bytes into metadata and sections (raises DocumentError)."""
     if not data:
-        raise DocumentError("the file is empty")
+        raise DocumentError(gettext("the file is empty"))
     resolved = resolve_format(data, filename=filename, fmt=fmt)
     read = _read(data, filename=filename, resolved=resolved)
     budget_check()
     document = document_from_blocks(read, filename=filename) if isinstance(read, BlockDocument) else read
     budget_check()
     if not any(section.text for section in document.sections):
-        raise DocumentError("no text found: the document yields no sections")
+        raise DocumentError(gettext("no text found: the document yields no sections"))
     return document

@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TypeVar
 
+from django.utils.translation import gettext
+
 from briefs.importers.errors import DocumentError
 
 T = TypeVar("T")
@@ -40,8 +42,11 @@ def budget_check() -> None:
     budget = _deadline.get()
     if budget is not None and time.monotonic() > budget[0]:
         raise BudgetExceeded(
-            f"reading the document took longer than the {budget[1]:g} s an import may take here; "
-            "nothing was saved: split the document, or import it with manage.py import_brief"
+            gettext(
+                "reading the document took longer than the %(seconds)s s an import may take here; "
+                "nothing was saved: split the document, or import it with manage.py import_brief"
+            )
+            % {"seconds": f"{budget[1]:g}"}
         )
 
 

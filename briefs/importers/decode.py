@@ -11,6 +11,8 @@ import codecs
 import re
 import unicodedata
 
+from django.utils.translation import gettext
+
 from briefs.importers.errors import DocumentError
 
 # File signatures worth naming in an error message instead of "binary data".
@@ -119,7 +121,7 @@ def decode_text(data: bytes) -> str:
     bytes that are valid in none of the supported encodings.
     """
     if not data:
-        raise DocumentError("the file is empty")
+        raise DocumentError(gettext("the file is empty"))
 
     for bom, codec in (
         (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -162,8 +164,10 @@ def decode_text(data: bytes) -> str:
             ) from None
         if not _looks_korean_or_ascii(text):
             raise DocumentError(
-                "cannot be decoded: it is not valid UTF-8, and as CP949/EUC-KR it does not read as "
-                "Korean text"
+                gettext(
+                    "cannot be decoded: it is not valid UTF-8, and as CP949/EUC-KR it does not read as "
+                    "Korean text"
+                )
             ) from None
         encoding = "CP949"
     return normalise_text(_check_text(text, encoding=encoding))

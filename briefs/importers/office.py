@@ -7,6 +7,7 @@ import io
 import re
 import zipfile
 
+from django.utils.translation import gettext
 from lxml import etree
 
 from briefs.importers.classify import LIST_SCHEMES, numbering
@@ -44,14 +45,19 @@ def open_office_zip(data: bytes, *, kind: str) -> _Archive:
     """Open a zip-based document, refusing encrypted/OLE files, broken zips and zip bombs."""
     if data.startswith(_OLE_MAGIC):
         raise DocumentError(
-            f"this {kind} file is encrypted (password-protected) or in an old binary format: "
-            "remove the password or save it again as a plain file, and import that"
+            gettext(
+                "this %(kind)s file is encrypted (password-protected) or in an old binary format: "
+                "remove the password or save it again as a plain file, and import that"
+            )
+            % {"kind": kind}
         )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
-        raise DocumentError(f"not a valid {kind} file: the zip archive is broken") from exc
+        raise DocumentError(
+            gettext("not a valid %(kind)s file: the zip archive is broken") % {"kind": kind}
+        ) from exc
     if len(infos) > MAX_MEMBERS:
         raise DocumentError(f"refused: this {kind} file holds {len(infos):,} parts (a zip bomb?)")
     total = sum(info.file_size for info in infos)
@@ -66,7 +72,10 @@ def open_office_zip(data: bytes, *, kind: str) -> _Archive:
                 f"refused: {info.filename} in this {kind} file is compressed too well (a zip bomb?)"
             )
     if any(info.flag_bits & 0x1 for info in infos):
-        raise DocumentError(f"this {kind} file is encrypted: remove the password and import it again")
+        raise DocumentError(
+            gettext("this %(kind)s file is encrypted: remove the password and import it again")
+            % {"kind": kind}
+        )
     return _Archive(archive, kind)
 
 

@@ -41,6 +41,8 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext, gettext_lazy
+
 from briefs.importers import blocks as b
 from briefs.importers.blocks import Block, BlockDocument, table_text
 from briefs.importers.budget import budget_check
@@ -787,7 +789,7 @@ class _Page:
     table_page: object = None
 
 
-_ENCRYPTED = "the PDF is encrypted; remove the password and import it again"
+_ENCRYPTED = gettext_lazy("the PDF is encrypted; remove the password and import it again")
 
 
 def _open(data: bytes):
@@ -1066,12 +1068,12 @@ def read_pdf(data: bytes, *, filename: str = "") -> BlockDocument:
     """Read a PDF's text layer into blocks with layout features (raises DocumentError)."""
     pages, info, warnings = _read_pages(data)
     if not pages:
-        raise DocumentError("the PDF has no pages")
+        raise DocumentError(gettext("the PDF has no pages"))
     if len(warnings) == len(pages):
         raise DocumentError(f"is not a readable PDF (no page could be read: {warnings[0]})")
     if not any(p.lines or p.tables for p in pages):
         raise DocumentError(
-            "the PDF has no text layer (a scanned image?); run OCR on it and import the result"
+            gettext("the PDF has no text layer (a scanned image?); run OCR on it and import the result")
         )
     line_pages = [p.lines for p in pages]
     heights = [p.height for p in pages]
