@@ -143,6 +143,7 @@ LANGUAGES = [("en", "English"), ("ko", "한국어")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True  # no script reads it: the page says its language in <html lang>
 TIME_ZONE = "Asia/Seoul"
 USE_I18N = True
 USE_TZ = True
@@ -213,6 +214,7 @@ WHITENOISE_ADD_HEADERS_FUNCTION = headers.static_headers
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
+    LANGUAGE_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
 
 # DJANGO_SECURE=1: the site is only ever reached over HTTPS. Off by default because a plain
 # http://localhost run would otherwise redirect to an https:// nobody listens on.
@@ -226,6 +228,7 @@ if SECURE:
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
 # Behind a TLS-terminating proxy, name the header it sets, e.g. "X-Forwarded-Proto: https".
 # Only set it when the proxy always overwrites that header: a client could send it otherwise.
 _proxy_ssl_header = os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER", "").strip()

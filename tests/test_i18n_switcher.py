@@ -72,6 +72,7 @@ def test_choosing_korean_sets_the_cookie_and_returns_to_the_page(client):
     cookie = response.cookies[COOKIE]
     assert cookie.value == "ko"
     assert cookie["samesite"] == "Lax"
+    assert cookie["httponly"]
     assert int(cookie["max-age"]) == settings.LANGUAGE_COOKIE_AGE
     # The cookie outranks the browser's own Accept-Language from then on.
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
@@ -139,6 +140,7 @@ def test_signing_in_applies_the_stored_language_on_a_fresh_browser(ann):
     response = sign_in(fresh)
     assert response.status_code == 302
     assert response.cookies[COOKIE].value == "ko"
+    assert response.cookies[COOKIE]["httponly"]  # set as the switcher sets it
     assert html_lang(fresh.get("/", HTTP_ACCEPT_LANGUAGE="en")) == "ko"
 
 
@@ -198,3 +200,19 @@ def test_dates_follow_the_language(client, editor, kinu_bytes):
     )
     assert "read 03/05/2026 2:07 p.m." in english
     assert "2026-3-5 14:07에 읽음" in korean
+
+
+def test_in_production_the_language_cookie_is_secure_like_the_session_cookie():
+    import json
+
+    from tests.test_security_headers import PRODUCTION, run
+
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "print(json.dumps([settings.LANGUAGE_COOKIE_SECURE, settings.LANGUAGE_COOKIE_HTTPONLY]))"
+    )
+    production = run(["-c", code], DJANGO_SETTINGS_MODULE="config.settings", **PRODUCTION)
+    assert production.returncode == 0, production.stderr
+    assert json.loads(production.stdout) == [True, True]
+    local = run(["-c", code], DJANGO_SETTINGS_MODULE="config.settings", DJANGO_DEBUG="1")
+    assert json.loads(local.stdout) == [False, True]  # plain http://localhost keeps its choice
