@@ -1,6 +1,6 @@
 """The interface language in the browser: the header's switcher, remembered across reloads and
 on the user's profile, brought back by signing in elsewhere; both languages pass axe-core at
-desktop and phone widths on the library, sign-in and import pages."""
+desktop and phone widths on the library, sign-in, import, preview, edit and delete pages."""
 
 from __future__ import annotations
 
@@ -104,8 +104,11 @@ def test_the_import_page_script_speaks_korean(browser, live_server, transactiona
 def test_no_accessibility_violation_in_either_language(browser, live_server, users, kinu, settings, locale):
     from annotations.roles import Role
     from annotations.services import user_create
+    from briefs.previews import preview_create
+    from tests.browser.conftest import KINU_SAMPLE
 
-    user_create(username="ed", role=Role.EDITOR, password=PASSWORD)
+    editor = user_create(username="ed", role=Role.EDITOR, password=PASSWORD)
+    preview = preview_create(owner=editor, data=KINU_SAMPLE.read_bytes(), filename="kinu.txt", replaces=kinu)
     language = locale[:2]
     SHOTS.mkdir(exist_ok=True)
     context, page = new_page(browser, live_server, locale=locale)
@@ -114,7 +117,14 @@ def test_no_accessibility_violation_in_either_language(browser, live_server, use
     try:
         page.goto(f"{page.base_url}/accounts/login/")
         pages = [("login", None)]
-        for name, path in [*pages, ("library", "/"), ("import", "/import/")]:
+        signed_in = [
+            ("library", "/"),
+            ("import", "/import/"),
+            ("preview", f"/import/{preview.token}/"),
+            ("edit", f"/briefs/{kinu.slug}/edit/"),
+            ("delete", f"/briefs/{kinu.slug}/delete/"),
+        ]
+        for name, path in [*pages, *signed_in]:
             if name == "library":
                 sign_in(page, "ed")
             if path:
