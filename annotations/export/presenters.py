@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from annotations.export.citations import citation, section_label
+from annotations.export.context import quote_in_context
 from annotations.models import Annotation
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
@@ -68,11 +69,6 @@ def permalink(annotation: Annotation, *, base_url: str) -> str:
     """Return the absolute URL of the annotation in the reader."""
     path = reverse("briefs:reader", args=[annotation.section.brief.slug])
     return f"{base_url.rstrip('/')}{path}#annotation-{annotation.pk}"
-
-
-def quote_in_context(annotation: Annotation) -> str:
-    """Return prefix + [quote] + suffix."""
-    return f"{annotation.prefix}[{annotation.quote}]{annotation.suffix}"
 
 
 def excerpt_record(annotation: Annotation, options: ExcerptOptions) -> dict[str, Any]:

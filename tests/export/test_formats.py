@@ -146,7 +146,9 @@ def test_csv_labels_follow_the_chosen_language(world):
 def test_csv_context_column_brackets_the_quote(world):
     rows = {int(r["id"]): r for r in read_csv(export_bytes(world.editor, "csv", context=True))}
     a = world.ko_bigdeal
-    assert rows[a.pk]["context"] == f"{a.prefix}[{a.quote}]{a.suffix}"
+    # The suffix is cut back to its last whole word (tests/export/test_context.py).
+    suffix = ". 반면 북한은 영변의 모든 핵시설을 영구적으로 폐기하는…"
+    assert rows[a.pk]["context"] == f"{a.prefix}[{a.quote}]{suffix}"
     assert rows[a.pk]["context"].startswith("미국은 [영변 외")
 
 
@@ -456,7 +458,7 @@ def test_docx_clip_sheet_round_trips_with_python_docx(world):
 def test_docx_clip_sheet_with_context_brackets_the_quote(world):
     quotes = [t for s, t in read_docx(export_bytes(world.editor, "docx", context=True)) if s == "Quote"]
     a = world.ko_bigdeal
-    assert quotes[0] == f"{a.prefix}[{a.quote}]{a.suffix}"
+    assert quotes[0] == f"{a.prefix}[{a.quote}]. 반면 북한은 영변의 모든 핵시설을 영구적으로 폐기하는…"
 
 
 def test_empty_docx_clip_sheet_says_so(world):
