@@ -153,9 +153,27 @@ def test_csv_context_column_brackets_the_quote(world):
 
 
 FORMULAS = ['=HYPERLINK("http://evil.example","click")', "+1", "-2", "@SUM(A1:A2)", "\t=1", "\r=1"]
+# Formulas hidden behind what a spreadsheet skips, or typed in full-width and small forms.
+HIDDEN_FORMULAS = [
+    " =1+1",
+    "  +cmd|' /C calc'!A0",
+    "\n=1",
+    "\r\n=1",
+    "\u3000=1",  # ideographic space
+    "\xa0=1",  # no-break space
+    "\u200b=1",  # zero-width space
+    "\ufeff=1",
+    "\u200f-1",  # right-to-left mark
+    '＝HYPERLINK("http://evil.example")',
+    "＋1",
+    "－2",
+    "＠SUM(A1:A2)",
+    "﹦1",  # small equals sign
+    " \t=1",
+]
 
 
-@pytest.mark.parametrize("note", FORMULAS)
+@pytest.mark.parametrize("note", [*FORMULAS, *HIDDEN_FORMULAS])
 def test_csv_neutralises_formula_like_cells(world, note):
     Annotation.objects.filter(pk=world.ko_bigdeal.pk).update(note=note)
     rows = {int(r["id"]): r for r in read_csv(export_bytes(world.editor, "csv"))}
@@ -169,6 +187,10 @@ def test_neutralise_leaves_ordinary_text_alone():
     assert neutralise("빅딜") == "빅딜"
     assert neutralise("a=1") == "a=1"
     assert neutralise("=1") == "'=1"
+    assert neutralise(" 제재 = 압박") == " 제재 = 압박"
+    assert neutralise("1 + 1") == "1 + 1"
+    assert neutralise("") == ""
+    assert neutralise("   ") == "   "
 
 
 def test_empty_csv_has_only_the_header(world):
@@ -190,7 +212,7 @@ def test_xlsx_round_trips_field_by_field(world):
     assert by_id[world.ko_yongbyon.pk]["quote"] == "🇰🇷 양측은 “단계적 접근”에 대한 이견"
 
 
-@pytest.mark.parametrize("note", [*FORMULAS, "#N/A"])
+@pytest.mark.parametrize("note", [*FORMULAS, *HIDDEN_FORMULAS, "#N/A", " #REF!"])
 def test_xlsx_writes_formula_like_text_as_text(world, note):
     Annotation.objects.filter(pk=world.ko_bigdeal.pk).update(note=note)
     header, records, cells = read_xlsx(export_bytes(world.editor, "xlsx"))

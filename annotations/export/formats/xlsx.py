@@ -25,7 +25,7 @@ from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.utils import get_column_letter
 
 from annotations.export.formats.base import FLUSH_BYTES, ExportJob, ZipSink, xml_safe
-from annotations.export.formats.tabular import FORMULA_TRIGGERS, cell_value
+from annotations.export.formats.tabular import cell_value, looks_like_formula
 from annotations.export.presenters import excerpt_record
 
 SHEET_NAME = "Excerpts"
@@ -125,7 +125,7 @@ def _cell(ref: str, value: Any, style: int = _PLAIN) -> str:
     if isinstance(value, int | float):
         return f'<c r="{ref}"><v>{value!r}</v></c>'
     text = xml_safe(str(value))
-    if style == _PLAIN and (text.startswith(FORMULA_TRIGGERS) or text in ERROR_CODES):
+    if style == _PLAIN and (looks_like_formula(text) or text.strip() in ERROR_CODES):
         style = _QUOTED
     styled = f' s="{style}"' if style else ""
     return f'<c r="{ref}"{styled} t="inlineStr"><is><t xml:space="preserve">{escape(text, _CR)}</t></is></c>'
