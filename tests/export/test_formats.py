@@ -13,6 +13,7 @@ import zipfile
 import docx
 import openpyxl
 import pytest
+from django.utils import timezone
 
 from annotations.export.formats.clipsheet import md_escape
 from annotations.export.formats.tabular import neutralise
@@ -61,10 +62,12 @@ def expected(annotation: Annotation, language: str = "ko") -> dict:
     }
 
 
-def assert_record_matches(record: dict, annotation: Annotation, *, language: str = "ko", lists=list) -> None:
+def assert_record_matches(
+    record: dict, annotation: Annotation, *, language: str = "ko", lists=list, dates: bool = True
+) -> None:
     """Compare one exported record with the database; lists=split for joined spreadsheet cells."""
     want = expected(annotation, language)
-    for key in ("created_at", "updated_at"):
+    for key in ("created_at", "updated_at") if dates else ():
         parsed = dt.datetime.fromisoformat(record[key])
         assert parsed.utcoffset() is not None, f"{key} has no time zone"
         assert parsed == want[key]
@@ -208,7 +211,16 @@ def test_xlsx_round_trips_field_by_field(world):
     by_id = {r["id"]: r for r in records}
     assert set(by_id) == visible_ids(world)
     for annotation in world.visible_to_editor:
-        assert_record_matches(by_id[annotation.pk], annotation, lists=split)
+        record = dict(by_id[annotation.pk])
+        want = expected(annotation)
+        for key in ("created_at", "updated_at"):
+            # A real date cell, in the site's local time, to the second (Excel has no zones).
+            local = timezone.localtime(want[key]).replace(tzinfo=None, microsecond=0)
+            assert record.pop(key) == local, key
+        if want["publication_date"]:
+            assert record["publication_date"] == dt.datetime.fromisoformat(want["publication_date"])
+            record["publication_date"] = want["publication_date"]
+        assert_record_matches(record, annotation, lists=split, dates=False)
     assert by_id[world.ko_yongbyon.pk]["quote"] == "🇰🇷 양측은 “단계적 접근”에 대한 이견"
 
 
@@ -242,6 +254,35 @@ def test_xlsx_is_a_valid_workbook_with_a_bold_frozen_header(world):
     assert not any(cell.font.b for cell in sheet[2])
     quote_column = openpyxl.utils.get_column_letter([c.value for c in sheet[1]].index("quote") + 1)
     assert sheet.column_dimensions[quote_column].width == 60
+
+
+def test_xlsx_dates_are_date_cells_with_a_date_format(world):
+    header, _, cells = read_xlsx(export_bytes(world.editor, "xlsx"))
+    by_column = {name: [c for c in cells if c.row > 1 and c.column == i] for i, name in enumerate(header, 1)}
+    for name, shown in (("created_at", "yyyy-mm-dd hh:mm:ss"), ("updated_at", "yyyy-mm-dd hh:mm:ss")):
+        assert by_column[name] and all(c.is_date and c.number_format == shown for c in by_column[name])
+    published = [c for c in by_column["publication_date"] if c.value is not None]
+    assert published and all(c.is_date and c.number_format == "yyyy-mm-dd" for c in published)
+    assert {c.value.date() for c in published} == {dt.date(2019, 3, 8)}
+
+
+def test_xlsx_permalinks_are_hyperlinks(world):
+    header, records, cells = read_xlsx(export_bytes(world.editor, "xlsx"))
+    column = header.index("permalink") + 1
+    links = [c for c in cells if c.row > 1 and c.column == column]
+    assert len(links) == len(visible_ids(world))
+    for cell in links:
+        assert cell.hyperlink is not None and cell.hyperlink.target == cell.value
+        assert cell.value.startswith(f"{BASE_URL}/briefs/")
+        assert cell.font.u == "single"
+
+
+def test_xlsx_header_has_an_autofilter_over_every_row(world):
+    data = export_bytes(world.editor, "xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    last = openpyxl.utils.get_column_letter(sheet.max_column)
+    assert sheet.auto_filter.ref == f"A1:{last}{len(visible_ids(world)) + 1}"
+    assert sheet.freeze_panes == "A2"
 
 
 @pytest.mark.parametrize("format", ["xlsx", "docx"])
