@@ -14,6 +14,7 @@ import docx
 import openpyxl
 import pytest
 from django.utils import timezone
+from docx.oxml.ns import qn
 
 from annotations.export.formats.clipsheet import md_escape
 from annotations.export.formats.tabular import neutralise
@@ -560,3 +561,37 @@ def test_the_author_of_a_private_annotation_gets_it_and_no_one_elses(world, form
     assert "PRIVATE NOTE" in text
     assert "합의 없이 끝났다" not in text  # the editor's private highlight
     assert "DELETED NOTE" not in text
+
+
+@pytest.mark.parametrize(("language", "size_mm"), [("ko", (210, 297)), ("en", (215.9, 279.4))])
+def test_docx_paper_follows_the_export_language(world, language, size_mm):
+    document = docx.Document(io.BytesIO(export_bytes(world.editor, "docx", language=language)))
+    for section in document.sections:
+        assert (round(section.page_width.mm, 1), round(section.page_height.mm, 1)) == size_mm
+
+
+def test_docx_sets_hangul_quotes_upright_and_keeps_english_ones_italic(world):
+    document = docx.Document(io.BytesIO(export_bytes(world.editor, "docx", language="en")))
+    assert document.styles["Quote"].font.italic  # the style's italic stays, for Latin text
+    quotes = {p.text: p for p in document.paragraphs if p.style.name == "Quote"}
+    hangul = quotes[world.ko_bigdeal.quote]
+    assert hangul.runs and all(run.italic is False for run in hangul.runs)
+    assert all(run.font.element.rPr.find(qn("w:iCs")).get(qn("w:val")) == "0" for run in hangul.runs)
+    english = quotes[world.en_relief.quote]
+    assert all(run.italic is None for run in english.runs)  # inherits the style's italic
+
+
+def test_docx_note_label_is_not_slanted_hangul(world):
+    document = docx.Document(io.BytesIO(export_bytes(world.editor, "docx")))
+    label = next(r for p in document.paragraphs for r in p.runs if r.text == "메모: ")
+    assert not label.italic and label.bold
+
+
+def test_docx_headings_set_hangul_in_the_korean_face_not_the_themes(world):
+    document = docx.Document(io.BytesIO(export_bytes(world.editor, "docx")))
+    for name in ("Normal", "Title", "Heading 1", "Heading 2", "Quote"):
+        fonts = document.styles[name].element.rPr.rFonts
+        assert fonts.get(qn("w:eastAsia")) == "맑은 고딕", name
+        assert fonts.get(qn("w:eastAsiaTheme")) is None, name
+        lang = document.styles[name].element.rPr.find(qn("w:lang"))
+        assert lang is not None and lang.get(qn("w:eastAsia")) == "ko-KR", name
