@@ -361,7 +361,7 @@ def test_w3c_collection_embeds_the_api_presenter_and_passes_the_test_suite(world
     by_id = {item["id"]: item for item in items}
     for annotation in world.visible_to_editor:
         annotation = Annotation.objects.select_related("section__brief", "author").get(pk=annotation.pk)
-        want = annotation_jsonld(annotation, base_url=BASE_URL, with_context=False)
+        want = annotation_jsonld(annotation, base_url=BASE_URL, with_context=False, language="ko")
         assert by_id[want["id"]] == want
         assert "@context" not in by_id[want["id"]]
     quotes = {
