@@ -21,7 +21,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
-from annotations.export.citations import citation
+from annotations.export.citations import annotation_citation
 from annotations.export.formats.base import FLUSH_BYTES, ExportJob, ZipSink, buffered, xml_safe
 from annotations.export.presenters import permalink, quote_in_context
 from annotations.models import Annotation
@@ -93,9 +93,7 @@ def _clip(annotation: Annotation, job: ExportJob) -> Clip:
     quote = quote_in_context(annotation) if job.options.context else annotation.quote
     return Clip(
         quote=quote,
-        citation=citation(
-            annotation.section.brief, annotation.section, annotation.section.page_at(annotation.start)
-        ),
+        citation=annotation_citation(annotation),
         permalink=permalink(annotation, base_url=job.options.base_url),
         note=annotation.note,
     )
