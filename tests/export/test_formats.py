@@ -23,7 +23,7 @@ from annotations.export.selectors import ExportFilters
 from annotations.export.services import excerpt_export
 from annotations.models import Annotation
 from tests.export.conftest import BASE_URL, export_bytes, w3c_validate
-from tests.factories import AnnotationFactory
+from tests.factories import AnnotationFactory, SectionFactory
 
 FORMATS = ["csv", "xlsx", "jsonl", "w3c", "md", "docx"]
 
@@ -595,3 +595,30 @@ def test_docx_headings_set_hangul_in_the_korean_face_not_the_themes(world):
         assert fonts.get(qn("w:eastAsiaTheme")) is None, name
         lang = document.styles[name].element.rPr.find(qn("w:lang"))
         assert lang is not None and lang.get(qn("w:eastAsia")) == "ko-KR", name
+
+
+def test_xlsx_cuts_text_past_excels_cell_limit_without_splitting_a_character(world):
+    from annotations.export.formats.xlsx import CELL_MAX_UNITS, excel_text
+
+    long_quote = "제재" * 20_000 + "😀" * 10  # 40,010 code points
+    section = SectionFactory(brief=world.ko_bigdeal.section.brief, position=7, anchor="long", text=long_quote)
+    long = AnnotationFactory(section=section, author=world.editor, start=0, end=len(long_quote))
+    header, records, _ = read_xlsx(export_bytes(world.editor, "xlsx"))
+    cell = {r["id"]: r for r in records}[long.pk]["quote"]
+    assert cell.endswith("…") and long_quote.startswith(cell[:-1])
+    assert len(cell.encode("utf-16-le")) // 2 <= CELL_MAX_UNITS
+    emoji = "😀" * 20_000  # two UTF-16 units each: never cut between the two
+    cut = excel_text(emoji)
+    assert len(cut.encode("utf-16-le")) // 2 <= CELL_MAX_UNITS and set(cut[:-1]) == {"😀"}
+    assert excel_text("짧은 인용") == "짧은 인용"
+
+
+def test_xlsx_stops_adding_hyperlinks_at_excels_limit(world, monkeypatch):
+    from annotations.export.formats import xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_HYPERLINKS", 2)  # the real limit is 65,530 (too many rows for a test)
+    header, records, cells = read_xlsx(export_bytes(world.editor, "xlsx"))
+    column = header.index("permalink") + 1
+    links = [c for c in cells if c.row > 1 and c.column == column]
+    assert len(links) == len(visible_ids(world)) and all(c.value.startswith(BASE_URL) for c in links)
+    assert sum(c.hyperlink is not None for c in links) == 2

@@ -41,6 +41,11 @@ _DATETIME_COLUMNS = frozenset({"created_at", "updated_at"})
 _DATE_COLUMNS = frozenset({"publication_date"})
 _LINK_COLUMNS = frozenset({"permalink"})
 _CR = {"\r": "&#13;"}  # a literal CR would be read back as LF (XML end-of-line handling)
+# Excel's limits: a cell holds at most 32,767 characters (UTF-16 code units), and a sheet at
+# most 65,530 hyperlinks; past either it declares the file damaged and "repairs" it away.
+CELL_MAX_UNITS = 32_767
+MAX_HYPERLINKS = 65_530
+TRUNCATED = "…"
 
 _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -142,11 +147,30 @@ def _cell(ref: str, value: Any, style: int = _PLAIN) -> str:
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float):
         return f'<c r="{ref}"><v>{value!r}</v></c>'
-    text = xml_safe(str(value))
+    text = excel_text(xml_safe(str(value)))
     if style == _PLAIN and (looks_like_formula(text) or text.strip() in ERROR_CODES):
         style = _QUOTED
     styled = f' s="{style}"' if style else ""
     return f'<c r="{ref}"{styled} t="inlineStr"><is><t xml:space="preserve">{escape(text, _CR)}</t></is></c>'
+
+
+def excel_text(text: str) -> str:
+    """Return the text cut to what one Excel cell holds (with an ellipsis), never inside a character."""
+    if len(text) <= CELL_MAX_UNITS // 2:  # the common case, whatever the characters
+        return text
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > CELL_MAX_UNITS:
+            kept, total = [], 0
+            for c in text[:index]:
+                width = 2 if ord(c) > 0xFFFF else 1
+                if total + width > CELL_MAX_UNITS - len(TRUNCATED):
+                    break
+                kept.append(c)
+                total += width
+            return "".join(kept) + TRUNCATED
+    return text
 
 
 def _row(number: int, letters: Sequence[str], values: Sequence[Any], styles: Sequence[int]) -> str:
@@ -221,7 +245,8 @@ def xlsx_stream(job: ExportJob) -> Iterator[bytes]:
                 record = excerpt_record(annotation, job.options)
                 values = [_spreadsheet_value(c, record[c]) for c in columns]
                 row = _row(number, letters, values, styles)
-                links.extend((f"{letters[i]}{number}", values[i]) for i in link_columns if values[i])
+                if len(links) < MAX_HYPERLINKS:  # past the limit the URL stays, as text
+                    links.extend((f"{letters[i]}{number}", values[i]) for i in link_columns if values[i])
                 buffer.append(row)
                 last_row = number
                 size += len(row)
