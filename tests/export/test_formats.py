@@ -456,7 +456,7 @@ def test_markdown_clip_sheet_groups_by_tag_then_brief_with_citations(world):
         'Korea Institute for National Unification Online Series CO 19-06 (2019), "The Sticking Point."'
     )
     assert clips[4][3].endswith("'요약'")
-    assert "*메모:* 미국의 요구: '빅딜'.\n두 번째 줄" in text
+    assert "**메모:** 미국의 요구: '빅딜'.\n두 번째 줄" in text  # bold: Hangul has no italic
 
 
 def test_markdown_tag_filter_limits_the_groups(world):
@@ -622,3 +622,14 @@ def test_xlsx_stops_adding_hyperlinks_at_excels_limit(world, monkeypatch):
     links = [c for c in cells if c.row > 1 and c.column == column]
     assert len(links) == len(visible_ids(world)) and all(c.value.startswith(BASE_URL) for c in links)
     assert sum(c.hyperlink is not None for c in links) == 2
+
+
+def test_markdown_note_label_is_italic_only_in_english(world):
+    english = export_bytes(world.editor, "md", language="en").decode()
+    assert "*Note:* Offer: Yongbyon for relief" in english and "**Note:**" not in english
+
+
+@pytest.mark.parametrize(("language", "tag"), [("ko", "ko-KR"), ("en", "en-US")])
+def test_docx_says_which_language_it_is_in(world, language, tag):
+    document = docx.Document(io.BytesIO(export_bytes(world.editor, "docx", language=language)))
+    assert document.core_properties.language == tag

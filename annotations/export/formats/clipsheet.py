@@ -141,7 +141,9 @@ def _markdown_pieces(job: ExportJob) -> Iterator[str]:
             quote = "\n".join(f"> {md_escape(line)}".rstrip() for line in value.quote.split("\n"))
             yield f"\n{quote}\n\n— {md_escape(value.citation)}  \n<{value.permalink}>\n"
             if value.note:
-                yield f"\n*{text['note']}:* {md_escape(value.note)}\n"
+                # Emphasis renders as italic, which Hangul does not have: the Korean label is bold.
+                mark = "**" if has_hangul(text["note"]) else "*"
+                yield f"\n{mark}{text['note']}:{mark} {md_escape(value.note)}\n"
     if empty:
         yield f"\n{text['empty']}\n"
 
@@ -157,6 +159,7 @@ def _docx_skeleton(job: ExportJob) -> tuple[bytes, str, str]:
     text = clip_text(job.options.language)
     document.core_properties.title = text["title"]
     document.core_properties.author = job.exported_by
+    document.core_properties.language = "ko-KR" if job.options.language == "ko" else "en-US"
     _page_setup(document, job.options.language)
     for name in _STYLES_WITH_HANGUL:
         _east_asian_font(document.styles[name])
