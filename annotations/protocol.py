@@ -40,6 +40,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from ninja.errors import HttpError
 
@@ -382,7 +383,7 @@ def _annotation_headers(annotation: Annotation) -> dict[str, str]:
         "ETag": annotation_etag(annotation),
         "Link": RESOURCE_LINK,
         "Allow": ANNOTATION_ALLOW,
-        "Vary": "Accept, Authorization, Cookie",
+        "Vary": "Accept, Accept-Language, Authorization, Cookie",
     }
 
 
@@ -391,7 +392,7 @@ def _container_headers() -> dict[str, str]:
         "Link": CONTAINER_LINKS,
         "Allow": CONTAINER_ALLOW,
         "Accept-Post": ACCEPT_POST,
-        "Vary": "Accept, Prefer, Authorization, Cookie",
+        "Vary": "Accept, Accept-Language, Prefer, Authorization, Cookie",
     }
 
 
@@ -453,7 +454,7 @@ def _container_get(request: HttpRequest) -> HttpResponse:
             "@context": [ANNO_CONTEXT, LDP_CONTEXT],
             "id": collection_iri,
             "type": ["BasicContainer", "AnnotationCollection"],
-            "label": "Marginalia: the annotations visible to you",
+            "label": gettext("Marginalia: the annotations visible to you"),
             "total": total,
         }
         if stats["modified"]:

@@ -7,8 +7,10 @@ Mapping (Web Annotation Data Model, REC 2017-02-23):
   (``/briefs/<slug>/#<anchor>``), with two alternative selectors over the section's
   NFC text: a TextQuoteSelector (exact/prefix/suffix) and a TextPositionSelector
   (start/end in Unicode code points, as the model stores them).
-- each codebook tag, twice: a TextualBody with purpose "tagging" and the English label
-  as its value (what any client shows), and a SpecificResource with purpose
+- each codebook tag, twice: a TextualBody with purpose "tagging" and the label as its value
+  (what any client shows) in the requested language (the export's label language; for the
+  API, the active language: the language cookie or Accept-Language), tagged with that
+  language, and a SpecificResource with purpose
   "classifying" whose source is the tag's IRI in the API (``/api/v1/tags/<code>``),
   which carries the code. (The official assertions forbid an id on a body with a
   purpose unless it is a SpecificResource, so the IRI cannot sit on the TextualBody.)
@@ -30,7 +32,9 @@ import datetime as dt
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from annotations.models import Actor, Annotation, Tag
 
@@ -88,7 +92,13 @@ def _creator(annotation: Annotation, *, base_url: str) -> dict[str, Any]:
     }
 
 
-def _bodies(annotation: Annotation, *, base_url: str) -> list[dict[str, Any]]:
+def label_language(language: str | None = None) -> str:
+    """Return "ko" or "en": the given language, by default the active one."""
+    language = language or get_language() or settings.LANGUAGE_CODE
+    return "ko" if language.startswith("ko") else "en"
+
+
+def _bodies(annotation: Annotation, *, base_url: str, language: str) -> list[dict[str, Any]]:
     bodies: list[dict[str, Any]] = []
     tags = list(annotation.tags.all())
     for tag in tags:
@@ -96,9 +106,9 @@ def _bodies(annotation: Annotation, *, base_url: str) -> list[dict[str, Any]]:
             {
                 "type": "TextualBody",
                 "purpose": "tagging",
-                "value": tag.label_en,
+                "value": tag.label(language),
                 "format": "text/plain",
-                "language": "en",
+                "language": language,
             }
         )
     for tag in tags:
@@ -145,17 +155,20 @@ def tombstone_jsonld(annotation: Annotation, *, base_url: str, with_context: boo
     return doc
 
 
-def annotation_jsonld(annotation: Annotation, *, base_url: str, with_context: bool = True) -> dict:
+def annotation_jsonld(
+    annotation: Annotation, *, base_url: str, with_context: bool = True, language: str | None = None
+) -> dict:
     """Return the annotation as a W3C Web Annotation (JSON-LD, compacted with anno.jsonld).
 
     base_url is the site's origin, e.g. "https://marginalia.example.org" (a trailing
     slash is ignored). with_context=False leaves "@context" out, for annotations
     embedded in a page or collection that carries it. A soft-deleted annotation
-    comes out as a Tombstone (see tombstone_jsonld).
+    comes out as a Tombstone (see tombstone_jsonld). language ("ko" or "en") picks the
+    tag labels; by default the active language.
     """
     if annotation.deleted_at is not None:
         return tombstone_jsonld(annotation, base_url=base_url, with_context=with_context)
-    bodies = _bodies(annotation, base_url=base_url)
+    bodies = _bodies(annotation, base_url=base_url, language=label_language(language))
     doc: dict[str, Any] = {"@context": ANNO_CONTEXT} if with_context else {}
     doc.update(
         {

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from annotations.export.formats import FORMAT_CHOICES
 from annotations.export.presenters import ExcerptOptions
@@ -32,7 +33,7 @@ def _brief_choices() -> list[tuple[str, str]]:
 
 
 def _tag_choices() -> list[tuple[str, str]]:
-    return [(t.code, str(t)) for t in Tag.objects.order_by("category__position", "position", "code")]
+    return [(t.code, t.label()) for t in Tag.objects.order_by("category__position", "position", "code")]
 
 
 def _annotator_choices() -> list[tuple[str, str]]:
@@ -44,24 +45,44 @@ class ExportForm(forms.Form):
     """Which excerpts to export and how; every field is optional (no filter: everything visible)."""
 
     briefs = _ValuesField(
-        choices=_brief_choices, required=False, widget=forms.SelectMultiple(attrs={"size": 6})
+        choices=_brief_choices,
+        required=False,
+        label=_("Briefs"),
+        widget=forms.CheckboxSelectMultiple,
     )
-    tags = _ValuesField(choices=_tag_choices, required=False, widget=forms.CheckboxSelectMultiple)
+    tags = _ValuesField(
+        choices=_tag_choices,
+        required=False,
+        label=_("Tags (any of them)"),
+        widget=forms.CheckboxSelectMultiple,
+    )
     actors = forms.MultipleChoiceField(
-        choices=Actor.choices, required=False, widget=forms.CheckboxSelectMultiple
+        choices=Actor.choices, required=False, label=_("Actors"), widget=forms.CheckboxSelectMultiple
     )
     annotators = _ValuesField(
-        choices=_annotator_choices, required=False, widget=forms.SelectMultiple(attrs={"size": 6})
+        choices=_annotator_choices,
+        required=False,
+        label=_("Annotators"),
+        widget=forms.CheckboxSelectMultiple,
     )
-    created_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    created_from = forms.DateField(
+        required=False, label=_("Created from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     created_to = forms.DateField(
         required=False,
+        label=_("Created to"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Inclusive: the whole day counts.",
+        help_text=_("Inclusive: the whole day counts."),
     )
-    context = forms.BooleanField(required=False, label="Include context (prefix [quote] suffix)")
-    language = forms.ChoiceField(choices=Language.choices, required=False, label="Label language")
-    format = forms.ChoiceField(choices=FORMAT_CHOICES, required=False)
+    q = forms.CharField(
+        required=False,
+        max_length=200,
+        label=_("Text in the quote or note"),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    context = forms.BooleanField(required=False, label=_("Include context (prefix [quote] suffix)"))
+    language = forms.ChoiceField(choices=Language.choices, required=False, label=_("Label language"))
+    format = forms.ChoiceField(choices=FORMAT_CHOICES, required=False, label=_("Format"))
 
     def clean_language(self) -> str:
         return self.cleaned_data["language"] or Language.KOREAN
@@ -73,7 +94,7 @@ class ExportForm(forms.Form):
         data = super().clean()
         start, end = data.get("created_from"), data.get("created_to")
         if start and end and start > end:
-            raise forms.ValidationError("The date range is reversed: “from” must not be after “to”.")
+            raise forms.ValidationError(_("The date range is reversed: “from” must not be after “to”."))
         return data
 
     def filters(self) -> ExportFilters:
@@ -86,6 +107,7 @@ class ExportForm(forms.Form):
             annotators=list(data["annotators"]),
             created_from=_day_start(data["created_from"]),
             created_before=_day_start(data["created_to"] and data["created_to"] + dt.timedelta(days=1)),
+            text=data["q"],
         )
 
     def options(self, *, base_url: str) -> ExcerptOptions:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from annotations.selectors import User
 
 EXPORT_PERMISSION = "annotations.export_annotation"
-EXPORT_FORBIDDEN = "Exporting excerpts is for editors: ask an editor or an administrator for the Editor role."
+EXPORT_FORBIDDEN = _(
+    "Exporting excerpts is for editors: ask an editor or an administrator for the Editor role."
+)
 
 
 def can_export(user: User) -> bool:

@@ -13,7 +13,8 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
-from annotations.export.citations import citation, section_label
+from annotations.export.citations import annotation_citation, quote_pages, section_label
+from annotations.export.context import quote_in_context
 from annotations.models import Annotation
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
@@ -70,11 +71,6 @@ def permalink(annotation: Annotation, *, base_url: str) -> str:
     return f"{base_url.rstrip('/')}{path}#annotation-{annotation.pk}"
 
 
-def quote_in_context(annotation: Annotation) -> str:
-    """Return prefix + [quote] + suffix."""
-    return f"{annotation.prefix}[{annotation.quote}]{annotation.suffix}"
-
-
 def excerpt_record(annotation: Annotation, options: ExcerptOptions) -> dict[str, Any]:
     """Return the excerpt as a dict keyed by options.columns (tags, tag_labels, authors are lists).
 
@@ -84,7 +80,7 @@ def excerpt_record(annotation: Annotation, options: ExcerptOptions) -> dict[str,
     brief = section.brief
     author = annotation.author
     tags = list(annotation.tags.all())
-    page = section.page_at(annotation.start)
+    page, _ = quote_pages(annotation)
     record: dict[str, Any] = {
         "id": annotation.pk,
         "quote": annotation.quote,
@@ -107,7 +103,7 @@ def excerpt_record(annotation: Annotation, options: ExcerptOptions) -> dict[str,
         "section_position": section.position,
         "start": annotation.start,
         "end": annotation.end,
-        "citation": citation(brief, section, page),
+        "citation": annotation_citation(annotation),
         "page": page,
         "permalink": permalink(annotation, base_url=options.base_url),
     }

@@ -30,6 +30,9 @@ class ExportQuery(Schema):
         json_schema_extra={"format": "date"},
         description="Created on or before (YYYY-MM-DD).",
     )
+    q: str | None = Field(
+        None, max_length=200, description="Text in the quote or the note (case-insensitive)."
+    )
     context: bool = Field(False, description="Add prefix [quote] suffix.")
     language: Literal["ko", "en"] = Field("ko", description="Language of tag labels and section names.")
     format: Literal["csv", "xlsx", "jsonl", "w3c", "md", "docx"] = "csv"

@@ -73,6 +73,7 @@ class ExportFilters:
     annotators: Sequence[str] = ()  # usernames
     created_from: datetime | None = None  # inclusive
     created_before: datetime | None = None  # exclusive
+    text: str = ""  # in the quote or the note (case-insensitive), as the Annotations page filters
 
 
 def excerpt_filter(*, user: User, filters: ExportFilters) -> QuerySet[Annotation]:
@@ -94,6 +95,8 @@ def excerpt_filter(*, user: User, filters: ExportFilters) -> QuerySet[Annotation
         qs = qs.filter(created_at__gte=filters.created_from)
     if filters.created_before is not None:
         qs = qs.filter(created_at__lt=filters.created_before)
+    if filters.text:
+        qs = qs.filter(Q(quote__icontains=filters.text) | Q(note__icontains=filters.text))
     return qs
 
 

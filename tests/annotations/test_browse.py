@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -99,3 +101,54 @@ def test_queries_do_not_grow_with_the_rows(client, annotator, codebook, django_a
         AnnotationFactory(section=SectionFactory(), author=annotator, tags=[codebook["big-deal"]])
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(BROWSE)
+
+
+EXPORT_CASES = [
+    {},
+    {"brief": "two"},
+    {"tag": "big-deal"},
+    {"actor": "dprk"},
+    {"annotator": "annotator2"},
+    {"mine": "1"},
+    {"q": "<b>"},
+    {"brief": "one", "actor": "dprk", "q": ""},
+    {"actor": "nobody", "brief": "one"},  # an invalid filter is dropped, on both pages alike
+]
+
+
+@pytest.mark.parametrize("params", EXPORT_CASES)
+def test_export_these_carries_the_filters_to_the_export(client, annotator2, world, params):
+    from urllib.parse import parse_qs, urlsplit
+
+    from tests.factories import role_user
+
+    editor = role_user("editor", username="editor")
+    AnnotationFactory(section=world["mine_private"].section, author=editor, visibility="private", note="<b>y")
+    client.force_login(editor)
+    response = client.get(BROWSE, params)
+    shown = sorted(listed(response))
+    links = page_tree(response).xpath("//a[@class='browse-export']/@href")
+    assert len(links) == 1
+    url = urlsplit(links[0])
+    assert url.path == reverse("export:page")
+    query = parse_qs(url.query)
+    if params.get("mine"):
+        assert query["annotators"] == ["editor"]
+    exported = client.get(reverse("export:download"), {**query, "format": "jsonl"})
+    assert exported.status_code == 200
+    ids = sorted(json.loads(line)["id"] for line in b"".join(exported).splitlines())
+    assert ids == shown
+
+
+def test_no_export_link_for_those_who_may_not_export(client, annotator, world):
+    client.force_login(annotator)
+    assert not page_tree(client.get(BROWSE)).xpath("//a[@class='browse-export']")
+
+
+def test_filters_fold_behind_one_button(client, annotator, world):
+    client.force_login(annotator)
+    tree = page_tree(client.get(BROWSE, {"tag": "big-deal"}))
+    (fold,) = tree.xpath("//details[@data-browse-fold]")
+    assert fold.get("open") is not None  # open without a script: browse.js folds it on a phone
+    assert texts(fold, "./summary") == ["Filters (in use)"]
+    assert fold.xpath("./form[@class='browse-filters']")

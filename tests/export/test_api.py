@@ -94,3 +94,12 @@ def test_dates_must_be_iso_days(client, world):
     assert client.get(URL, {"created_to": "2024-13-45"}).status_code == 400
     response = client.get(URL, {"format": "jsonl", "created_from": "2000-01-01", "created_to": "2999-12-31"})
     assert response["X-Export-Total"] == "4"
+
+
+def test_the_text_filter_is_in_the_api_too(client, world):
+    client.force_login(world.editor)
+    response = client.get(URL, {"format": "jsonl", "q": "빅딜을"})
+    assert response.status_code == 200
+    records = [json.loads(line) for line in b"".join(response.streaming_content).decode().splitlines()]
+    assert [r["id"] for r in records] == [world.ko_bigdeal.pk]
+    assert client.get(URL, {"q": "가" * 201}).status_code in (400, 422)

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from annotations.export.citations import citation, citation_en, citation_ko, section_label
 from briefs.models import Brief, Section
+from tests.factories import AnnotationFactory, SectionFactory
 
 
 def brief(**kwargs) -> Brief:
@@ -121,3 +123,38 @@ def test_citations_give_the_page_the_quoted_paragraph_starts_on():
     )
     assert citation(brief(), paged, paged.page_at(7)).endswith("'H', 5쪽")
     assert citation(brief(), section(), None).endswith("'양자의 입장차: 빅딜 vs. 단계적 접근'")
+
+
+def test_a_quote_running_onto_the_next_page_cites_the_range():
+    assert citation_ko(brief(), section(), 3, 4).endswith("'양자의 입장차: 빅딜 vs. 단계적 접근', 3-4쪽")
+    assert citation_en(english_brief(), section("The Sticking Point"), 12, 13).endswith(
+        '(2019), "The Sticking Point," pp. 12–13.'
+    )
+    assert citation_ko(brief(), section(), 3, 3).endswith(", 3쪽")
+
+
+def test_exports_cite_the_pages_the_quote_spans(world):
+    from annotations.export.citations import annotation_citation
+    from tests.export.conftest import export_bytes
+
+    # Two paragraphs: the first starts on page 7, the second on page 8.
+    text = "첫 문단은 일곱째 쪽에서 시작한다.\n\n둘째 문단은 여덟째 쪽에 있다."
+    paged = SectionFactory(
+        brief=world.ko_bigdeal.section.brief,
+        position=9,
+        anchor="s9",
+        heading="쪽",
+        text=text,
+        page_start=7,
+        page_end=8,
+        page_offsets=[0, text.index("둘째")],
+        page_numbers=[7, 8],
+    )
+    across = AnnotationFactory(section=paged, author=world.editor, start=6, end=text.index("여덟째"))
+    within = AnnotationFactory(section=paged, author=world.editor, start=text.index("여덟째"), end=len(text))
+    assert annotation_citation(across).endswith("'쪽', 7-8쪽")
+    assert annotation_citation(within).endswith("'쪽', 8쪽")
+    rows = {r["id"]: r for r in map(json.loads, export_bytes(world.editor, "jsonl").decode().splitlines())}
+    assert rows[across.pk]["citation"].endswith("7-8쪽") and rows[across.pk]["page"] == 7
+    markdown = export_bytes(world.editor, "md").decode()
+    assert "'쪽', 7-8쪽" in markdown

@@ -13,6 +13,8 @@ import zipfile
 import docx
 import openpyxl
 import pytest
+from django.utils import timezone
+from docx.oxml.ns import qn
 
 from annotations.export.formats.clipsheet import md_escape
 from annotations.export.formats.tabular import neutralise
@@ -21,7 +23,7 @@ from annotations.export.selectors import ExportFilters
 from annotations.export.services import excerpt_export
 from annotations.models import Annotation
 from tests.export.conftest import BASE_URL, export_bytes, w3c_validate
-from tests.factories import AnnotationFactory
+from tests.factories import AnnotationFactory, SectionFactory
 
 FORMATS = ["csv", "xlsx", "jsonl", "w3c", "md", "docx"]
 
@@ -61,10 +63,12 @@ def expected(annotation: Annotation, language: str = "ko") -> dict:
     }
 
 
-def assert_record_matches(record: dict, annotation: Annotation, *, language: str = "ko", lists=list) -> None:
+def assert_record_matches(
+    record: dict, annotation: Annotation, *, language: str = "ko", lists=list, dates: bool = True
+) -> None:
     """Compare one exported record with the database; lists=split for joined spreadsheet cells."""
     want = expected(annotation, language)
-    for key in ("created_at", "updated_at"):
+    for key in ("created_at", "updated_at") if dates else ():
         parsed = dt.datetime.fromisoformat(record[key])
         assert parsed.utcoffset() is not None, f"{key} has no time zone"
         assert parsed == want[key]
@@ -146,14 +150,34 @@ def test_csv_labels_follow_the_chosen_language(world):
 def test_csv_context_column_brackets_the_quote(world):
     rows = {int(r["id"]): r for r in read_csv(export_bytes(world.editor, "csv", context=True))}
     a = world.ko_bigdeal
-    assert rows[a.pk]["context"] == f"{a.prefix}[{a.quote}]{a.suffix}"
+    # The suffix is cut back to its last whole word (tests/export/test_context.py).
+    suffix = ". 반면 북한은 영변의 모든 핵시설을 영구적으로 폐기하는…"
+    assert rows[a.pk]["context"] == f"{a.prefix}[{a.quote}]{suffix}"
     assert rows[a.pk]["context"].startswith("미국은 [영변 외")
 
 
 FORMULAS = ['=HYPERLINK("http://evil.example","click")', "+1", "-2", "@SUM(A1:A2)", "\t=1", "\r=1"]
+# Formulas hidden behind what a spreadsheet skips, or typed in full-width and small forms.
+HIDDEN_FORMULAS = [
+    " =1+1",
+    "  +cmd|' /C calc'!A0",
+    "\n=1",
+    "\r\n=1",
+    "\u3000=1",  # ideographic space
+    "\xa0=1",  # no-break space
+    "\u200b=1",  # zero-width space
+    "\ufeff=1",
+    "\u200f-1",  # right-to-left mark
+    '＝HYPERLINK("http://evil.example")',
+    "＋1",
+    "－2",
+    "＠SUM(A1:A2)",
+    "﹦1",  # small equals sign
+    " \t=1",
+]
 
 
-@pytest.mark.parametrize("note", FORMULAS)
+@pytest.mark.parametrize("note", [*FORMULAS, *HIDDEN_FORMULAS])
 def test_csv_neutralises_formula_like_cells(world, note):
     Annotation.objects.filter(pk=world.ko_bigdeal.pk).update(note=note)
     rows = {int(r["id"]): r for r in read_csv(export_bytes(world.editor, "csv"))}
@@ -167,6 +191,10 @@ def test_neutralise_leaves_ordinary_text_alone():
     assert neutralise("빅딜") == "빅딜"
     assert neutralise("a=1") == "a=1"
     assert neutralise("=1") == "'=1"
+    assert neutralise(" 제재 = 압박") == " 제재 = 압박"
+    assert neutralise("1 + 1") == "1 + 1"
+    assert neutralise("") == ""
+    assert neutralise("   ") == "   "
 
 
 def test_empty_csv_has_only_the_header(world):
@@ -184,11 +212,20 @@ def test_xlsx_round_trips_field_by_field(world):
     by_id = {r["id"]: r for r in records}
     assert set(by_id) == visible_ids(world)
     for annotation in world.visible_to_editor:
-        assert_record_matches(by_id[annotation.pk], annotation, lists=split)
+        record = dict(by_id[annotation.pk])
+        want = expected(annotation)
+        for key in ("created_at", "updated_at"):
+            # A real date cell, in the site's local time, to the second (Excel has no zones).
+            local = timezone.localtime(want[key]).replace(tzinfo=None, microsecond=0)
+            assert record.pop(key) == local, key
+        if want["publication_date"]:
+            assert record["publication_date"] == dt.datetime.fromisoformat(want["publication_date"])
+            record["publication_date"] = want["publication_date"]
+        assert_record_matches(record, annotation, lists=split, dates=False)
     assert by_id[world.ko_yongbyon.pk]["quote"] == "🇰🇷 양측은 “단계적 접근”에 대한 이견"
 
 
-@pytest.mark.parametrize("note", [*FORMULAS, "#N/A"])
+@pytest.mark.parametrize("note", [*FORMULAS, *HIDDEN_FORMULAS, "#N/A", " #REF!"])
 def test_xlsx_writes_formula_like_text_as_text(world, note):
     Annotation.objects.filter(pk=world.ko_bigdeal.pk).update(note=note)
     header, records, cells = read_xlsx(export_bytes(world.editor, "xlsx"))
@@ -218,6 +255,35 @@ def test_xlsx_is_a_valid_workbook_with_a_bold_frozen_header(world):
     assert not any(cell.font.b for cell in sheet[2])
     quote_column = openpyxl.utils.get_column_letter([c.value for c in sheet[1]].index("quote") + 1)
     assert sheet.column_dimensions[quote_column].width == 60
+
+
+def test_xlsx_dates_are_date_cells_with_a_date_format(world):
+    header, _, cells = read_xlsx(export_bytes(world.editor, "xlsx"))
+    by_column = {name: [c for c in cells if c.row > 1 and c.column == i] for i, name in enumerate(header, 1)}
+    for name, shown in (("created_at", "yyyy-mm-dd hh:mm:ss"), ("updated_at", "yyyy-mm-dd hh:mm:ss")):
+        assert by_column[name] and all(c.is_date and c.number_format == shown for c in by_column[name])
+    published = [c for c in by_column["publication_date"] if c.value is not None]
+    assert published and all(c.is_date and c.number_format == "yyyy-mm-dd" for c in published)
+    assert {c.value.date() for c in published} == {dt.date(2019, 3, 8)}
+
+
+def test_xlsx_permalinks_are_hyperlinks(world):
+    header, records, cells = read_xlsx(export_bytes(world.editor, "xlsx"))
+    column = header.index("permalink") + 1
+    links = [c for c in cells if c.row > 1 and c.column == column]
+    assert len(links) == len(visible_ids(world))
+    for cell in links:
+        assert cell.hyperlink is not None and cell.hyperlink.target == cell.value
+        assert cell.value.startswith(f"{BASE_URL}/briefs/")
+        assert cell.font.u == "single"
+
+
+def test_xlsx_header_has_an_autofilter_over_every_row(world):
+    data = export_bytes(world.editor, "xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    last = openpyxl.utils.get_column_letter(sheet.max_column)
+    assert sheet.auto_filter.ref == f"A1:{last}{len(visible_ids(world)) + 1}"
+    assert sheet.freeze_panes == "A2"
 
 
 @pytest.mark.parametrize("format", ["xlsx", "docx"])
@@ -295,7 +361,7 @@ def test_w3c_collection_embeds_the_api_presenter_and_passes_the_test_suite(world
     by_id = {item["id"]: item for item in items}
     for annotation in world.visible_to_editor:
         annotation = Annotation.objects.select_related("section__brief", "author").get(pk=annotation.pk)
-        want = annotation_jsonld(annotation, base_url=BASE_URL, with_context=False)
+        want = annotation_jsonld(annotation, base_url=BASE_URL, with_context=False, language="ko")
         assert by_id[want["id"]] == want
         assert "@context" not in by_id[want["id"]]
     quotes = {
@@ -390,7 +456,7 @@ def test_markdown_clip_sheet_groups_by_tag_then_brief_with_citations(world):
         'Korea Institute for National Unification Online Series CO 19-06 (2019), "The Sticking Point."'
     )
     assert clips[4][3].endswith("'요약'")
-    assert "*메모:* 미국의 요구: '빅딜'.\n두 번째 줄" in text
+    assert "**메모:** 미국의 요구: '빅딜'.\n두 번째 줄" in text  # bold: Hangul has no italic
 
 
 def test_markdown_tag_filter_limits_the_groups(world):
@@ -456,7 +522,7 @@ def test_docx_clip_sheet_round_trips_with_python_docx(world):
 def test_docx_clip_sheet_with_context_brackets_the_quote(world):
     quotes = [t for s, t in read_docx(export_bytes(world.editor, "docx", context=True)) if s == "Quote"]
     a = world.ko_bigdeal
-    assert quotes[0] == f"{a.prefix}[{a.quote}]{a.suffix}"
+    assert quotes[0] == f"{a.prefix}[{a.quote}]. 반면 북한은 영변의 모든 핵시설을 영구적으로 폐기하는…"
 
 
 def test_empty_docx_clip_sheet_says_so(world):
@@ -495,3 +561,75 @@ def test_the_author_of_a_private_annotation_gets_it_and_no_one_elses(world, form
     assert "PRIVATE NOTE" in text
     assert "합의 없이 끝났다" not in text  # the editor's private highlight
     assert "DELETED NOTE" not in text
+
+
+@pytest.mark.parametrize(("language", "size_mm"), [("ko", (210, 297)), ("en", (215.9, 279.4))])
+def test_docx_paper_follows_the_export_language(world, language, size_mm):
+    document = docx.Document(io.BytesIO(export_bytes(world.editor, "docx", language=language)))
+    for section in document.sections:
+        assert (round(section.page_width.mm, 1), round(section.page_height.mm, 1)) == size_mm
+
+
+def test_docx_sets_hangul_quotes_upright_and_keeps_english_ones_italic(world):
+    document = docx.Document(io.BytesIO(export_bytes(world.editor, "docx", language="en")))
+    assert document.styles["Quote"].font.italic  # the style's italic stays, for Latin text
+    quotes = {p.text: p for p in document.paragraphs if p.style.name == "Quote"}
+    hangul = quotes[world.ko_bigdeal.quote]
+    assert hangul.runs and all(run.italic is False for run in hangul.runs)
+    assert all(run.font.element.rPr.find(qn("w:iCs")).get(qn("w:val")) == "0" for run in hangul.runs)
+    english = quotes[world.en_relief.quote]
+    assert all(run.italic is None for run in english.runs)  # inherits the style's italic
+
+
+def test_docx_note_label_is_not_slanted_hangul(world):
+    document = docx.Document(io.BytesIO(export_bytes(world.editor, "docx")))
+    label = next(r for p in document.paragraphs for r in p.runs if r.text == "메모: ")
+    assert not label.italic and label.bold
+
+
+def test_docx_headings_set_hangul_in_the_korean_face_not_the_themes(world):
+    document = docx.Document(io.BytesIO(export_bytes(world.editor, "docx")))
+    for name in ("Normal", "Title", "Heading 1", "Heading 2", "Quote"):
+        fonts = document.styles[name].element.rPr.rFonts
+        assert fonts.get(qn("w:eastAsia")) == "맑은 고딕", name
+        assert fonts.get(qn("w:eastAsiaTheme")) is None, name
+        lang = document.styles[name].element.rPr.find(qn("w:lang"))
+        assert lang is not None and lang.get(qn("w:eastAsia")) == "ko-KR", name
+
+
+def test_xlsx_cuts_text_past_excels_cell_limit_without_splitting_a_character(world):
+    from annotations.export.formats.xlsx import CELL_MAX_UNITS, excel_text
+
+    long_quote = "제재" * 20_000 + "😀" * 10  # 40,010 code points
+    section = SectionFactory(brief=world.ko_bigdeal.section.brief, position=7, anchor="long", text=long_quote)
+    long = AnnotationFactory(section=section, author=world.editor, start=0, end=len(long_quote))
+    header, records, _ = read_xlsx(export_bytes(world.editor, "xlsx"))
+    cell = {r["id"]: r for r in records}[long.pk]["quote"]
+    assert cell.endswith("…") and long_quote.startswith(cell[:-1])
+    assert len(cell.encode("utf-16-le")) // 2 <= CELL_MAX_UNITS
+    emoji = "😀" * 20_000  # two UTF-16 units each: never cut between the two
+    cut = excel_text(emoji)
+    assert len(cut.encode("utf-16-le")) // 2 <= CELL_MAX_UNITS and set(cut[:-1]) == {"😀"}
+    assert excel_text("짧은 인용") == "짧은 인용"
+
+
+def test_xlsx_stops_adding_hyperlinks_at_excels_limit(world, monkeypatch):
+    from annotations.export.formats import xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_HYPERLINKS", 2)  # the real limit is 65,530 (too many rows for a test)
+    header, records, cells = read_xlsx(export_bytes(world.editor, "xlsx"))
+    column = header.index("permalink") + 1
+    links = [c for c in cells if c.row > 1 and c.column == column]
+    assert len(links) == len(visible_ids(world)) and all(c.value.startswith(BASE_URL) for c in links)
+    assert sum(c.hyperlink is not None for c in links) == 2
+
+
+def test_markdown_note_label_is_italic_only_in_english(world):
+    english = export_bytes(world.editor, "md", language="en").decode()
+    assert "*Note:* Offer: Yongbyon for relief" in english and "**Note:**" not in english
+
+
+@pytest.mark.parametrize(("language", "tag"), [("ko", "ko-KR"), ("en", "en-US")])
+def test_docx_says_which_language_it_is_in(world, language, tag):
+    document = docx.Document(io.BytesIO(export_bytes(world.editor, "docx", language=language)))
+    assert document.core_properties.language == tag

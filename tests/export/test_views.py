@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import zipfile
 
 import docx
@@ -47,8 +48,20 @@ def test_page_shows_the_form_and_the_count(client, world):
     response = client.get(PAGE)
     assert response.status_code == 200
     assertTemplateUsed(response, "annotations/export.html")
+    # Briefs are a checkbox list (a searchable multi-select once export.js adds its filter box).
     assertContains(
-        response, '<option value="kinu-co-19-05">제2차 북미정상회담 평가와 향후 과제</option>', html=True
+        response,
+        '<label for="id_briefs_1">'
+        '<input type="checkbox" name="briefs" value="kinu-co-19-05" id="id_briefs_1">'
+        " 제2차 북미정상회담 평가와 향후 과제</label>",
+        html=True,
+    )
+    assertContains(
+        response,
+        '<p class="pick-filter" hidden><label for="id_briefs-filter">Filter briefs</label>'
+        '<input type="search" id="id_briefs-filter" data-pick-filter aria-controls="id_briefs-list"'
+        ' autocomplete="off"></p>',
+        html=True,
     )
     assertContains(
         response,
@@ -149,3 +162,14 @@ def test_download_docx_is_streamed(client, world):
         assert archive.testzip() is None
     quotes = [p.text for p in docx.Document(io.BytesIO(data)).paragraphs if p.style.name == "Quote"]
     assert len(quotes) == 5  # four excerpts, one of them under two tags
+
+
+def test_text_filter_matches_quote_or_note_like_the_annotations_page(client, world):
+    client.force_login(world.editor)
+    by_note = client.get(PAGE, {"q": "yongbyon FOR"}, headers={"HX-Request": "true"})
+    assertContains(by_note, "<strong>1</strong> excerpt matches.", html=True)  # en_relief's note
+    by_quote = client.get(DOWNLOAD, {"q": "빅딜을", "format": "jsonl"})
+    ids = [json.loads(line)["id"] for line in b"".join(by_quote.streaming_content).splitlines()]
+    assert ids == [world.ko_bigdeal.pk]
+    too_long = client.get(DOWNLOAD, {"q": "가" * 201})
+    assert too_long.status_code == 400

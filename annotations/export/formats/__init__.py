@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from annotations.export.formats.base import ExportJob
 from annotations.export.formats.clipsheet import docx_stream, markdown_stream
 from annotations.export.formats.collection import w3c_stream
@@ -16,7 +18,7 @@ from annotations.w3c import JSONLD_MEDIA_TYPE
 @dataclass(frozen=True)
 class ExportFormat:
     key: str
-    label: str
+    label: str  # lazily translated
     extension: str
     content_type: str
     stream: Callable[[ExportJob], Iterator[bytes]]
@@ -27,10 +29,10 @@ class ExportFormat:
 FORMATS: dict[str, ExportFormat] = {
     f.key: f
     for f in (
-        ExportFormat("csv", "CSV (Excel)", "csv", "text/csv; charset=utf-8", stream=csv_stream),
+        ExportFormat("csv", _("CSV (Excel)"), "csv", "text/csv; charset=utf-8", stream=csv_stream),
         ExportFormat(
             "xlsx",
-            "Excel workbook (XLSX)",
+            _("Excel workbook (XLSX)"),
             "xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             stream=xlsx_stream,
@@ -38,7 +40,7 @@ FORMATS: dict[str, ExportFormat] = {
         ),
         ExportFormat(
             "md",
-            "Clip sheet (Markdown)",
+            _("Clip sheet (Markdown)"),
             "md",
             "text/markdown; charset=utf-8",
             by_tag=True,
@@ -46,15 +48,19 @@ FORMATS: dict[str, ExportFormat] = {
         ),
         ExportFormat(
             "docx",
-            "Clip sheet (Word)",
+            _("Clip sheet (Word)"),
             "docx",
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             by_tag=True,
             stream=docx_stream,
             binary=True,
         ),
-        ExportFormat("jsonl", "JSON Lines", "jsonl", "application/jsonl; charset=utf-8", stream=jsonl_stream),
-        ExportFormat("w3c", "W3C Web Annotation (JSON-LD)", "jsonld", JSONLD_MEDIA_TYPE, stream=w3c_stream),
+        ExportFormat(
+            "jsonl", _("JSON Lines"), "jsonl", "application/jsonl; charset=utf-8", stream=jsonl_stream
+        ),
+        ExportFormat(
+            "w3c", _("W3C Web Annotation (JSON-LD)"), "jsonld", JSONLD_MEDIA_TYPE, stream=w3c_stream
+        ),
     )
 }
 FORMAT_CHOICES = [(f.key, f.label) for f in FORMATS.values()]

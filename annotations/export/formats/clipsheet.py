@@ -15,9 +15,13 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 import docx
+import docx.document
+import docx.styles.style
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.shared import Mm
 
-from annotations.export.citations import citation
+from annotations.export.citations import annotation_citation
 from annotations.export.formats.base import FLUSH_BYTES, ExportJob, ZipSink, buffered, xml_safe
 from annotations.export.presenters import permalink, quote_in_context
 from annotations.models import Annotation
@@ -39,6 +43,9 @@ _TEXT = {
     },
 }
 EAST_ASIAN_FONT = "맑은 고딕"  # Malgun Gothic: Word's default Hangul face on Windows
+_STYLES_WITH_HANGUL = ("Normal", "Title", "Heading 1", "Heading 2", "Quote")
+_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff]")
+_UPRIGHT = '<w:rPr><w:i w:val="0"/><w:iCs w:val="0"/></w:rPr>'
 
 
 @dataclass(frozen=True)
@@ -86,9 +93,7 @@ def _clip(annotation: Annotation, job: ExportJob) -> Clip:
     quote = quote_in_context(annotation) if job.options.context else annotation.quote
     return Clip(
         quote=quote,
-        citation=citation(
-            annotation.section.brief, annotation.section, annotation.section.page_at(annotation.start)
-        ),
+        citation=annotation_citation(annotation),
         permalink=permalink(annotation, base_url=job.options.base_url),
         note=annotation.note,
     )
@@ -136,7 +141,9 @@ def _markdown_pieces(job: ExportJob) -> Iterator[str]:
             quote = "\n".join(f"> {md_escape(line)}".rstrip() for line in value.quote.split("\n"))
             yield f"\n{quote}\n\n— {md_escape(value.citation)}  \n<{value.permalink}>\n"
             if value.note:
-                yield f"\n*{text['note']}:* {md_escape(value.note)}\n"
+                # Emphasis renders as italic, which Hangul does not have: the Korean label is bold.
+                mark = "**" if has_hangul(text["note"]) else "*"
+                yield f"\n{mark}{text['note']}:{mark} {md_escape(value.note)}\n"
     if empty:
         yield f"\n{text['empty']}\n"
 
@@ -152,8 +159,10 @@ def _docx_skeleton(job: ExportJob) -> tuple[bytes, str, str]:
     text = clip_text(job.options.language)
     document.core_properties.title = text["title"]
     document.core_properties.author = job.exported_by
-    fonts = document.styles["Normal"].element.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), EAST_ASIAN_FONT)
+    document.core_properties.language = "ko-KR" if job.options.language == "ko" else "en-US"
+    _page_setup(document, job.options.language)
+    for name in _STYLES_WITH_HANGUL:
+        _east_asian_font(document.styles[name])
     document.add_heading(text["title"], level=0)
     document.add_paragraph(_summary(job))
     document.add_paragraph(_PLACEHOLDER)
@@ -164,6 +173,36 @@ def _docx_skeleton(job: ExportJob) -> tuple[bytes, str, str]:
     start = xml.rindex("<w:p>", 0, xml.index(_PLACEHOLDER))
     end = xml.index("</w:p>", start) + len("</w:p>")
     return buffer.getvalue(), xml[:start], xml[end:]
+
+
+def _page_setup(document: docx.document.Document, language: str) -> None:
+    # A4 where the export is Korean (and the rest of the world), US Letter for English.
+    width, height = (Mm(215.9), Mm(279.4)) if language == "en" else (Mm(210), Mm(297))
+    for section in document.sections:
+        section.page_width, section.page_height = width, height
+
+
+def _east_asian_font(style: docx.styles.style.BaseStyle) -> None:
+    """Set the style's Hangul face and proofing language (Korean) for East Asian text.
+
+    The template's headings take their East Asian face from the theme (eastAsiaTheme),
+    which would win over the face set here: it goes, so Hangul headings are not set in
+    whatever the theme's East Asian face is (a Japanese Mincho on many systems).
+    """
+    properties = style.element.get_or_add_rPr()
+    fonts = properties.get_or_add_rFonts()
+    fonts.attrib.pop(qn("w:eastAsiaTheme"), None)
+    fonts.set(qn("w:eastAsia"), EAST_ASIAN_FONT)
+    lang = properties.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        properties.append(lang)
+    lang.set(qn("w:eastAsia"), "ko-KR")
+
+
+def has_hangul(text: str) -> bool:
+    """Return whether the text holds Hangul (syllables or jamo)."""
+    return bool(_HANGUL.search(text))
 
 
 def _runs(text: str, properties: str = "") -> str:
@@ -200,10 +239,14 @@ def _docx_body(job: ExportJob) -> Iterator[str]:
         elif kind == "brief":
             yield _paragraph(_runs(value), "Heading2")
         else:
-            yield _paragraph(_runs(value.quote), "Quote")
+            # Hangul has no italic: Word slants it mechanically, which Korean readers find hard to
+            # read, so a quote with Hangul in it is set upright (the style stays italic for the rest).
+            upright = _UPRIGHT if has_hangul(value.quote) else ""
+            yield _paragraph(_runs(value.quote, upright), "Quote")
             yield _paragraph(f"{_runs('— ' + value.citation)}<w:r><w:br/></w:r>{_hyperlink(value.permalink)}")
             if value.note:
-                label = _runs(f"{text['note']}: ", "<w:rPr><w:i/></w:rPr>")
+                emphasis = "<w:b/>" if has_hangul(text["note"]) else "<w:i/>"
+                label = _runs(f"{text['note']}: ", f"<w:rPr>{emphasis}</w:rPr>")
                 yield _paragraph(label + _runs(value.note))
     if empty:
         yield _paragraph(_runs(text["empty"]))

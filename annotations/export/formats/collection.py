@@ -44,7 +44,9 @@ def _pieces(job: ExportJob) -> Iterator[str]:
         page = {"id": page_id, "type": "AnnotationPage", "startIndex": 0}
         yield ', "first": ' + _dumps(page)[:-1] + ', "items": ['
         for index, annotation in enumerate(job.rows):
-            item = annotation_jsonld(annotation, base_url=job.options.base_url, with_context=False)
+            item = annotation_jsonld(
+                annotation, base_url=job.options.base_url, with_context=False, language=job.options.language
+            )
             yield ("," if index else "") + "\n" + _dumps(item)
         yield "\n]}"
     yield "}\n"

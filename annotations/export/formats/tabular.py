@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,12 +15,27 @@ from annotations.export.presenters import LIST_SEPARATOR, excerpt_record
 BOM = "\ufeff"
 # A spreadsheet reads a cell starting with one of these as a formula (or, for tab and CR,
 # may shift it into one): OWASP "CSV injection".
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# What a spreadsheet skips before it looks for "=": spaces of every width, line breaks and
+# the invisible characters (zero-width space and joiners, word joiner, BOM, bidi marks).
+_SKIPPED = "".join(chr(c) for c in (*range(0x200B, 0x2010), *range(0x202A, 0x202F), 0x2060, 0xFEFF))
+
+
+def looks_like_formula(text: str) -> bool:
+    """Return whether a spreadsheet might read the text as a formula.
+
+    Also behind leading spaces or invisible characters, and in full-width or small forms
+    (＝, ＋, －, ＠, ﹦: IMEs type them, and some spreadsheets fold them to ASCII).
+    """
+    if text.startswith(FORMULA_TRIGGERS):
+        return True
+    rest = text.lstrip().lstrip(_SKIPPED).lstrip()
+    return bool(rest) and unicodedata.normalize("NFKC", rest[0]) in ("=", "+", "-", "@")
 
 
 def neutralise(value: str) -> str:
     """Return the text with a leading apostrophe if a spreadsheet would read it as a formula."""
-    return f"'{value}" if value.startswith(FORMULA_TRIGGERS) else value
+    return f"'{value}" if looks_like_formula(value) else value
 
 
 def cell_value(value: Any) -> Any:
