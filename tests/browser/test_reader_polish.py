@@ -80,6 +80,25 @@ def test_signed_out_the_text_has_the_full_width_and_print_drops_the_sign_in_prom
     assert page.locator("#reader-bar").is_hidden()
 
 
+def test_printed_signed_in_the_brief_has_the_page_width_without_margin_or_bar(page, users, codebook, kinu):
+    annotate(users["ann"], stance(kinu), YONGBYON)
+    sign_in(page, "ann", READER)
+    page.emulate_media(media="print")
+    assert page.locator(".margin").first.is_hidden()
+    assert page.locator("#reader-bar").is_hidden() and page.locator(".annotate-help").is_hidden()
+    widths = page.evaluate(
+        """(anchor) => {
+          const section = document.getElementById(anchor);
+          return [document.querySelector("article.brief").clientWidth,
+                  section.querySelector(".section-text").getBoundingClientRect().width,
+                  section.querySelector(".section-heading").getBoundingClientRect().width];
+        }""",
+        stance(kinu).anchor,
+    )
+    assert min(widths[1:]) >= widths[0] - 1, widths
+    shot(page, "print-signed-in", full_page=True)
+
+
 # The sticky bar -----------------------------------------------------------------------------
 
 
