@@ -287,6 +287,20 @@ def test_the_words_of_a_search_hit_are_highlighted_and_can_be_cleared(page, user
     assert page.locator("#emoji .section-text").inner_text() == kinu.sections.get(anchor="emoji").text
 
 
+def test_on_a_phone_signed_out_find_and_the_search_words_stay_in_view(page, kinu):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{page.base_url}{READER}?hl=제재")
+    page.wait_for_function("() => (CSS.highlights.get('search-hl')?.size || 0) > 0")
+    assert page.evaluate("() => window.scrollY") > 0  # scrolled to the first hit
+    clear = page.get_by_role("button", name="Clear highlights")
+    box = clear.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 844  # still on screen, to clear them
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    shot(page, "phone-search-words")
+    clear.click()
+    assert page.evaluate("() => CSS.highlights.get('search-hl')?.size || 0") == 0
+
+
 def test_hostile_search_words_are_plain_text(page, kinu):
     page.goto(f"{page.base_url}{READER}?hl=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&hl=&hl=.*")
     page.wait_for_function("() => !document.getElementById('hl-notice').hidden")
@@ -339,6 +353,38 @@ def test_every_page_has_the_favicon(page, kinu):
         assert href and page.get_attribute("link[rel=icon]", "type") == "image/svg+xml"
         resp = page.request.get(f"{page.base_url}{href}")
         assert resp.status == 200 and resp.body().lstrip().startswith(b"<svg")
+
+
+LINES_STARTING_WITH_A_DOT = """() => {
+  // Each middle dot whose line box sits below its preceding character's: a line starts with it.
+  const found = [];
+  for (const el of document.querySelectorAll(".section-text")) {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    let previous = null;
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      for (let i = 0; i < n.data.length; i += 1) {
+        const here = [n, i];
+        if (n.data[i] === "·" && previous && !/\\s/.test(previous[0].data[previous[1]])) {
+          const box = (node, at) => { const r = new Range(); r.setStart(node, at); r.setEnd(node, at + 1);
+                                      return r.getClientRects()[0]; };
+          const dot = box(...here), before = box(...previous);
+          if (dot && before && dot.top > before.top + 4) found.push(n.data.slice(Math.max(0, i - 3), i + 4));
+        }
+        previous = here;
+      }
+    }
+  }
+  return found;
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 390, 360])
+def test_no_korean_line_starts_with_a_middle_dot(page, kinu, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{page.base_url}{READER}")
+    assert page.locator(".section-text").first.inner_text()
+    assert page.evaluate(LINES_STARTING_WITH_A_DOT) == []
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
 
 
 def test_korean_text_breaks_lines_strictly(page, kinu):
