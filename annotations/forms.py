@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from annotations.models import Actor, Annotation, Tag, Visibility
 from briefs.models import Section
@@ -12,9 +14,9 @@ from briefs.models import Section
 
 class _TagsField(forms.ModelMultipleChoiceField):
     default_error_messages = {
-        "invalid_choice": "Unknown or inactive tag: %(value)s.",
-        "invalid_pk_value": "Unknown or inactive tag: %(pk)s.",
-        "invalid_list": "Tags must be a list of tag codes.",
+        "invalid_choice": _("Unknown or inactive tag: %(value)s."),
+        "invalid_pk_value": _("Unknown or inactive tag: %(pk)s."),
+        "invalid_list": _("Tags must be a list of tag codes."),
     }
 
 
@@ -39,8 +41,8 @@ class AnnotationCreateForm(AnnotationFieldsForm):
     section = forms.ModelChoiceField(
         queryset=Section.objects.all(),
         error_messages={
-            "invalid_choice": "That section no longer exists: reload the page.",
-            "required": "Which section? (section is required)",
+            "invalid_choice": _("That section no longer exists: reload the page."),
+            "required": _("Which section? (section is required)"),
         },
     )
     start = forms.IntegerField(min_value=0)
@@ -52,7 +54,7 @@ class AnnotationCreateForm(AnnotationFieldsForm):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
         if start is not None and end is not None and start >= end:
-            raise forms.ValidationError("The selection is empty or reversed (start must be before end).")
+            raise forms.ValidationError(_("The selection is empty or reversed (start must be before end)."))
         return data
 
 
@@ -61,7 +63,7 @@ class AnnotationFilterForm(forms.Form):
 
     tag = forms.SlugField(required=False, max_length=60)
     annotator = forms.CharField(required=False, max_length=150)
-    actor = forms.ChoiceField(choices=[("", "Any actor"), *Actor.choices], required=False)
+    actor = forms.ChoiceField(choices=[("", _("Any actor")), *Actor.choices], required=False)
     mine = forms.BooleanField(required=False)
 
     def filters(self) -> dict[str, Any]:
@@ -80,7 +82,7 @@ class AnnotationBrowseForm(AnnotationFilterForm):
     """The annotations page's filters: the reader's, plus a brief and text in quote or note."""
 
     brief = forms.SlugField(required=False, max_length=120, allow_unicode=True)
-    q = forms.CharField(required=False, max_length=200, strip=True, label="Text")
+    q = forms.CharField(required=False, max_length=200, strip=True, label=_("Text"))
 
     def filters(self) -> dict[str, Any]:
         found = super().filters()
@@ -93,4 +95,4 @@ def first_error(form: forms.Form) -> str:
     for name, errors in form.errors.items():
         message = errors[0]
         return message if name == "__all__" else f"{name}: {message}"
-    return "Invalid input."
+    return gettext("Invalid input.")

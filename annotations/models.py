@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 
 def pick_label(label_ko: str, label_en: str, language: str | None = None) -> str:
@@ -72,17 +73,17 @@ class Tag(models.Model):
 class Actor(models.TextChoices):
     """Who a claim is attributed to."""
 
-    US = "us", "United States"
-    DPRK = "dprk", "North Korea (DPRK)"
-    ROK = "rok", "South Korea (ROK)"
-    CHINA = "china", "China"
-    OTHER = "other", "Other"
-    UNSPECIFIED = "unspecified", "Unspecified"
+    US = "us", _("United States")
+    DPRK = "dprk", _("North Korea (DPRK)")
+    ROK = "rok", _("South Korea (ROK)")
+    CHINA = "china", _("China")
+    OTHER = "other", _("Other")
+    UNSPECIFIED = "unspecified", _("Unspecified")
 
 
 class Visibility(models.TextChoices):
-    PRIVATE = "private", "Private (only me)"
-    SHARED = "shared", "Shared with every signed-in user"
+    PRIVATE = "private", _("Private (only me)")
+    SHARED = "shared", _("Shared with every signed-in user")
 
 
 class AnnotationQuerySet(models.QuerySet):

@@ -12,6 +12,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Count, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 from annotations import permissions, selectors
 from annotations.models import Actor, Annotation, Category, Tag
@@ -136,7 +137,7 @@ PLAIN_COLOUR = "#ffe066"
 
 
 def _span(annotation: Annotation, start: int, end: int) -> Span:
-    labels = ", ".join(t.label_en for t in annotation.tag_list) or "Highlight"
+    labels = ", ".join(t.label() for t in annotation.tag_list) or gettext("Highlight")
     title = f"{labels} · {annotation.get_actor_display()} · {annotation.author.get_username()}"
     return Span(
         id=annotation.pk,

@@ -75,6 +75,28 @@ def _open_tag(span: Span, stack: list[Span], first: bool) -> str:
     return f"<mark {' '.join(attrs)}>"
 
 
+# A middle dot joins Korean words ("남·북", "생·화학무기"): browsers may break a line before it
+# (it is not a letter, so word-break: keep-all leaves it breakable, and line-break: strict
+# does not cover it). Each run of words joined by dots is kept on one line by a span,
+# which leaves the text, and so every offset counted in it, as it is.
+MAX_JOINED = 16
+_DOT_JOINED = re.compile(r"[^\s·・‧]+(?:[·・‧][^\s·・‧]+)+")
+
+
+def _escape_text(piece: str) -> str:
+    """Escape a piece of section text, keeping dot-joined words together."""
+    out: list[str] = []
+    at = 0
+    for match in _DOT_JOINED.finditer(piece):
+        if len(match.group()) > MAX_JOINED:
+            continue  # unbreakable, it could run past a phone's width: let it wrap
+        out.append(escape(piece[at : match.start()]))
+        out.append(f'<span class="kr-joined">{escape(match.group())}</span>')
+        at = match.end()
+    out.append(escape(piece[at:]))
+    return "".join(out)
+
+
 def render_highlights(text: str, spans: Iterable[Span]) -> SafeString:
     """Return text as HTML with every span wrapped in (possibly nested) <mark> elements."""
     valid = [s for s in spans if 0 <= s.start < s.end <= len(text)]
@@ -106,6 +128,6 @@ def render_highlights(text: str, spans: Iterable[Span]) -> SafeString:
             stack.append(s)
             out.append(_open_tag(s, stack, first=s.id not in seen))
             seen.add(s.id)
-        out.append(escape(text[here:there]))
+        out.append(_escape_text(text[here:there]))
     out.append("</mark>" * len(stack))
     return mark_safe("".join(out))  # noqa: S308 - every piece above is escaped

@@ -19,6 +19,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from annotations import codebook, permissions
 from annotations.feed import PreconditionFailed, if_match_ok
@@ -72,9 +73,9 @@ def user_create(*, username: str, role: Role, password: str, email: str = "") ->
     user_model = get_user_model()
     username = user_model.normalize_username(username.strip())
     if not username:
-        raise ValidationError("A username is required.")
+        raise ValidationError(_("A username is required."))
     if user_model._default_manager.filter(username__iexact=username).exists():
-        raise ValidationError(f"A user named {username!r} already exists.")
+        raise ValidationError(_("A user named %(name)s already exists.") % {"name": repr(username)})
     user = user_model(username=username, email=email, is_staff=role in STAFF_ROLES)
     validate_password(password, user)
     user.set_password(password)
@@ -96,17 +97,19 @@ def _validate_fields(
     *, user: AbstractBaseUser, tags: Sequence[Tag], actor: str, note: str, visibility: str, sharing: bool
 ) -> None:
     if actor not in Actor.values:
-        raise ValidationError(f"Unknown actor {actor!r}.", code="invalid")
+        raise ValidationError(_("Unknown actor %(actor)s.") % {"actor": repr(actor)}, code="invalid")
     if visibility not in Visibility.values:
-        raise ValidationError(f"Unknown visibility {visibility!r}.", code="invalid")
+        message = _("Unknown visibility %(visibility)s.") % {"visibility": repr(visibility)}
+        raise ValidationError(message, code="invalid")
     if sharing and not permissions.can_share(user):
-        raise PermissionDenied("Your role keeps annotations private: you may not share them.")
+        raise PermissionDenied(_("Your role keeps annotations private: you may not share them."))
     inactive = sorted(tag.code for tag in tags if not tag.active)
     if inactive:
-        raise ValidationError(f"Inactive tag(s): {', '.join(inactive)}.", code="invalid")
+        raise ValidationError(_("Inactive tag(s): %(tags)s.") % {"tags": ", ".join(inactive)}, code="invalid")
     if len(note) > Annotation.NOTE_MAX_LENGTH:
         raise ValidationError(
-            f"The note is too long ({len(note)} characters; at most {Annotation.NOTE_MAX_LENGTH}).",
+            _("The note is too long (%(length)s characters; at most %(limit)s).")
+            % {"length": len(note), "limit": Annotation.NOTE_MAX_LENGTH},
             code="invalid",
         )
 
@@ -131,15 +134,17 @@ def annotation_create(
     canonical and via are the W3C Protocol's IRIs a client may bring (annotations.protocol).
     """
     if not permissions.can_annotate(user):
-        raise PermissionDenied("Your account may not create annotations.")
+        raise PermissionDenied(_("Your account may not create annotations."))
     text = section.text
     if not 0 <= start < end <= len(text):
         raise ValidationError(
-            f"Offsets {start}–{end} are out of range for this section (0–{len(text)}).", code="invalid"
+            _("Offsets %(start)s–%(end)s are out of range for this section (0–%(length)s).")
+            % {"start": start, "end": end, "length": len(text)},
+            code="invalid",
         )
     if unicodedata.normalize("NFC", quote) != text[start:end]:
         raise ValidationError(
-            "The selected text no longer matches the section: reload the page and select it again.",
+            _("The selected text no longer matches the section: reload the page and select it again."),
             code="quote_mismatch",
         )
     _validate_fields(
@@ -205,16 +210,16 @@ def annotation_update(
     """
     annotation = annotation_lock(annotation=annotation, if_match=if_match)
     if not permissions.can_change(user, annotation):
-        raise PermissionDenied("You may not edit this annotation.")
+        raise PermissionDenied(_("You may not edit this annotation."))
     if annotation.deleted_at is not None:
-        raise Annotation.DoesNotExist("This annotation was deleted.")
+        raise Annotation.DoesNotExist(_("This annotation was deleted."))
     # Read, not taken from a prefetch: that may predate the lock.
     tags = list(Tag.objects.filter(annotations__pk=annotation.pk)) if tags is None else tags
     actor = annotation.actor if actor is None else actor
     note = annotation.note if note is None else note
     visibility = annotation.visibility if visibility is None else visibility
     if visibility != annotation.visibility and annotation.author_id != user.pk:
-        raise PermissionDenied("Only the author may change who sees an annotation.")
+        raise PermissionDenied(_("Only the author may change who sees an annotation."))
     # Keeping an annotation shared is fine; making it shared needs the right to share.
     sharing = visibility == Visibility.SHARED and not annotation.is_shared
     _validate_fields(user=user, tags=tags, actor=actor, note=note, visibility=visibility, sharing=sharing)
@@ -235,9 +240,9 @@ def annotation_delete(
     """Soft-delete an annotation: it disappears everywhere but stays in the database."""
     annotation = annotation_lock(annotation=annotation, if_match=if_match)
     if not permissions.can_change(user, annotation):
-        raise PermissionDenied("You may not delete this annotation.")
+        raise PermissionDenied(_("You may not delete this annotation."))
     if annotation.deleted_at is not None:
-        raise Annotation.DoesNotExist("This annotation was deleted.")
+        raise Annotation.DoesNotExist(_("This annotation was deleted."))
     annotation.deleted_at = timezone.now()
     annotation.save(update_fields=["deleted_at", "updated_at"])
     annotation_index_refresh(annotations=[annotation])
@@ -252,8 +257,10 @@ class IdempotencyMismatch(ValidationError):
 
     def __init__(self) -> None:
         super().__init__(
-            "This Idempotency-Key was already used with a different request body: "
-            "send a new key for a new request.",
+            _(
+                "This Idempotency-Key was already used with a different request body: "
+                "send a new key for a new request."
+            ),
             code="idempotency_mismatch",
         )
 
@@ -274,7 +281,8 @@ class Idempotency:
         key = key.strip()
         if not key or len(key) > IdempotencyKey.KEY_MAX_LENGTH or not key.isascii() or not key.isprintable():
             raise ValidationError(
-                f"Idempotency-Key must be 1 to {IdempotencyKey.KEY_MAX_LENGTH} printable ASCII characters.",
+                _("Idempotency-Key must be 1 to %(limit)s printable ASCII characters.")
+                % {"limit": IdempotencyKey.KEY_MAX_LENGTH},
                 code="bad_request",
             )
         return cls(key=key, scope=scope, request_hash=hashlib.sha256(body).hexdigest())

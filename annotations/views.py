@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from annotations import permissions, selectors, services
@@ -38,7 +39,7 @@ def json_errors(view: View) -> View:
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
-            return JsonResponse({"error": "Sign in to annotate."}, status=401)
+            return JsonResponse({"error": _("Sign in to annotate.")}, status=401)
         try:
             return view(request, *args, **kwargs)
         except ValidationError as exc:
@@ -46,9 +47,9 @@ def json_errors(view: View) -> View:
             status = {"quote_mismatch": 409, "idempotency_mismatch": 422}.get(code, 400)
             return JsonResponse({"error": " ".join(exc.messages)}, status=status)
         except PermissionDenied as exc:
-            return JsonResponse({"error": str(exc) or "Not allowed."}, status=403)
+            return JsonResponse({"error": str(exc) or _("Not allowed.")}, status=403)
         except Annotation.DoesNotExist:
-            return JsonResponse({"error": "No such annotation, or it is not visible to you."}, status=404)
+            return JsonResponse({"error": _("No such annotation, or it is not visible to you.")}, status=404)
 
     return wrapped
 
@@ -59,7 +60,7 @@ def _json_body(request: HttpRequest) -> dict[str, Any]:
     except UnreadableInput as exc:
         raise ValidationError(str(exc)) from exc
     if not isinstance(data, dict):
-        raise ValidationError("The request body must be a JSON object.")
+        raise ValidationError(_("The request body must be a JSON object."))
     return data
 
 
@@ -94,6 +95,14 @@ def _written(request: HttpRequest, annotation: Annotation, message: str, status:
     )
 
 
+def _saved_message(annotation: Annotation, *, tagged: bool) -> str:
+    """Return what the reader says after a create: which kind was saved, shared or private."""
+    shared = annotation.visibility == "shared"
+    if tagged:
+        return _("Saved shared tagged claim.") if shared else _("Saved private tagged claim.")
+    return _("Saved shared highlight.") if shared else _("Saved private highlight.")
+
+
 @require_POST
 @json_errors
 def create(request: HttpRequest) -> HttpResponse:
@@ -107,8 +116,7 @@ def create(request: HttpRequest) -> HttpResponse:
         idempotency=idempotency,
         create=lambda: services.annotation_create(user=request.user, **data),
     )
-    kind = "tagged claim" if data["tags"] else "highlight"
-    return _written(request, annotation, f"Saved {annotation.visibility} {kind}.", status=status)
+    return _written(request, annotation, _saved_message(annotation, tagged=bool(data["tags"])), status=status)
 
 
 @require_POST
@@ -127,7 +135,7 @@ def update(request: HttpRequest, pk: int) -> HttpResponse:
     data = _valid(AnnotationFieldsForm, current | sent)
     fields = {name: value for name, value in data.items() if name in sent}
     annotation = services.annotation_update(user=request.user, annotation=annotation, **fields)
-    return _written(request, annotation, "Annotation updated.")
+    return _written(request, annotation, _("Annotation updated."))
 
 
 @require_POST
@@ -135,7 +143,7 @@ def update(request: HttpRequest, pk: int) -> HttpResponse:
 def delete(request: HttpRequest, pk: int) -> HttpResponse:
     annotation = selectors.annotation_get(user=request.user, pk=pk)
     services.annotation_delete(user=request.user, annotation=annotation)
-    return _written(request, annotation, "Annotation deleted.")
+    return _written(request, annotation, _("Annotation deleted."))
 
 
 @require_GET
@@ -143,7 +151,7 @@ def card(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         annotation = selectors.annotation_get(user=request.user, pk=pk)
     except Annotation.DoesNotExist as exc:
-        raise Http404("No such annotation, or it is not visible to you.") from exc
+        raise Http404(_("No such annotation, or it is not visible to you.")) from exc
     context = {"annotation": annotation, "can_change": permissions.can_change(request.user, annotation)}
     return render(request, "annotations/card.html", context)
 
@@ -155,7 +163,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         annotation = selectors.annotation_get(user=request.user, pk=pk)
     except Annotation.DoesNotExist as exc:
-        raise Http404("No such annotation, or it is not visible to you.") from exc
+        raise Http404(_("No such annotation, or it is not visible to you.")) from exc
     url = reverse("briefs:reader", args=[annotation.section.brief.slug])
     return redirect(f"{url}#annotation-{annotation.pk}")
 

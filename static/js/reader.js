@@ -5,6 +5,9 @@
 // Offsets: a section's .section-text textContent is exactly Section.text. The DOM counts
 // UTF-16 code units, the server Unicode code points, so offsets are converted here.
 
+/** Every single key the reader handles as a command (the codebook refuses them as tag shortcuts). */
+export const READER_KEYS = ["a", "h", "/"];
+
 const article = document.querySelector("article.brief");
 const annotator = document.getElementById("annotator");
 const cardPop = document.getElementById("annotation-card");
@@ -43,7 +46,7 @@ export function anchorFromRange(range) {
   const startC = sectionTextOf(range.startContainer);
   const endC = sectionTextOf(range.endContainer);
   if (!startC && !endC) return null;
-  if (startC && endC && startC !== endC) return { error: "Select text within one section." };
+  if (startC && endC && startC !== endC) return { error: gettext("Select text within one section.") };
   const container = startC || endC;
   const r = range.cloneRange();
   if (!startC) r.setStart(container, 0);
@@ -56,7 +59,7 @@ export function anchorFromRange(range) {
   let to = from + r.toString().length;
   while (from < to && /\s/.test(text[from])) from += 1;
   while (to > from && /\s/.test(text[to - 1])) to -= 1;
-  if (from >= to) return { error: "The selection is empty." };
+  if (from >= to) return { error: gettext("The selection is empty.") };
   const quote = text.slice(from, to);
   const start = codePointLength(text.slice(0, from));
   return {
@@ -87,7 +90,7 @@ function flash(id) {
   }
 }
 document.addEventListener("animationend", (e) => {
-  if (e.target instanceof Element && e.animationName === "hl-flash") e.target.classList.remove("flash");
+  if (e.target instanceof Element && (e.animationName === "hl-flash" || e.animationName === "item-flash")) e.target.classList.remove("flash");
 });
 
 function placeNear(el, rect) {
@@ -129,12 +132,12 @@ async function postJSON(url, body, headers = {}) {
       body: JSON.stringify(body),
     });
   } catch {
-    return { error: "Network error: nothing was saved." };
+    return { error: gettext("Network error: nothing was saved.") };
   }
   let data = null;
   if ((resp.headers.get("Content-Type") || "").includes("json")) data = await resp.json().catch(() => null);
   if (!resp.ok) {
-    return { error: data?.error || `Not saved (HTTP ${resp.status}). Reload the page and try again.` };
+    return { error: data?.error || interpolate(gettext("Not saved (HTTP %(status)s). Reload the page and try again."), { status: resp.status }, true) };
   }
   swap(`section-grid-${data.section_id}`, data.section_html);
   swap("annotation-filters", data.filters_html);
@@ -145,8 +148,11 @@ async function postJSON(url, body, headers = {}) {
 // The annotator: toolbar, then tag picker ------------------------------------------------
 
 let pending = null; // {sectionId, start, end, quote} while creating
-let editing = null; // {url} while editing
+let editing = null; // {url, id} while editing
 let panelOpen = false;
+// Where focus goes back to when the annotator closes: the section text a keyboard selection
+// was made in ({sectionId}), or the edited annotation's margin entry ({annotationId}).
+let returnFocus = null;
 const bar = annotator?.querySelector(".annotator-bar");
 const form = annotator?.querySelector(".annotator-panel");
 const statusLine = annotator?.querySelector(".annotator-status");
@@ -168,14 +174,37 @@ function annotatorStatus(message, isError = true) {
   statusLine.classList.toggle("is-error", Boolean(message) && isError);
 }
 
-function hideAnnotator() {
+function hideAnnotator({ restoreFocus = false } = {}) {
   if (!annotator) return;
+  const wasInside = annotator.contains(document.activeElement);
   annotator.hidden = true;
   form.hidden = true;
   panelOpen = false;
   pending = null;
   editing = null;
   annotatorStatus("");
+  if (restoreFocus || wasInside) focusBack();
+  returnFocus = null;
+}
+
+/** Put focus back where the annotator was opened from (see returnFocus). */
+function focusBack(savedId = null) {
+  if (!returnFocus) return;
+  if (returnFocus.sectionId) {
+    const text = document.querySelector(`.section-text[data-section-id="${returnFocus.sectionId}"]`);
+    if (!text) return;
+    text.focus({ preventScroll: true });
+    // The caret after the new highlight, so the arrow keys carry on from there.
+    const mark = savedId ? document.getElementById(`annotation-${savedId}`) : null;
+    if (mark) {
+      const sel = window.getSelection();
+      sel.collapse(mark.parentNode, [...mark.parentNode.childNodes].indexOf(mark) + 1);
+    }
+  } else if (returnFocus.annotationId) {
+    const id = returnFocus.annotationId;
+    const target = document.querySelector(`.margin-open[data-annotation-id="${id}"]`) || firstMark(id)?.closest(".section-text");
+    target?.focus({ preventScroll: true });
+  }
 }
 
 function showBar(rect, anchor) {
@@ -261,7 +290,7 @@ function openCreatePanel() {
     const sel = window.getSelection();
     if (sel.rangeCount) placeNear(annotator, sel.getRangeAt(0).getBoundingClientRect());
   }
-  openPanel({ title: "Tag a claim", quote: pending.quote });
+  openPanel({ title: gettext("Tag a claim"), quote: pending.quote });
 }
 
 function randomKey() {
@@ -278,7 +307,7 @@ function createKey(body) {
 }
 
 async function save(fields) {
-  annotatorStatus("Saving…", false);
+  annotatorStatus(gettext("Saving…"), false);
   const createBody = editing
     ? null
     : { section: pending.sectionId, start: pending.start, end: pending.end, quote: pending.quote, ...fields };
@@ -289,10 +318,15 @@ async function save(fields) {
     annotatorStatus(data.error);
     return;
   }
+  const back = returnFocus;
+  returnFocus = null;
   hideAnnotator();
   closeCard();
   window.getSelection().removeAllRanges();
-  toast(data.shown ? data.message : `${data.message} It is hidden by the current filters.`);
+  returnFocus = back;
+  focusBack(data.id);
+  returnFocus = null;
+  toast(data.shown ? data.message : interpolate(gettext("%(message)s It is hidden by the current filters."), { message: data.message }, true));
   if (data.shown) flash(data.id);
 }
 
@@ -332,7 +366,7 @@ if (annotator) {
     if (e.key === "Escape") {
       e.preventDefault();
       e.stopPropagation();
-      hideAnnotator();
+      hideAnnotator({ restoreFocus: true });
       return;
     }
     if (e.isComposing) return; // Korean IME: the key belongs to the composition
@@ -371,7 +405,7 @@ if (annotator) {
     }
     if (t.matches("textarea, select") || e.ctrlKey || e.metaKey || e.altKey || e.key.length !== 1) return;
     if (form.hidden) {
-      if (e.key === "a" || e.key === "t") { e.preventDefault(); openCreatePanel(); }
+      if (e.key === "a") { e.preventDefault(); openCreatePanel(); }
       else if (e.key === "h") { e.preventDefault(); highlightNow(); }
       return;
     }
@@ -444,6 +478,12 @@ function drawCaret() {
   caret.style.top = `${rect.top + window.scrollY}px`;
   caret.style.height = `${rect.height || 20}px`;
   caret.hidden = false;
+  // Keep the caret in view, and out from under the sticky bar.
+  const barEl = document.getElementById("reader-bar");
+  const top = barEl && getComputedStyle(barEl).position === "sticky" ? Math.max(0, barEl.getBoundingClientRect().bottom) : 0;
+  const height = rect.height || 20;
+  if (rect.top < top + 4) window.scrollBy(0, rect.top - top - height);
+  else if (rect.top + height > window.innerHeight - 4) window.scrollBy(0, rect.top + height - window.innerHeight + height);
 }
 
 document.addEventListener("keydown", (e) => {
@@ -462,6 +502,7 @@ document.addEventListener("keydown", (e) => {
   if (!inside || sel.isCollapsed || e.ctrlKey || e.altKey) return;
   if (e.key === "a" || e.key === "Enter") {
     e.preventDefault();
+    returnFocus = { sectionId: textEl.dataset.sectionId };
     pending = anchorFromRange(sel.getRangeAt(0));
     if (pending?.error) {
       showBar(sel.getRangeAt(0).getBoundingClientRect(), pending);
@@ -470,6 +511,7 @@ document.addEventListener("keydown", (e) => {
     openCreatePanel();
   } else if (e.key === "h") {
     e.preventDefault();
+    returnFocus = { sectionId: textEl.dataset.sectionId };
     pending = anchorFromRange(sel.getRangeAt(0));
     if (pending && !pending.error) highlightNow();
   }
@@ -506,11 +548,11 @@ async function openCard(id, near) {
   try {
     resp = await fetch(cardUrlTemplate.replace("/0/", `/${id}/`), { credentials: "same-origin" });
   } catch {
-    toast("Network error: could not open the annotation.", true);
+    toast(gettext("Network error: could not open the annotation."), true);
     return;
   }
   if (!resp.ok) {
-    toast(resp.status === 404 ? "That annotation does not exist or is not visible to you." : `Could not open the annotation (HTTP ${resp.status}).`, true);
+    toast(resp.status === 404 ? gettext("That annotation does not exist or is not visible to you.") : interpolate(gettext("Could not open the annotation (HTTP %(status)s)."), { status: resp.status }, true), true);
     return;
   }
   cardReturn = document.activeElement;
@@ -533,12 +575,19 @@ document.addEventListener("click", async (e) => {
     if (kind === "close-card") closeCard();
     else if (kind === "edit-annotation" && annotator) {
       const card = action.closest(".annotation-card");
-      editing = { url: action.dataset.updateUrl };
+      const quote = card.querySelector(".card-quote").textContent;
+      const id = card.dataset.annotationId;
+      // The panel takes the card's place: the card would cover it (and its Save button).
+      const near = cardPop.getBoundingClientRect();
+      cardReturn = null;
+      closeCard();
+      editing = { url: action.dataset.updateUrl, id };
       pending = null;
-      placeNear(annotator, action.getBoundingClientRect());
+      returnFocus = { annotationId: id };
+      placeNear(annotator, new DOMRect(near.left, near.top, near.width, 0));
       openPanel({
-        title: "Edit annotation",
-        quote: card.querySelector(".card-quote").textContent,
+        title: gettext("Edit annotation"),
+        quote,
         tags: action.dataset.tags ? action.dataset.tags.split(" ") : [],
         actor: action.dataset.actor,
         note: action.dataset.note,
@@ -546,7 +595,7 @@ document.addEventListener("click", async (e) => {
         lockVisibility: action.dataset.isAuthor !== "true",
       });
     } else if (kind === "delete-annotation") {
-      if (!window.confirm("Delete this annotation?")) return;
+      if (!window.confirm(gettext("Delete this annotation?"))) return;
       const data = await postJSON(action.dataset.deleteUrl, {});
       if (data.error) toast(data.error, true);
       else {
@@ -722,7 +771,7 @@ function showHash() {
   if (!match) return;
   const mark = firstMark(match[1]);
   if (!mark) {
-    toast("That annotation is not shown here: it may be filtered out, deleted or private.", true);
+    toast(gettext("That annotation is not shown here: it may be filtered out, deleted or private."), true);
     return;
   }
   mark.scrollIntoView({ block: "center" });
