@@ -184,6 +184,12 @@ class AnnotationFilterIn(Schema):
         description="Tag codes (repeat the parameter).",
         examples=[["sanctions-partial-relief"]],
     )
+    tags: list[str] = Field(
+        [],
+        max_length=MAX_TAGS,
+        description="The same as `tag` (the spelling the export takes); both may be given.",
+        examples=[["big-deal"]],
+    )
     tag_mode: Literal["any", "all"] = Field(
         "any", description="Whether an annotation needs any or all of the tags."
     )

@@ -30,7 +30,7 @@ from annotations.api import router as annotations_router
 from annotations.api import tags_router
 from briefs.api import router as briefs_router
 from briefs.api import sections_router
-from config.api_support import PayloadTooLarge, error_payload, read_auth
+from config.api_support import PayloadTooLarge, error_payload, read_auth, reject_unknown_query
 from config.errors import outage_response
 from config.input_guard import UnreadableInput, json_body_load
 
@@ -123,6 +123,9 @@ def _outage(request: HttpRequest, exc: Exception) -> HttpResponse:
 api.add_exception_handler(OperationalError, _outage)
 api.add_exception_handler(InterfaceError, _outage)
 
+
+# Every GET refuses query parameters it does not take (400 naming them).
+api.add_decorator(reject_unknown_query, mode="view")
 
 api.add_router("/briefs", briefs_router)
 api.add_router("/sections", sections_router)

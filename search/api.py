@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from config.api_support import ERRORS, OPEN_READ, offset_page
+from config.api_support import ERRORS, OPEN_READ, offset_page, signed_in_auth
 from search.forms import SearchForm
 from search.presenters import annotation_hits, marked_text, section_hits
 from search.schemas import AnnotationSearchPage, AnnotationSearchParams, SearchParams, SectionSearchPage
@@ -70,16 +70,18 @@ def search_sections(request: HttpRequest, params: Query[SearchParams]) -> dict:
 
 @router.get(
     "/annotations",
+    auth=signed_in_auth,
     response={200: AnnotationSearchPage, **ERRORS},
     summary="Search annotations",
-    openapi_extra=OPEN_READ,
 )
 def search_annotations(request: HttpRequest, params: Query[AnnotationSearchParams]) -> dict:
-    """Annotations you may see (yours and everyone's shared ones; none for anonymous callers)
-    whose quote, note or tag labels speak of the query, most relevant first."""
+    """Annotations you may see (yours and everyone's shared ones; anonymous callers get a
+    401) whose quote, note or tag labels speak of the query, most relevant first."""
     form = _valid_form(request)
     query = form.cleaned_data["q"]
-    found = annotation_search(query=query, user=request.user, tag=form.cleaned_data["tag"], **form.filters())
+    found = annotation_search(
+        query=query, user=request.user, tags=list(form.cleaned_data["tag"]), **form.filters()
+    )
     page = offset_page(request, found, offset=params.offset, limit=params.limit)
     page["items"] = [
         {

@@ -26,7 +26,14 @@ class SearchParams(Schema):
 
 
 class AnnotationSearchParams(SearchParams):
-    tag: str | None = Field(None, description="A tag code.", examples=["end-of-war-declaration"])
+    tag: list[str] = Field(
+        [],
+        description="Tag codes (repeat the parameter): any of them.",
+        examples=[["end-of-war-declaration"]],
+    )
+    tags: list[str] = Field(
+        [], description="The same as `tag` (the spelling the export takes); both may be given.", examples=[[]]
+    )
 
 
 class Marked(Schema):

@@ -8,16 +8,19 @@ anyone but its author.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQueryField, SearchRank, TrigramWordSimilarity
 from django.db.models import (
     BooleanField,
     CharField,
+    Exists,
     F,
     FloatField,
     Func,
     IntegerField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -237,6 +240,7 @@ def annotation_search(
     user: User,
     brief: Brief | str | None = None,
     tag: Tag | str | None = None,
+    tags: Sequence[Tag | str] = (),
     language: str | None = None,
     year_from: int | None = None,
     year_to: int | None = None,
@@ -246,14 +250,18 @@ def annotation_search(
     Tag labels (Korean and English), quote and note are searched as sections are; phrases
     and partial words look in the quote and the note. Annotated with `rank` and
     `search_mode`, with section, brief, author, document and tags loaded. `tag` is a Tag or
-    its code; the other filters are section_search's.
+    its code, `tags` several (an annotation with any of them matches, as in the annotation
+    list and the export); the other filters are section_search's.
     """
     parsed = _parsed(query)
     if not parsed.is_valid:
         return Annotation.objects.none()
     qs = annotations_visible_to(user)
-    if tag is not None:
-        qs = qs.filter(tags__code=tag) if isinstance(tag, str) else qs.filter(tags=tag)
+    wanted = [*([] if tag is None else [tag]), *tags]
+    if wanted:
+        codes = [t if isinstance(t, str) else t.code for t in wanted]
+        through = Annotation.tags.through
+        qs = qs.filter(Exists(through.objects.filter(annotation_id=OuterRef("pk"), tag__code__in=codes)))
     base = _brief_filtered(
         qs.select_related("section__brief", "author", "search_document").prefetch_related(
             Prefetch("tags", queryset=Tag.objects.order_by("category__position", "position", "code"))

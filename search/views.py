@@ -21,7 +21,9 @@ def search(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         filters = form.filters()
         found_sections = section_search(query=data["q"], **filters)
-        found_annotations = annotation_search(query=data["q"], user=request.user, tag=data["tag"], **filters)
+        found_annotations = annotation_search(
+            query=data["q"], user=request.user, tags=list(data["tag"]), **filters
+        )
         sections = Paginator(found_sections, RESULTS_PER_PAGE)
         annotations = Paginator(found_annotations, RESULTS_PER_PAGE)
         # Without a choice, the list that found something: sections unless only annotations did.
