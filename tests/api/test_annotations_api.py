@@ -230,7 +230,7 @@ def test_time_filters(api, corpus):
 
 
 def test_anonymous_callers_are_told_to_authenticate_not_given_an_empty_list(corpus):
-    for url in ("/api/v1/annotations", f"/api/v1/annotations/{corpus['shared'].pk}"):
+    for url in ("/api/v1/annotations", f"/api/v1/annotations/{corpus['relief'].pk}"):
         response = Client().get(url)
         assert response.status_code == 401, url
         assert response["WWW-Authenticate"].startswith("Bearer")

@@ -80,9 +80,9 @@ def test_annotations_are_found_for_those_who_may_see_them(kinu, annotator, annot
         ({"q": "제재", "year_from": 2020, "year_to": 2019}, "year_to"),
     ],
 )
-def test_bad_queries_get_a_400_naming_the_field(client, kinu, params, field):
-    for url in (SECTIONS, ANNOTATIONS):
-        response = client.get(url, params)
+def test_bad_queries_get_a_400_naming_the_field(client, kinu, annotator, params, field):
+    for url, caller in ((SECTIONS, client), (ANNOTATIONS, token_client(annotator))):
+        response = caller.get(url, params)
         assert response.status_code == 400, response.content
         assert response.json()["field"] == field and response.json()["detail"]
 

@@ -190,7 +190,7 @@ def test_the_tag_filter_narrows_the_annotations(client: Client, kinu, annotator,
     option = '<option value="end-of-war-declaration" selected>End-of-war declaration (종전선언)</option>'
     assertContains(response, option, html=True)
     response = client.get(URL, {"q": "종전선언", "tag": "nope"})
-    assertContains(response, "<li>Annotation tag: There is no tag with that code.</li>", html=True)
+    assertContains(response, "<li>Annotation tag: There is no tag with the code nope.</li>", html=True)
 
 
 @pytest.mark.parametrize("kind", ["sections", "annotations"])
