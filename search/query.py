@@ -15,14 +15,25 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_lazy
+
 from search import analysis
 from search.glossary import GLOSSARY
 
 MAX_QUERY_CHARS = 200
 
-EMPTY_MESSAGE = "Type a word or a phrase to search for."
-TOO_LONG_MESSAGE = f"That search is too long: keep it under {MAX_QUERY_CHARS} characters."
-NO_WORDS_MESSAGE = (
+
+def _too_long() -> str:
+    return gettext("That search is too long: keep it under %(limit)s characters.") % {
+        "limit": MAX_QUERY_CHARS
+    }
+
+
+# Lazy: the page shows them in the reader's language; the API asks for them in English.
+EMPTY_MESSAGE = gettext_lazy("Type a word or a phrase to search for.")
+TOO_LONG_MESSAGE = lazy(_too_long, str)()
+NO_WORDS_MESSAGE = gettext_lazy(
     "There is nothing to search for in that: type words, not only punctuation or search "
     "operators such as & | ! : * ( ) <->."
 )
