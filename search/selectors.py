@@ -31,6 +31,7 @@ from django.db.models.functions import Cast, Coalesce, ExtractYear, Greatest, Le
 from annotations.models import Annotation, Tag
 from annotations.selectors import User, annotations_visible_to
 from briefs.models import Brief, Section
+from search.models import AnnotationDocument
 from search.query import ParsedQuery, search_query_parse
 
 # ts_rank_cd normalisation 1: divide by 1 + log(document length), so a long section does not
@@ -197,6 +198,27 @@ def _matching(base: QuerySet, fields: _Fields, parsed: ParsedQuery) -> QuerySet:
         rank=scores[0] if len(scores) == 1 else Greatest(*scores),
         search_mode=Value(SearchMode.FUZZY, output_field=CharField()),
     )
+
+
+def annotation_text_q(text: str) -> Q:
+    """Return a condition on Annotation for the annotation list's `q`, with the search's AND
+    semantics: every word, Korean-aware (제재를 finds 제재; 제재완화 = 제재 완화), in the tag
+    labels, quote or note; or else every word as a substring of the quote or the note.
+    A "quoted phrase" must occur verbatim either way.
+    """
+    parsed = search_query_parse(text)
+    phrases = Q()
+    for phrase in parsed.phrases:
+        phrases &= Q(_contains("quote", phrase)) | Q(_contains("note", phrase))
+    substrings = Q()
+    for word in parsed.fuzzy_text.split() or ([] if parsed.phrases else [text]):
+        substrings &= Q(_contains("quote", word)) | Q(_contains("note", word))
+    if parsed.node is None:
+        return phrases & substrings
+    documents = AnnotationDocument.objects.filter(annotation_id=OuterRef("pk")).filter(
+        TsMatch(F("vector"), tsquery(parsed.tsquery))
+    )
+    return phrases & (Q(Exists(documents)) | substrings)
 
 
 def _parsed(query: str | ParsedQuery) -> ParsedQuery:
