@@ -48,3 +48,14 @@ def names(found, q_ids: set[int]) -> set[str]:
 )
 def test_q_needs_every_word_as_the_search_does(api, found, q, expected):
     assert names(found, listed(api, q)) == expected
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"), [("제재 완화", {"apart", "together", "tagged"}), ("제재 영변", {"yongbyon"})]
+)
+def test_the_browse_page_filters_with_the_same_rules(client, annotator, found, q, expected):
+    client.force_login(annotator)
+    response = client.get("/annotations/browse/", {"q": q})
+    assert response.status_code == 200
+    shown = {a.pk for a in response.context["page"].object_list}
+    assert names(found, shown) == expected
