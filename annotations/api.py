@@ -33,7 +33,7 @@ from annotations.schemas import (
     tombstone_native,
 )
 from briefs.models import Section
-from config.api_support import ERRORS, OPEN_READ, url_with, write_auth
+from config.api_support import ERRORS, OPEN_READ, signed_in_auth, url_with, write_auth
 
 router = Router(tags=["annotations"])
 tags_router = Router(tags=["codebook"])
@@ -79,7 +79,7 @@ def annotation_filters(params: AnnotationFilterIn) -> AnnotationFilters:
     return AnnotationFilters(
         brief=params.brief or None,
         section=params.section,
-        tags=tuple(code for code in params.tag if code),
+        tags=tuple(dict.fromkeys(code for code in [*params.tag, *params.tags] if code)),
         tag_mode=params.tag_mode,
         actor=params.actor,
         author=params.author or None,
@@ -128,14 +128,14 @@ IDEMPOTENCY_KEY = Header(
 
 @router.get(
     "",
+    auth=signed_in_auth,
     response={200: AnnotationPageOut, **ERRORS},
     summary="List or sync annotations",
-    openapi_extra=OPEN_READ,
 )
 def annotation_list(request: HttpRequest, params: Query[AnnotationFilterIn]) -> dict:
     """The annotations you may see, filtered, one cursor page at a time.
 
-    Anonymous callers get an empty list, as on the pages. For incremental sync use
+    Anonymous callers get a 401 saying how to sign in. For incremental sync use
     ordering=updated&include_deleted=true and keep the last `next`.
     """
     page = annotation_feed(
@@ -188,10 +188,10 @@ def annotation_create(
 
 @router.get(
     "/{annotation_id}",
+    auth=signed_in_auth,
     response={200: AnnotationOut, **ERRORS},
     url_name="annotation_get",
     summary="Get an annotation",
-    openapi_extra=OPEN_READ,
 )
 def annotation_get(request: HttpRequest, annotation_id: int, response: HttpResponse) -> dict:
     """One annotation you may see, with its ETag."""

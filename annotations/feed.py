@@ -108,7 +108,7 @@ class AnnotationFilters:
     actor: str | None = None
     author: str | None = None  # username
     visibility: str | None = None
-    q: str | None = None  # in the quote or the note, case-insensitive
+    q: str | None = None  # every word, as annotation search matches them
     created_after: dt.datetime | None = None
     created_before: dt.datetime | None = None
     updated_after: dt.datetime | None = None
@@ -164,7 +164,10 @@ class AnnotationFilters:
         if self.visibility:
             q &= Q(visibility=self.visibility)
         if self.q:
-            q &= Q(quote__icontains=self.q) | Q(note__icontains=self.q)
+            # The search's rules (every word, Korean-aware), so the list and search agree.
+            from search.selectors import annotation_text_q
+
+            q &= annotation_text_q(self.q)
         return q
 
 

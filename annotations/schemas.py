@@ -184,6 +184,12 @@ class AnnotationFilterIn(Schema):
         description="Tag codes (repeat the parameter).",
         examples=[["sanctions-partial-relief"]],
     )
+    tags: list[str] = Field(
+        [],
+        max_length=MAX_TAGS,
+        description="The same as `tag` (the spelling the export takes); both may be given.",
+        examples=[["big-deal"]],
+    )
     tag_mode: Literal["any", "all"] = Field(
         "any", description="Whether an annotation needs any or all of the tags."
     )
@@ -193,7 +199,11 @@ class AnnotationFilterIn(Schema):
     q: str | None = Field(
         None,
         max_length=200,
-        description="Text in the quote or the note (case-insensitive).",
+        description=(
+            "Words that must all occur (in any order) in the quote, the note or a tag label, "
+            "matched as the search does (particles and endings do not matter; 제재완화 = 제재 "
+            '완화); a "quoted phrase" must occur verbatim.'
+        ),
         examples=["영변"],
     )
     created_after: StrictDateTime | None = Field(None, examples=["2024-01-01T00:00:00+09:00"])

@@ -37,12 +37,16 @@ def annotation_browse(
     q: str | None = None,
 ) -> QuerySet[Annotation]:
     """Return annotation_list's annotations across all briefs (brief is a slug), optionally
-    with text in the quote or note, newest change first, section and brief loaded."""
+    with every word of `q` in the quote, note or a tag label (search.selectors.annotation_text_q),
+    newest change first, section and brief loaded."""
     qs = annotation_list(user=user, tag=tag, author=author, actor=actor)
     if brief:
         qs = qs.filter(section__brief__slug=brief)
     if q:
-        qs = qs.filter(Q(quote__icontains=q) | Q(note__icontains=q))
+        # The search's rules (every word, Korean-aware), as the API's list and search use.
+        from search.selectors import annotation_text_q
+
+        qs = qs.filter(annotation_text_q(q))
     return qs.select_related("section__brief").order_by("-updated_at", "-pk")
 
 

@@ -30,7 +30,7 @@ from annotations.api import router as annotations_router
 from annotations.api import tags_router
 from briefs.api import router as briefs_router
 from briefs.api import sections_router
-from config.api_support import PayloadTooLarge, error_payload, read_auth
+from config.api_support import PayloadTooLarge, error_payload, read_auth, reject_unknown_query
 from config.errors import outage_response
 from config.input_guard import UnreadableInput, json_body_load
 
@@ -65,9 +65,10 @@ api = NinjaAPI(
         "JSON-LD at /api/v1/w3c/annotations/).\n\n"
         "**Auth**: `Authorization: Bearer <token>` with a personal token from your profile "
         "page (/accounts/tokens/), or the browser session (unsafe methods need the "
-        "`X-CSRFToken` header). Anonymous callers see briefs and the codebook but no "
-        "annotations. Read-only tokens get 403 on writes. Token clients are rate limited "
-        "(429 with Retry-After).\n\n"
+        "`X-CSRFToken` header). Anonymous callers see briefs, sections, the codebook and "
+        "section search; the annotation endpoints answer them 401 with a hint. A query "
+        "parameter an endpoint does not take is a 400 naming it. Read-only tokens get 403 "
+        "on writes. Token clients are rate limited (429 with Retry-After).\n\n"
         "**Sync**: `GET /api/v1/annotations?ordering=updated&include_deleted=true&<filters>`; "
         "follow `next` while `has_more`, store the last `next`, and fetch it later for "
         "everything changed since, deletions as `{id, deleted: true, updated}` stubs. "
@@ -123,6 +124,9 @@ def _outage(request: HttpRequest, exc: Exception) -> HttpResponse:
 api.add_exception_handler(OperationalError, _outage)
 api.add_exception_handler(InterfaceError, _outage)
 
+
+# Every GET refuses query parameters it does not take (400 naming them).
+api.add_decorator(reject_unknown_query, mode="view")
 
 api.add_router("/briefs", briefs_router)
 api.add_router("/sections", sections_router)

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Annotated, Any
 
@@ -172,12 +173,68 @@ class ApiAuth(HttpBearer):
         return None
 
 
+class SignedInAuth(ApiAuth):
+    """A read that only a signed-in caller can make sense of (annotations): without any
+    credentials it is a 401 that says how to get them, rather than an empty answer."""
+
+    HINT = (
+        "Annotations are visible to signed-in users only: send Authorization: Bearer <token> "
+        "(create one at /accounts/tokens/) or sign in first."
+    )
+
+    def __call__(self, request: HttpRequest) -> Any:
+        user = getattr(request, "user", None)
+        if request.headers.get("Authorization") is None and not (user and user.is_authenticated):
+            raise NotAuthenticated(self.HINT)
+        return super().__call__(request)
+
+
 read_auth = ApiAuth(anonymous=True)
+signed_in_auth = SignedInAuth()
 write_auth = ApiAuth(write=True)
 
 # Reads are open to anonymous callers (who see briefs and the codebook but no annotations):
 # say so in the schema, next to the bearer scheme.
 OPEN_READ = {"security": [{"ApiAuth": []}, {}]}
+
+
+def query_parameter_names(operation: Any) -> frozenset[str]:
+    """Return the query parameter names a ninja operation declares (aliases as sent)."""
+    # Query[Schema] arguments are flattened into their fields: the map is keyed by the names
+    # a client sends.
+    return frozenset(
+        name
+        for model in operation.models
+        if model.__ninja_param_source__ == "query"
+        for name in model.__ninja_flatten_map__
+    )
+
+
+def reject_unknown_query(run: Any) -> Any:
+    """Wrap an operation's run() so a GET with a query parameter it does not take is a 400
+    naming that parameter (a misspelt filter would otherwise be ignored, silently)."""
+    operation = run.__self__
+    allowed = query_parameter_names(operation)
+
+    @functools.wraps(run)
+    def checked(request: HttpRequest, **kwargs: Any) -> Any:
+        if request.method in ("GET", "HEAD"):
+            unknown = sorted(name for name in request.GET if name not in allowed)
+            if unknown:
+                known = ", ".join(sorted(allowed)) or "none"
+                error = DjangoValidationError(
+                    {
+                        unknown[0]: DjangoValidationError(
+                            f"Unknown query parameter: {', '.join(unknown)}. This endpoint takes: {known}.",
+                            code="bad_request",
+                        )
+                    }
+                )
+                return operation.api.on_exception(request, error)
+        return run(request, **kwargs)
+
+    return checked
+
 
 # Every operation may answer these; declared so the OpenAPI schema documents them.
 ERRORS = dict.fromkeys((400, 401, 403, 404, 409, 412, 413, 422, 429), ErrorOut)

@@ -12,13 +12,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils import translation
 from ninja import Query, Router
 
-from config.api_support import ERRORS, OPEN_READ, offset_page
+from config.api_support import ERRORS, OPEN_READ, offset_page, signed_in_auth
 from search.forms import SearchForm
 from search.presenters import annotation_hits, marked_text, section_hits
 from search.schemas import AnnotationSearchPage, AnnotationSearchParams, SearchParams, SectionSearchPage
-from search.selectors import annotation_search, section_search
+from search.selectors import SearchMode, annotation_search, section_search
+from search.suggest import did_you_mean
 
 router = Router(tags=["search"])
 
@@ -26,10 +28,18 @@ router = Router(tags=["search"])
 def _valid_form(request: HttpRequest) -> SearchForm:
     """Validate the query string with the search page's form; raise a 400 naming the field."""
     form = SearchForm(request.GET)
-    if not form.is_valid():
-        name, errors = next(iter(form.errors.items()))
-        raise ValidationError({name: ValidationError(errors[0], code="bad_request")})
+    with translation.override("en"):  # API error bodies are English, whatever the cookie says
+        if not form.is_valid():
+            name, errors = next(iter(form.errors.items()))
+            raise ValidationError({name: ValidationError(str(errors[0]), code="bad_request")})
     return form
+
+
+def _suggestion(query, items: list) -> str | None:
+    # As on the page: only when the words did not all match as words.
+    if items and getattr(items[0], "search_mode", None) == SearchMode.FTS:
+        return None
+    return did_you_mean(query)
 
 
 def _marked(pieces) -> dict[str, Any]:
@@ -51,6 +61,7 @@ def search_sections(request: HttpRequest, params: Query[SearchParams]) -> dict:
     page = offset_page(
         request, section_search(query=query, **form.filters()), offset=params.offset, limit=params.limit
     )
+    page["did_you_mean"] = _suggestion(query, page["items"])
     page["items"] = [
         {
             "section": hit.section.pk,
@@ -70,17 +81,20 @@ def search_sections(request: HttpRequest, params: Query[SearchParams]) -> dict:
 
 @router.get(
     "/annotations",
+    auth=signed_in_auth,
     response={200: AnnotationSearchPage, **ERRORS},
     summary="Search annotations",
-    openapi_extra=OPEN_READ,
 )
 def search_annotations(request: HttpRequest, params: Query[AnnotationSearchParams]) -> dict:
-    """Annotations you may see (yours and everyone's shared ones; none for anonymous callers)
-    whose quote, note or tag labels speak of the query, most relevant first."""
+    """Annotations you may see (yours and everyone's shared ones; anonymous callers get a
+    401) whose quote, note or tag labels speak of the query, most relevant first."""
     form = _valid_form(request)
     query = form.cleaned_data["q"]
-    found = annotation_search(query=query, user=request.user, tag=form.cleaned_data["tag"], **form.filters())
+    found = annotation_search(
+        query=query, user=request.user, tags=list(form.cleaned_data["tag"]), **form.filters()
+    )
     page = offset_page(request, found, offset=params.offset, limit=params.limit)
+    page["did_you_mean"] = _suggestion(query, page["items"])
     page["items"] = [
         {
             "annotation": hit.annotation.pk,

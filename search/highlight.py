@@ -31,6 +31,11 @@ def highlighted_html(pieces: Iterable[tuple[str, bool]]) -> SafeString:
     return mark_safe(html)  # noqa: S308 - every piece above is escaped
 
 
+def merged(spans: Iterable[Span]) -> list[Span]:
+    """Return spans sorted, overlapping and touching ones joined."""
+    return _merge(spans)
+
+
 def _merge(spans: Iterable[Span]) -> list[Span]:
     merged: list[Span] = []
     for start, end in sorted(spans):
@@ -77,6 +82,19 @@ def lexeme_spans(
                 current = following
             else:
                 hits.append((start, current))
+    return _merge(hits)
+
+
+def prefix_lexeme_spans(
+    text: str, spans: Mapping[str, Sequence[Sequence[int]]], prefixes: Iterable[str]
+) -> list[Span]:
+    """Return the words whose lexeme starts with one of the prefixes, as the prefix search
+    matched them ('연락사':* lights up the whole of 연락사무소, never a syllable inside it)."""
+    wanted = [p.lower() for p in prefixes if p]
+    hits: list[Span] = []
+    for lexeme, found in spans.items():
+        if any(lexeme.startswith(prefix) for prefix in wanted):
+            hits.extend(_valid(found, len(text)))
     return _merge(hits)
 
 

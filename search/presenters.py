@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 
 from annotations.models import Annotation, Tag
@@ -40,9 +41,29 @@ def section_label(section: Section) -> str:
     return "요약 · Summary" if section.kind == SectionKind.SUMMARY else "들어가며 · Introduction"
 
 
-def section_url(section: Section) -> str:
-    """Return the reader address of a section."""
-    return reverse("briefs:reader", args=[section.brief.slug]) + "#" + section.anchor
+# The reader highlights each `hl` word everywhere in the brief: a handful is plenty.
+MAX_HL_WORDS = 10
+
+
+def hl_words(*marked: tuple[str, Iterable[highlight.Span]]) -> list[str]:
+    """Return the distinct words the highlighter marks in (text, hits) pairs, in text order."""
+    words: dict[str, None] = {}
+    for text, hits in marked:
+        for start, end in highlight.merged(hits):
+            word = " ".join(text[start:end].split())
+            if word:
+                words.setdefault(word)
+    return list(words)[:MAX_HL_WORDS]
+
+
+def _reader_url(slug: str, fragment: str, words: Iterable[str]) -> str:
+    query = urlencode([("hl", word) for word in words])
+    return reverse("briefs:reader", args=[slug]) + (f"?{query}" if query else "") + "#" + fragment
+
+
+def section_url(section: Section, words: Iterable[str] = ()) -> str:
+    """Return the reader address of a section, asking it to highlight `words` (?hl=…)."""
+    return _reader_url(section.brief.slug, section.anchor, words)
 
 
 def _hits(text: str, spans: dict, query: ParsedQuery, mode: str) -> list[highlight.Span]:
@@ -53,8 +74,18 @@ def _hits(text: str, spans: dict, query: ParsedQuery, mode: str) -> list[highlig
     if mode == SearchMode.FTS:
         hits += highlight.lexeme_spans(text, spans, query.units)
     elif mode == SearchMode.FUZZY:
-        hits += highlight.substring_spans(text, [query.fuzzy_text, *query.fuzzy_text.split()])
-        hits += highlight.similar_word_spans(text, query.fuzzy_text.split())
+        words = query.fuzzy_text.split()
+        by_prefix = highlight.prefix_lexeme_spans(text, spans, words)
+        if by_prefix:
+            return hits + by_prefix
+        # Substrings and near spellings: a lone syllable (미) is marked only where it is a
+        # word of its own, never inside an unrelated one (미사일, 북미).
+        needles = [n for n in dict.fromkeys([query.fuzzy_text, *words]) if len(n) > 1]
+        hits += highlight.substring_spans(text, needles)
+        for word in words:
+            if len(word) == 1:
+                hits += highlight.lexeme_spans(text, spans, [(word.lower(),)])
+        hits += highlight.similar_word_spans(text, [w for w in words if len(w) > 1])
     return hits
 
 
@@ -81,7 +112,9 @@ def section_hits(*, sections: Iterable[Section], query: ParsedQuery) -> list[Sec
                 mode=mode,
                 heading_html=highlight.highlighted_html(heading_pieces),
                 snippet_html=highlight.highlighted_html(snippet),
-                url=section_url(section),
+                url=section_url(
+                    section, hl_words((section.heading, heading_hits), (section.text, text_hits))
+                ),
                 heading_pieces=heading_pieces,
                 snippet_pieces=snippet,
             )
@@ -107,9 +140,9 @@ class AnnotationHit:
     note_pieces: highlight.Pieces = field(default_factory=list)
 
 
-def annotation_url(annotation: Annotation) -> str:
-    """Return the reader address of an annotation (its permalink target)."""
-    return reverse("briefs:reader", args=[annotation.section.brief.slug]) + f"#annotation-{annotation.pk}"
+def annotation_url(annotation: Annotation, words: Iterable[str] = ()) -> str:
+    """Return the reader address of an annotation (its permalink target), with `hl` words."""
+    return _reader_url(annotation.section.brief.slug, f"annotation-{annotation.pk}", words)
 
 
 def annotation_hits(*, annotations: Iterable[Annotation], query: ParsedQuery) -> list[AnnotationHit]:
@@ -132,7 +165,8 @@ def annotation_hits(*, annotations: Iterable[Annotation], query: ParsedQuery) ->
                 note_html=highlight.highlighted_html(note),
                 tags=list(annotation.tags.all()),
                 author=annotation.author.get_username(),
-                url=annotation_url(annotation),
+                # Only the quote's words: they are in the section text the reader shows.
+                url=annotation_url(annotation, hl_words((annotation.quote, quote_hits))),
                 quote_pieces=quote,
                 note_pieces=note,
             )

@@ -1,7 +1,7 @@
 """Turn what an analyst types into a tsquery built only from quoted lexemes.
 
     제재 완화              → '제재' & '완화'
-    종전선언               → ( '종전선언' | '종전' <-> '선언' )
+    종전선언               → ( '종전선언' | '종전' <-> '선언' | ( '종전' & '선언' ) )
     "하노이 선언"           → an exact-phrase filter on the section text
     sanctions relief       → ( ( 'sanction' & 'relief' ) | ( '제재' & '완화' ) )   (glossary)
 
@@ -15,14 +15,25 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_lazy
+
 from search import analysis
 from search.glossary import GLOSSARY
 
 MAX_QUERY_CHARS = 200
 
-EMPTY_MESSAGE = "Type a word or a phrase to search for."
-TOO_LONG_MESSAGE = f"That search is too long: keep it under {MAX_QUERY_CHARS} characters."
-NO_WORDS_MESSAGE = (
+
+def _too_long() -> str:
+    return gettext("That search is too long: keep it under %(limit)s characters.") % {
+        "limit": MAX_QUERY_CHARS
+    }
+
+
+# Lazy: the page shows them in the reader's language; the API asks for them in English.
+EMPTY_MESSAGE = gettext_lazy("Type a word or a phrase to search for.")
+TOO_LONG_MESSAGE = lazy(_too_long, str)()
+NO_WORDS_MESSAGE = gettext_lazy(
     "There is nothing to search for in that: type words, not only punctuation or search "
     "operators such as & | ! : * ( ) <->."
 )
@@ -133,17 +144,21 @@ def _word_node(occurrences: list[analysis.Occurrence]) -> Node | None:
     parts = [singles[p] for p in sorted(singles)]
     if not parts:
         return None
+    every_part = _all([Lex((p.lexeme,)) for p in parts])
     if compounds or len(parts) > 1 and _contiguous(parts):
+        # A compound finds what its parts typed apart find (제재완화 = 제재 완화): the text may
+        # write it either way. The compound and the adjacent parts stay as alternatives, so
+        # they are highlighted as one run and rank first (cover density favours them).
         widest = max(compounds, key=lambda occ: occ.end - occ.start, default=None)
         alternatives: list[Node] = []
         if widest is not None:
             alternatives.append(Lex((widest.lexeme,)))
         if _contiguous(parts):
             alternatives.append(Lex(tuple(p.lexeme for p in parts)))
-        else:
-            alternatives.append(_all([Lex((p.lexeme,)) for p in parts]))
+        if every_part is not None:
+            alternatives.append(every_part)
         return _any(alternatives)
-    return _all([Lex((p.lexeme,)) for p in parts])
+    return every_part
 
 
 def _contiguous(parts: list[analysis.Occurrence]) -> bool:

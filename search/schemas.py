@@ -26,7 +26,14 @@ class SearchParams(Schema):
 
 
 class AnnotationSearchParams(SearchParams):
-    tag: str | None = Field(None, description="A tag code.", examples=["end-of-war-declaration"])
+    tag: list[str] = Field(
+        [],
+        description="Tag codes (repeat the parameter): any of them.",
+        examples=[["end-of-war-declaration"]],
+    )
+    tags: list[str] = Field(
+        [], description="The same as `tag` (the spelling the export takes); both may be given.", examples=[[]]
+    )
 
 
 class Marked(Schema):
@@ -79,9 +86,23 @@ class SectionSearchPage(Schema):
     items: list[SectionHitOut]
     count: int = Field(examples=[5])
     next: str | None = Field(description="URL of the next page, if any.", examples=[None])
+    did_you_mean: str | None = Field(
+        description=(
+            "The query with its misspelt words spelt as the briefs spell them (null when every "
+            "word is known): run it as q for what the typo missed."
+        ),
+        examples=["종전선언"],
+    )
 
 
 class AnnotationSearchPage(Schema):
     items: list[AnnotationHitOut]
     count: int = Field(examples=[3])
     next: str | None = Field(description="URL of the next page, if any.", examples=[None])
+    did_you_mean: str | None = Field(
+        description=(
+            "The query with its misspelt words spelt as the briefs spell them (null when every "
+            "word is known): run it as q for what the typo missed."
+        ),
+        examples=["종전선언"],
+    )

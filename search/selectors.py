@@ -8,16 +8,19 @@ anyone but its author.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQueryField, SearchRank, TrigramWordSimilarity
 from django.db.models import (
     BooleanField,
     CharField,
+    Exists,
     F,
     FloatField,
     Func,
     IntegerField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -28,6 +31,7 @@ from django.db.models.functions import Cast, Coalesce, ExtractYear, Greatest, Le
 from annotations.models import Annotation, Tag
 from annotations.selectors import User, annotations_visible_to
 from briefs.models import Brief, Section
+from search.models import AnnotationDocument
 from search.query import ParsedQuery, search_query_parse
 
 # ts_rank_cd normalisation 1: divide by 1 + log(document length), so a long section does not
@@ -196,6 +200,27 @@ def _matching(base: QuerySet, fields: _Fields, parsed: ParsedQuery) -> QuerySet:
     )
 
 
+def annotation_text_q(text: str) -> Q:
+    """Return a condition on Annotation for the annotation list's `q`, with the search's AND
+    semantics: every word, Korean-aware (제재를 finds 제재; 제재완화 = 제재 완화), in the tag
+    labels, quote or note; or else every word as a substring of the quote or the note.
+    A "quoted phrase" must occur verbatim either way.
+    """
+    parsed = search_query_parse(text)
+    phrases = Q()
+    for phrase in parsed.phrases:
+        phrases &= Q(_contains("quote", phrase)) | Q(_contains("note", phrase))
+    substrings = Q()
+    for word in parsed.fuzzy_text.split() or ([] if parsed.phrases else [text]):
+        substrings &= Q(_contains("quote", word)) | Q(_contains("note", word))
+    if parsed.node is None:
+        return phrases & substrings
+    documents = AnnotationDocument.objects.filter(annotation_id=OuterRef("pk")).filter(
+        TsMatch(F("vector"), tsquery(parsed.tsquery))
+    )
+    return phrases & (Q(Exists(documents)) | substrings)
+
+
 def _parsed(query: str | ParsedQuery) -> ParsedQuery:
     return search_query_parse(query) if isinstance(query, str) else query
 
@@ -237,6 +262,7 @@ def annotation_search(
     user: User,
     brief: Brief | str | None = None,
     tag: Tag | str | None = None,
+    tags: Sequence[Tag | str] = (),
     language: str | None = None,
     year_from: int | None = None,
     year_to: int | None = None,
@@ -246,14 +272,18 @@ def annotation_search(
     Tag labels (Korean and English), quote and note are searched as sections are; phrases
     and partial words look in the quote and the note. Annotated with `rank` and
     `search_mode`, with section, brief, author, document and tags loaded. `tag` is a Tag or
-    its code; the other filters are section_search's.
+    its code, `tags` several (an annotation with any of them matches, as in the annotation
+    list and the export); the other filters are section_search's.
     """
     parsed = _parsed(query)
     if not parsed.is_valid:
         return Annotation.objects.none()
     qs = annotations_visible_to(user)
-    if tag is not None:
-        qs = qs.filter(tags__code=tag) if isinstance(tag, str) else qs.filter(tags=tag)
+    wanted = [*([] if tag is None else [tag]), *tags]
+    if wanted:
+        codes = [t if isinstance(t, str) else t.code for t in wanted]
+        through = Annotation.tags.through
+        qs = qs.filter(Exists(through.objects.filter(annotation_id=OuterRef("pk"), tag__code__in=codes)))
     base = _brief_filtered(
         qs.select_related("section__brief", "author", "search_document").prefetch_related(
             Prefetch("tags", queryset=Tag.objects.order_by("category__position", "position", "code"))

@@ -36,7 +36,9 @@ def export_excerpts(request: HttpRequest, query: Query[ExportQuery]) -> HttpResp
     if not can_export(request.user):
         raise PermissionDenied(EXPORT_FORBIDDEN)
     # The page's form validates here too, so both refuse the same input the same way.
-    form = ExportForm(query.model_dump())
+    data = query.model_dump()
+    data["tags"] = list(dict.fromkeys([*data["tags"], *data.pop("tag")]))
+    form = ExportForm(data)
     if not form.is_valid():
         raise ValidationError(form_errors(form), code="bad_request")
     export = excerpt_export(

@@ -13,6 +13,9 @@ class ExportQuery(Schema):
     # Unknown slugs, codes and usernames are no error: they match nothing.
     briefs: list[str] = Field(default_factory=list, description="Brief slugs (repeat the parameter).")
     tags: list[str] = Field(default_factory=list, description="Tag codes; an excerpt matches with any.")
+    tag: list[str] = Field(
+        default_factory=list, description="The same as `tags` (the spelling the annotation list takes)."
+    )
     actors: list[Literal["us", "dprk", "rok", "china", "other", "unspecified"]] = Field(
         default_factory=list, description="Who the claim is attributed to."
     )

@@ -229,10 +229,13 @@ def test_time_filters(api, corpus):
         assert response.status_code == 422 and response.json()["field"] == "updated_before"
 
 
-def test_anonymous_sees_no_annotations(corpus):
-    response = Client().get("/api/v1/annotations")
-    assert response.status_code == 200
-    assert response.json() == {"items": [], "next": None, "has_more": False}
+def test_anonymous_callers_are_told_to_authenticate_not_given_an_empty_list(corpus):
+    for url in ("/api/v1/annotations", f"/api/v1/annotations/{corpus['relief'].pk}"):
+        response = Client().get(url)
+        assert response.status_code == 401, url
+        assert response["WWW-Authenticate"].startswith("Bearer")
+        assert "/accounts/tokens/" in response.json()["detail"]
+        assert "Authorization: Bearer" in response.json()["detail"]
 
 
 def test_bad_filter_values(api, corpus):

@@ -246,8 +246,10 @@ def test_page_lists_briefs_as_a_table_with_labelled_cells(client):
     assert tree.xpath("//th[@aria-sort]/a/text()") == ["Date"]
     assert tree.xpath("//th[@aria-sort]/@aria-sort") == ["descending"]
     assert rows(tree) == [
-        ["북미정상회담 평가하노이 이후", "통일연구원", "CO 19-05", "2019-03-04", "한국어", "2", "0"]
+        ["북미정상회담 평가하노이 이후", "통일연구원", "CO 19-05", "03/04/2019", "한국어", "2", "0"]
     ]
+    # the language's SHORT_DATE_FORMAT, with the ISO date for machines
+    assert tree.xpath("//tbody//td[@data-label='Date']/time/@datetime") == ["2019-03-04"]
     labels = tree.xpath("//table[@class='library']/tbody/tr/td/@data-label")
     assert labels == ["Title", "Organisation", "Series", "Date", "Language", "Sections", "Annotations"]
     title = tree.xpath("//tbody//td[@data-label='Title']//a")[0]

@@ -163,3 +163,53 @@ def test_without_javascript_the_form_is_a_plain_get_form(browser, live_server, l
         assert page.inner_text(".library-count") == "64 briefs."
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_phone_card_labels_come_from_the_markup_in_any_language(page, library, language):
+    """The cards' labels and the 'Sort by' row are the page's (translated) text, and the title
+    cell keeps its full-width layout whatever its label says: nothing in the stylesheet
+    depends on English words."""
+    RESULTS.mkdir(exist_ok=True)
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": page.base_url}])
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto(f"{page.base_url}/?sort=title")
+    # Stand in for any translation: relabel every cell and the sort row as a translation would.
+    page.evaluate(
+        """() => {
+          document.querySelectorAll('#library-results tbody td').forEach(
+            (td) => td.setAttribute('data-label', '라벨 ' + td.cellIndex));
+          document.querySelector('#library-results thead tr').setAttribute('data-sort-label', '정렬');
+        }"""
+    )
+    first_row = page.locator("#library-results tbody tr").first
+    labels = first_row.locator("td").evaluate_all(
+        "cells => cells.map(td => getComputedStyle(td, '::before').content)"
+    )
+    assert labels == [f'"라벨 {n}"' for n in range(7)]
+    sort_label = page.locator("#library-results thead tr").evaluate(
+        "tr => getComputedStyle(tr, '::before').content"
+    )
+    assert sort_label == '"정렬"'
+    title = first_row.locator("td").first
+    assert title.evaluate("td => getComputedStyle(td).flexDirection") == "column"
+    box, link = title.bounding_box(), title.locator("a").bounding_box()
+    assert link["width"] > box["width"] * 0.6  # the title runs under its label, not beside it
+    assert violations(page) == []
+    assert no_horizontal_scroll(page)
+    page.screenshot(path=str(RESULTS / f"library-390-{language}.png"), full_page=False)
+
+
+@pytest.mark.parametrize(("language", "shown"), [("en", "02/28/2019"), ("ko", "2019-2-28")])
+@pytest.mark.parametrize("width", [1280, 390])
+def test_dates_are_localised_with_a_machine_readable_datetime(page, library, width, language, shown):
+    from briefs.models import Brief
+
+    Brief.objects.filter(slug="brief-0").update(publication_date="2019-02-28")
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": page.base_url}])
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{page.base_url}/?sort=title")
+    time = page.locator("#library-results tbody tr").first.locator("time")
+    assert time.get_attribute("datetime") == "2019-02-28"
+    assert time.inner_text() == shown  # the language's SHORT_DATE_FORMAT
+    assert violations(page) == []

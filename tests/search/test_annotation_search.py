@@ -181,7 +181,9 @@ def test_typos_fall_back_to_similar_words_in_quote_or_note(annotator):
 def test_hits_highlight_quote_and_note_and_link_to_the_permalink(kinu, declaration, annotator):
     parsed = search_query_parse("종전선언 근거")
     (hit,) = annotation_hits(annotations=annotation_search(query=parsed, user=annotator), query=parsed)
-    assert hit.url == f"/briefs/{kinu.slug}/#annotation-{declaration.pk}"
+    assert (
+        hit.url == f"/briefs/{kinu.slug}/?hl=%EC%A2%85%EC%A0%84%EC%84%A0%EC%96%B8#annotation-{declaration.pk}"
+    )
     assert str(hit.quote_html).startswith("<mark>종전선언</mark>과 연락사무소")
     assert str(hit.note_html) == "북미 공감대의 <mark>근거</mark>"
     assert [t.code for t in hit.tags] == ["end-of-war-declaration"]

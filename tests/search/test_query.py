@@ -24,8 +24,10 @@ def test_words_are_anded_and_particles_dropped():
 
 
 @pytest.mark.django_db
-def test_a_compound_matches_as_written_or_as_adjacent_parts():
-    assert search_query_parse("종전선언").tsquery == "( '종전선언' | '종전' <-> '선언' )"
+def test_a_compound_matches_as_written_as_adjacent_parts_or_as_its_parts():
+    assert (
+        search_query_parse("종전선언").tsquery == "( '종전선언' | '종전' <-> '선언' | ( '종전' & '선언' ) )"
+    )
 
 
 @pytest.mark.django_db
@@ -71,7 +73,9 @@ def test_quoted_phrases_are_kept_apart_from_the_words():
 @pytest.mark.django_db
 def test_english_glossary_terms_also_search_their_korean():
     parsed = search_query_parse("end-of-war declaration")
-    assert parsed.tsquery == "( ( 'end' & 'war' & 'declar' ) | ( '종전선언' | '종전' <-> '선언' ) )"
+    assert parsed.tsquery == (
+        "( ( 'end' & 'war' & 'declar' ) | ( '종전선언' | '종전' <-> '선언' | ( '종전' & '선언' ) ) )"
+    )
     assert "( '제재' & '완화' )" in search_query_parse("Sanctions relief").tsquery
 
 

@@ -29,7 +29,7 @@ def test_results_link_to_the_reader_anchor_with_marked_words(client: Client, kin
     assertContains(response, "5 sections found.")
     assertContains(
         response,
-        f'<a href="/briefs/{kinu.slug}/#{section.anchor}">{section.heading}</a>',
+        f'<a href="/briefs/{kinu.slug}/?hl=%EC%A0%9C%EC%9E%AC#{section.anchor}">{section.heading}</a>',
         html=True,
     )
     assertContains(response, "<mark>제재</mark>", count=None)
@@ -125,7 +125,7 @@ def test_both_result_lists_are_counted_and_one_is_shown(client: Client, kinu, an
     response = client.get(URL, {"q": "종전선언", "kind": "annotations"})
     assertContains(response, _tab("annotations", "Annotations", 1, True), html=True)
     assertContains(response, "1 annotation found.")
-    url = f"/briefs/{kinu.slug}/#annotation-{annotation.pk}"
+    url = f"/briefs/{kinu.slug}/?hl=%EC%A2%85%EC%A0%84%EC%84%A0%EC%96%B8#annotation-{annotation.pk}"
     assertContains(
         response,
         f'<blockquote class="search-hit-quote" lang="ko"><a href="{url}"><mark>종전선언</mark></a>'
@@ -190,7 +190,7 @@ def test_the_tag_filter_narrows_the_annotations(client: Client, kinu, annotator,
     option = '<option value="end-of-war-declaration" selected>End-of-war declaration (종전선언)</option>'
     assertContains(response, option, html=True)
     response = client.get(URL, {"q": "종전선언", "tag": "nope"})
-    assertContains(response, "<li>Annotation tag: There is no tag with that code.</li>", html=True)
+    assertContains(response, "<li>Annotation tag: There is no tag with the code nope.</li>", html=True)
 
 
 @pytest.mark.parametrize("kind", ["sections", "annotations"])
