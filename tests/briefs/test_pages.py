@@ -33,7 +33,7 @@ def test_reader_shows_metadata_toc_and_sections_in_order(client, django_assert_n
     assert [s.heading for s in sections] == ["", "양자의 입장차", "향후 과제"]
     html = response.content.decode()
     assert html.index("양자의 입장차") < html.index("향후 과제")
-    assert '<a href="#a">양자의 입장차</a>' in html
+    assert '<a href="#a"><span lang="ko">양자의 입장차</span></a>' in html
     assert 'class="section section-summary"' in html
     assert "현안분석팀" in html
 
