@@ -36,7 +36,7 @@ def _tag_data(**overrides) -> dict:
 
 
 def _field_errors(response, name: str) -> list[str]:
-    return texts(page_tree(response), f"//div[@id='id_{name}_error']//li")
+    return texts(page_tree(response), f"//ul[@id='id_{name}_error']/li")
 
 
 @pytest.fixture
