@@ -544,7 +544,9 @@ def import_plan(parsed: Parsed) -> Plan:
         before = {n: getattr(current, n) for n in editor.CATEGORY_FIELDS} if current else {}
         for name in editor.CATEGORY_FIELDS:
             setattr(category, name, getattr(current, name) if current else getattr(category, name))
-        category.label_ko, category.label_en = row.label_ko, row.label_en
+        # A row that names an existing category by its code alone keeps its labels.
+        category.label_ko = row.label_ko or (current.label_ko if current else "")
+        category.label_en = row.label_en or (current.label_en if current else "")
         if row.description is not None:
             category.description = row.description
         if row.position is not None:
@@ -554,7 +556,10 @@ def import_plan(parsed: Parsed) -> Plan:
         try:
             category.full_clean(validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
-            errors.extend((row.row, message) for message in _messages(exc))
+            errors.extend(
+                (row.row, _("Category “%(code)s”: %(message)s") % {"code": row.code, "message": message})
+                for message in _messages(exc)
+            )
             continue
         after = {n: getattr(category, n) for n in editor.CATEGORY_FIELDS}
         status = "created" if current is None else ("updated" if _diff(before, after) else "unchanged")
@@ -599,6 +604,10 @@ def import_plan(parsed: Parsed) -> Plan:
             )
         except ValidationError as exc:
             errors.extend((row.row, message) for message in _messages(exc))
+            try:  # say what is wrong with the colour too, not only after the rest is fixed
+                editor.colour_normalise(tag.colour)
+            except ValidationError as colour:
+                errors.append((row.row, f"{LABELS['colour']}: {colour.messages[0]}"))
             continue
         planned_tags.append((row, tag, current))
 

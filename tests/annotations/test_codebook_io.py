@@ -242,7 +242,7 @@ def test_row_errors_carry_row_numbers_and_nothing_is_written(codebook):
     assert by_row[5] == [
         "Shortcut key: The key “b” is already the shortcut of “Big deal / comprehensive deal” (big-deal)."
     ]
-    assert by_row[6][0].startswith("Korean label: ")
+    assert by_row[6][0].startswith("Category “nowhere”: Korean label: ")
     assert by_row[7] == ["Active must be true or false."]
     assert by_row[8] == ["Position must be a whole number, 0 or more."]
     assert by_row[9][0].startswith("Code: ")
@@ -270,3 +270,21 @@ def test_relabelling_by_import_reindexes_annotations(codebook):
     data = codebook_io.codebook_csv().decode("utf-8-sig").replace("Big deal / comprehensive deal", "Zanzibar")
     _import(data.encode(), "relabel.csv")
     assert "zanzibar" in _indexed_text(annotation)
+
+
+def test_a_row_may_name_an_existing_category_by_code_alone_and_hears_every_problem(codebook):
+    data = "\r\n".join(
+        [
+            "category_code,tag_code,tag_label_ko,tag_label_en,colour",
+            "sanctions,x,,,#12",
+            "sanctions,y,와이,Y,#b2ebf2",
+        ]
+    )
+    plan = codebook_io.import_plan(codebook_io.csv_parse(data.encode()))
+    assert plan.errors == [
+        (2, "Korean label: This field cannot be blank."),
+        (2, "English label: This field cannot be blank."),
+        (2, "Colour: Enter a colour as # and six hexadecimal digits, for example #64b5f6."),
+    ]
+    sanctions = next(c for c in plan.changes if c.kind == "category")
+    assert (sanctions.code, sanctions.status) == ("sanctions", "unchanged")

@@ -110,3 +110,32 @@ def test_an_editor_creates_retires_restores_and_round_trips_a_tag(editor_page, t
     page.wait_for_url(f"{page.base_url}/codebook/")
     assert "1 updated" in page.locator(".messages").inner_text()
     assert Tag.objects.get(code="snapback").label_en == "Snap-back"
+
+
+def test_the_category_and_import_pages_in_english_pass_axe(editor_page, tmp_path):
+    from annotations.models import Category
+
+    page = editor_page
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": page.base_url}])
+    page.goto(f"{page.base_url}/codebook/")
+    assert page.locator("#category-sanctions-h").inner_text() == "Sanctions 제재"  # English first
+    _check(page, "codebook-en")
+    page.click("#category-sanctions a:text('Edit')")
+    page.wait_for_url("**/codebook/categories/sanctions/edit/")
+    page.fill("#id_code", "negotiation-approach")  # another category's code
+    page.click("form.codebook-form button[type=submit]")
+    assert page.locator("#id_code_error").inner_text() == "The code “negotiation-approach” is already taken."
+    _check(page, "category-edit-error-en")
+    assert Category.objects.filter(code="sanctions").exists()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("category_code,tag_code,colour\nsanctions,x,#12\n", encoding="utf-8")
+    page.goto(f"{page.base_url}/codebook/import/")
+    page.set_input_files("#id_file", str(bad))
+    page.click("form.import-upload button[type=submit]")
+    assert page.locator(".plan-errors li").all_inner_texts() == [
+        "Row 2: Korean label: This field cannot be blank.",
+        "Row 2: English label: This field cannot be blank.",
+        "Row 2: Colour: Enter a colour as # and six hexadecimal digits, for example #64b5f6.",
+    ]
+    assert page.locator("button[name=apply]").count() == 0
+    _check(page, "import-errors-en")
