@@ -13,6 +13,7 @@ urlpatterns = [
     path("search/", include("search.urls")),
     path("annotations/", include("annotations.urls")),
     path("codebook/", annotation_views.codebook, name="codebook"),
+    path("codebook/", include("annotations.codebook_urls")),
     path("export/", include("annotations.export.urls")),
     path("accounts/", include("accounts.urls")),
     path("api/v1/w3c/", include("annotations.protocol_urls")),

@@ -69,11 +69,26 @@ def test_retired_tags_are_listed_as_such_and_labels_are_escaped(client):
 def test_editors_get_edit_and_export_links_annotators_do_not(client, codebook, annotator, editor):
     AnnotationFactory(author=editor, visibility="shared", tags=[codebook["big-deal"]])
     client.force_login(annotator)
-    links = page_tree(client.get(CODEBOOK)).xpath("//main//a/@href")
-    assert not [href for href in links if "/admin/" in href or href.startswith(reverse("export:page"))]
+    tree = page_tree(client.get(CODEBOOK))
+    links = tree.xpath("//main//a/@href")
+    editing = (
+        "/admin/",
+        reverse("export:page"),
+        "/codebook/tags/",
+        "/codebook/categories/",
+        "/codebook/import",
+    )
+    assert not [href for href in links if href.startswith(editing) or "/admin/" in href]
+    assert not tree.xpath("//main//form")  # no retire/restore or move buttons either
     client.force_login(editor)
-    links = page_tree(client.get(CODEBOOK)).xpath("//main//a/@href")
-    assert reverse("admin:annotations_tag_changelist") in links
+    tree = page_tree(client.get(CODEBOOK))
+    links = tree.xpath("//main//a/@href")
+    assert reverse("codebook:tag-edit", args=["big-deal"]) in links
+    assert reverse("codebook:category-edit", args=["sanctions"]) in links
+    assert {reverse("codebook:tag-new"), reverse("codebook:category-new"), reverse("codebook:import")} <= set(
+        links
+    )
+    assert tree.xpath(f"//form[@action='{reverse('codebook:tag-retire', args=['big-deal'])}']")
     assert f"{reverse('export:page')}?tags=big-deal" in links
 
 
