@@ -31,11 +31,6 @@ DOMAINS = ("django", "djangojs")
 # holds no interface strings.
 IGNORED = ["var", "tests", "bench", "samples", "static/vendor", "i18n-pending", "tools"]
 
-# Templates of the other helpers' branches, not yet marked when this check was written: the lead
-# empties this list as their branches merge (the check fails for a listed file that is clean).
-PENDING_MERGE = {
-    "annotations/codebook.html",
-}
 # English by design: Swagger UI has no Korean, so its page stays English (lang="en").
 ENGLISH_ONLY = {"ninja/swagger.html"}
 # Words that are the same in every language: names, formats, symbols.
@@ -256,9 +251,7 @@ def test_no_template_shows_unmarked_text():
         if found:
             offenders[name] = found
     report = "\n".join(f"{name}: {found}" for name, found in offenders.items())
-    assert set(offenders) - PENDING_MERGE == set(), f"unmarked template text:\n{report}"
-    # A listed file that is now clean leaves the list, so the list only ever shrinks.
-    assert PENDING_MERGE - set(offenders) == set(), "marked now: remove from PENDING_MERGE"
+    assert offenders == {}, f"unmarked template text:\n{report}"
 
 
 def test_pending_translations_fill_only_what_is_missing():
