@@ -22,8 +22,11 @@ Choices (REC-annotation-protocol-20170223):
   and a PUT may not change it (400). POST takes an Idempotency-Key as the JSON API does.
 - PUT and DELETE compare If-Match with the row locked in their transaction: of two
   writers with the same ETag exactly one wins, the other gets 412.
-- Auth as the JSON API (config.api_support): reads are open (anonymous sees an empty
-  container), writes need a read-write token or the session with its CSRF token.
+- Auth as the JSON API (config.api_support): reads need a token or the session (without
+  any credentials a GET is a 401 whose detail says how to get them, SignedInAuth's hint),
+  writes a read-write token or the session with its CSRF token. OPTIONS stays open.
+- A GET/HEAD with a query parameter the resource does not take (the container takes page
+  and iris, an annotation none) is a 400 naming it, worded as the JSON API words it.
 """
 
 from __future__ import annotations
@@ -64,7 +67,13 @@ from annotations.w3c import (
     w3c_datetime,
 )
 from briefs.models import Section
-from config.api_support import base_url, body_size_check, error_payload
+from config.api_support import (
+    base_url,
+    body_size_check,
+    error_payload,
+    signed_in_auth,
+    unknown_query_error,
+)
 from config.input_guard import UnreadableInput, json_body_load
 
 PAGE_SIZE = 100
@@ -80,6 +89,8 @@ RESOURCE_LINK = '<http://www.w3.org/ns/ldp#Resource>; rel="type"'
 CONTAINER_ALLOW = "GET, HEAD, OPTIONS, POST"
 ANNOTATION_ALLOW = "GET, HEAD, OPTIONS, PUT, DELETE"
 ACCEPT_POST = f"{JSONLD_MEDIA_TYPE}, {JSON_MEDIA_TYPE}"
+CONTAINER_QUERY = frozenset({"page", "iris"})
+ANNOTATION_QUERY: frozenset[str] = frozenset()
 
 View = Callable[..., HttpResponse]
 
@@ -423,9 +434,22 @@ def _page_doc(request: HttpRequest, qs, *, page: int, total: int, collection: st
     return doc
 
 
-def _container_get(request: HttpRequest) -> HttpResponse:
+def _signed_in_read(request: HttpRequest, *, query: frozenset[str]) -> str:
+    """Check a GET/HEAD's query and credentials as the JSON API does; return the media type.
+
+    Unknown parameters first (as the ninja view decorator runs before auth), then
+    negotiation, then the caller: no credentials at all is SignedInAuth's 401 with its hint.
+    """
+    error = unknown_query_error(request, query)
+    if error is not None:
+        raise error
     media_type = negotiate(request)
-    authenticate_request(request, write=False, anonymous=True)
+    signed_in_auth(request)
+    return media_type
+
+
+def _container_get(request: HttpRequest) -> HttpResponse:
+    media_type = _signed_in_read(request, query=CONTAINER_QUERY)
     prefer = _prefer_includes(request)
     iris = request.GET.get("iris") == "1" or (PREFER_IRIS in prefer and PREFER_DESCRIPTIONS not in prefer)
     page_param = request.GET.get("page")
@@ -556,8 +580,7 @@ def annotation(request: HttpRequest, pk: int) -> HttpResponse:
             request, None, JSONLD_MEDIA_TYPE, headers={"Allow": ANNOTATION_ALLOW, "Link": RESOURCE_LINK}
         )
     if request.method in ("GET", "HEAD"):
-        media_type = negotiate(request)
-        authenticate_request(request, write=False, anonymous=True)
+        media_type = _signed_in_read(request, query=ANNOTATION_QUERY)
         found = _annotation_or_gone(request, pk)
         headers = _annotation_headers(found)
         if_none_match = request.headers.get("If-None-Match", "")

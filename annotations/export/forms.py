@@ -14,6 +14,7 @@ from annotations.export.formats import FORMAT_CHOICES
 from annotations.export.presenters import ExcerptOptions
 from annotations.export.selectors import ExportFilters
 from annotations.models import Actor, Tag
+from annotations.w3c import label_language
 from briefs.models import Brief, Language
 
 
@@ -84,8 +85,13 @@ class ExportForm(forms.Form):
     language = forms.ChoiceField(choices=Language.choices, required=False, label=_("Label language"))
     format = forms.ChoiceField(choices=FORMAT_CHOICES, required=False, label=_("Format"))
 
-    def clean_language(self) -> str:
-        return self.cleaned_data["language"] or Language.KOREAN
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        # No label language chosen: the interface's (ko or en). Put into the data, not the
+        # initial values, so the page's select shows it and the download uses it alike.
+        if data is not None and not data.get("language"):
+            data = data.copy()
+            data["language"] = label_language()
+        super().__init__(data, *args, **kwargs)
 
     def clean_format(self) -> str:
         return self.cleaned_data["format"] or "csv"

@@ -11,6 +11,7 @@ from django.utils import timezone
 from annotations import protocol
 from annotations.models import Annotation
 from annotations.w3c import JSONLD_MEDIA_TYPE
+from config.api_support import SignedInAuth
 from tests.api.conftest import TEXT, YONGBYON, bearer_client
 from tests.api.helpers import w3c_must_failures
 from tests.factories import AnnotationFactory
@@ -107,10 +108,56 @@ def test_prefer_minimal_iris_and_descriptions(api, section, annotator):
     assert descriptions.json()["first"]["items"][0]["type"] == "Annotation"
 
 
-def test_anonymous_sees_an_empty_container(section, annotator):
-    AnnotationFactory(section=section, author=annotator, visibility="shared")
-    doc = Client().get(CONTAINER).json()
-    assert doc["total"] == 0 and doc["first"].endswith("?page=0")
+def test_anonymous_readers_are_told_to_authenticate_not_given_an_empty_container(section, annotator):
+    shared = AnnotationFactory(section=section, author=annotator, visibility="shared")
+    for url in (CONTAINER, CONTAINER + "?page=0", f"{CONTAINER}{shared.pk}"):
+        for method in ("get", "head"):
+            response = getattr(Client(), method)(url)
+            assert response.status_code == 401, (method, url)
+            assert response["WWW-Authenticate"].startswith("Bearer"), url
+        body = Client().get(url).json()
+        # the native API's hint, word for word
+        assert body == {"detail": SignedInAuth.HINT, "field": None}, url
+        assert "Authorization: Bearer <token>" in body["detail"] and "/accounts/tokens/" in body["detail"]
+    # OPTIONS stays open: it describes the container, not its annotations
+    assert Client().options(CONTAINER).status_code == 200
+
+
+def test_a_signed_in_session_reads_the_container(section, annotator):
+    AnnotationFactory(section=section, author=annotator)
+    client = Client()
+    client.force_login(annotator)
+    response = client.get(CONTAINER)
+    assert response.status_code == 200 and response.json()["total"] == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "accepted"),
+    [
+        ("", "?pgae=1", "iris, page"),
+        ("", "?page=0&zz=1&pgae=1", "iris, page"),
+        ("{pk}", "?pgae=1", "none"),
+    ],
+)
+def test_an_unknown_query_parameter_is_a_400_naming_it(api, section, annotator, path, query, accepted):
+    made = AnnotationFactory(section=section, author=annotator)
+    url = CONTAINER + path.format(pk=made.pk) + query
+    for method in ("get", "head"):
+        assert getattr(api, method)(url).status_code == 400, (method, url)
+    body = api.get(url).json()
+    unknown = sorted(name for name in ("pgae", "zz") if name in query)
+    assert body["field"] == unknown[0]
+    assert body["detail"] == (
+        f"Unknown query parameter: {', '.join(unknown)}. This endpoint takes: {accepted}."
+    )
+    # unknown parameters are refused before credentials are asked for, as in the native API
+    assert Client().get(url).status_code == 400
+
+
+def test_known_query_parameters_still_work(api, section, annotator):
+    AnnotationFactory(section=section, author=annotator)
+    assert api.get(CONTAINER + "?iris=1&page=0").status_code == 200
+    assert api.get(CONTAINER + "?iris=1").json()["id"].endswith("?iris=1")
 
 
 def test_content_negotiation(api, section):
@@ -219,7 +266,7 @@ def test_session_post_needs_csrf(section, annotator):
 # One annotation --------------------------------------------------------------------------------
 
 
-def test_get_one_with_etag_and_conditional_get(api, section, annotator):
+def test_get_one_with_etag_and_conditional_get(api, section, annotator, annotator2):
     a = AnnotationFactory(section=section, author=annotator)
     url = f"{CONTAINER}{a.pk}"
     response = api.get(url)
@@ -229,7 +276,8 @@ def test_get_one_with_etag_and_conditional_get(api, section, annotator):
     assert '<http://www.w3.org/ns/ldp#Resource>; rel="type"' in links(response)
     assert response.json()["id"] == f"http://testserver{url}"
     assert api.get(url, headers={"If-None-Match": response["ETag"]}).status_code == 304
-    assert Client().get(url).status_code == 404  # anonymous: not visible
+    assert Client().get(url).status_code == 401  # anonymous: told to authenticate
+    assert bearer_client(annotator2).get(url).status_code == 404  # someone else's private one
     assert api.get(f"{CONTAINER}999999").status_code == 404
 
 

@@ -173,3 +173,40 @@ def test_text_filter_matches_quote_or_note_like_the_annotations_page(client, wor
     assert ids == [world.ko_bigdeal.pk]
     too_long = client.get(DOWNLOAD, {"q": "가" * 201})
     assert too_long.status_code == 400
+
+
+LANGUAGE_SELECT = (
+    '<select name="language" id="id_language">'
+    '<option value="ko"{ko}>한국어</option><option value="en"{en}>English</option></select>'
+)
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "params", "chosen"),
+    [
+        ("ko-KR,ko;q=0.9", {}, "ko"),
+        ("en-US,en;q=0.9", {}, "en"),
+        ("en-US,en;q=0.9", {"language": "ko"}, "ko"),  # an explicit choice wins
+        ("ko-KR,ko;q=0.9", {"language": "en"}, "en"),
+    ],
+)
+def test_label_language_defaults_to_the_interface_language(client, world, accept_language, params, chosen):
+    client.force_login(world.editor)
+    headers = {"Accept-Language": accept_language}
+    page = client.get(PAGE, params, headers=headers)
+    selected = {code: " selected" if code == chosen else "" for code in ("ko", "en")}
+    assertContains(page, LANGUAGE_SELECT.format(**selected), html=True)
+    # and the download without a choice uses the same default
+    download = client.get(DOWNLOAD, {"format": "jsonl", "q": "빅딜을", **params}, headers=headers)
+    (line,) = [json.loads(line) for line in b"".join(download.streaming_content).splitlines()]
+    tags = world.ko_bigdeal.tags.order_by("category__position", "position", "code")
+    expected = [t.label_ko if chosen == "ko" else t.label_en for t in tags]
+    assert sorted(line["tag_labels"]) == sorted(expected)
+    assert len(expected) == 2 and expected != [t.label_ko if chosen == "en" else t.label_en for t in tags]
+
+
+def test_the_cookie_language_is_the_default_too(client, world, settings):
+    client.force_login(world.editor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(PAGE, headers={"Accept-Language": "ko"})
+    assertContains(page, LANGUAGE_SELECT.format(ko="", en=" selected"), html=True)
