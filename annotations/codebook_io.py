@@ -33,6 +33,7 @@ from django.utils.translation import ngettext
 from annotations import codebook_editor as editor
 from annotations.admin import INDEXED_TAG_FIELDS
 from annotations.codebook_forms import LABELS
+from annotations.export.formats.tabular import looks_like_formula
 from annotations.models import Category, Tag
 from search.services import tag_index_refresh
 
@@ -55,8 +56,6 @@ CSV_COLUMNS = [
     "active",
     "position",
 ]
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 QDC_NAMESPACE = "urn:QDA-XML:codebook:1.0"
 QDC_SCHEMA = "urn:QDA-XML:codebook:1.0 http://schema.qdasoftware.org/versions/Codebook/v1.0/Codebook.xsd"
@@ -108,13 +107,14 @@ class Parsed:
 
 def _neutralise(value: str) -> str:
     """Keep a spreadsheet from running a cell as a formula (undone on import)."""
-    if value.startswith(FORMULA_STARTS) or (value.startswith("'") and value[1:].startswith(FORMULA_STARTS)):
+    # The exports' rule (also behind spaces, invisible characters and full-width forms).
+    if looks_like_formula(value) or (value.startswith("'") and looks_like_formula(value[1:])):
         return "'" + value
     return value
 
 
 def _restore(value: str) -> str:
-    if value.startswith("'") and (value[1:].startswith(FORMULA_STARTS) or value[1:].startswith("'")):
+    if value.startswith("'") and (looks_like_formula(value[1:]) or value[1:].startswith("'")):
         return value[1:]
     return value
 

@@ -81,6 +81,24 @@ def test_formulas_are_neutralised_on_export_and_restored_on_import():
     assert _snapshot() == before
 
 
+def test_formulas_hidden_behind_spaces_or_in_full_width_are_neutralised_too():
+    # The exports' rule: a spreadsheet skips leading spaces and folds ＝ to =.
+    TagFactory(
+        code="t", label_en=" =cmd|' /C calc'!A0", label_ko="＝1+1", example="\u200b@x", colour="#ffd54f"
+    )
+    before = _snapshot()
+    data = codebook_io.codebook_csv()
+    row = _rows(data)[0]
+    assert (row["tag_label_en"], row["tag_label_ko"], row["example"]) == (
+        "' =cmd|' /C calc'!A0",
+        "'＝1+1",
+        "'\u200b@x",
+    )
+    _wipe()
+    _import(data, "codebook.csv")
+    assert _snapshot() == before
+
+
 def test_a_csv_round_trip_is_lossless(codebook):
     Tag.objects.filter(code="peace-treaty").update(active=False, position=7)
     CategoryFactory(code="empty", label_en="Empty", label_ko="빈 범주")  # a category without tags
