@@ -198,18 +198,32 @@ def test_a_duplicate_key_that_loses_the_race_to_the_constraint_gets_the_same_mes
             connection.close()
 
     thread = threading.Thread(target=lose)
-    thread.start()
-    for _ in range(100):  # until the loser waits on the winner's row lock
-        waiting = other.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = %s",
-            [dsn["NAME"]],
-        ).fetchone()[0]
-        if waiting:
-            break
-        time.sleep(0.05)
-    assert waiting, "the second insert never waited on the first"
-    other.commit()
-    other.close()
-    thread.join(10)
+    # Watched from a connection of its own in autocommit: inside a transaction PostgreSQL
+    # answers pg_stat_activity from a snapshot taken at its first read, which never changes.
+    watch = psycopg.connect(
+        host=dsn["HOST"],
+        port=dsn["PORT"],
+        user=dsn["USER"],
+        dbname=dsn["NAME"],
+        password=dsn["PASSWORD"],
+        autocommit=True,
+    )
+    try:
+        thread.start()
+        for _ in range(400):  # until the loser waits on the winner's row lock
+            waiting = watch.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = %s",
+                [dsn["NAME"]],
+            ).fetchone()[0]
+            if waiting:
+                break
+            time.sleep(0.05)
+        assert waiting, "the second insert never waited on the first"
+        other.commit()
+    finally:
+        # Whatever happened, release the winner's lock so the loser (and the suite) can go on.
+        other.close()
+        watch.close()
+        thread.join(30)
     assert outcome["error"] == {"shortcut": ["The key “q” is already the shortcut of “Winner” (winner)."]}
     assert not Tag.objects.filter(code="loser").exists()
