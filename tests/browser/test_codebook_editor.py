@@ -71,13 +71,13 @@ def test_an_editor_creates_retires_restores_and_round_trips_a_tag(editor_page, t
     _check(page, "tag-new-error")
     page.fill("#id_shortcut", "b")
     page.click("form.codebook-form button[type=submit]")
-    # The other tag is named in the active language (Korean here: the browser asks for it).
-    expected = "The key “b” is already the shortcut of “빅딜·일괄타결” (big-deal)."
+    # The other tag is named in the active language (English here: the browser asks for it).
+    expected = "The key “b” is already the shortcut of “Big deal / comprehensive deal” (big-deal)."
     assert page.locator("#id_shortcut_error").inner_text() == expected
     page.fill("#id_shortcut", "n")
     page.click("form.codebook-form button[type=submit]")
     page.wait_for_url("**/codebook/#tag-snapback")
-    assert "Saved “스냅백”." in page.locator(".messages").inner_text()
+    assert "Saved “Snapback”." in page.locator(".messages").inner_text()
     tag = Tag.objects.get(code="snapback")
     assert (tag.colour, tag.shortcut, tag.category.code) == ("#b2ebf2", "n", "sanctions")
 
