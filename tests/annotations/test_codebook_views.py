@@ -96,7 +96,7 @@ def test_an_editor_creates_a_tag_and_hears_about_a_poor_contrast(client, editor,
         (
             {"shortcut": "h"},
             "shortcut",
-            "The reader already uses the key “h” (reserved: a t h /): choose another.",
+            "The reader already uses the key “h” (reserved: a h /): choose another.",
         ),
         ({"shortcut": "b"}, "shortcut", "The key “b” is already the shortcut of “Big deal” (big-deal)."),
         ({"code": "big-deal", "shortcut": ""}, "code", "The code “big-deal” is already taken."),
