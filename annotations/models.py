@@ -216,3 +216,35 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key}"
+
+
+class Event(models.Model):
+    """A dated event drawn on the claims timeline (a summit, a working-level meeting).
+
+    One shared list, kept by editors: an event of one day has no end date.
+    """
+
+    date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    label_ko = models.CharField(max_length=200)
+    label_en = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("date")), name="event_end_after_start"
+            ),
+            models.CheckConstraint(condition=~Q(label_ko="") & ~Q(label_en=""), name="event_labels_not_empty"),
+            models.UniqueConstraint(fields=["date", "label_en"], name="event_unique_date_label"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.label_en}"
+
+    def label(self, language: str | None = None) -> str:
+        """Return the label in `language`, by default the interface's active language."""
+        return pick_label(self.label_ko, self.label_en, language)

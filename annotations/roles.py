@@ -35,6 +35,7 @@ _EDITOR = [
     "annotations.export_annotation",
     "annotations.view_annotation",
     *_CODEBOOK,
+    *[f"annotations.{action}_event" for action in ("add", "change", "delete", "view")],
     "briefs.add_brief",
     "briefs.change_brief",
     "briefs.delete_brief",
