@@ -238,7 +238,9 @@ class Event(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("date")), name="event_end_after_start"
             ),
-            models.CheckConstraint(condition=~Q(label_ko="") & ~Q(label_en=""), name="event_labels_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(label_ko="") & ~Q(label_en=""), name="event_labels_not_empty"
+            ),
             models.UniqueConstraint(fields=["date", "label_en"], name="event_unique_date_label"),
         ]
 
