@@ -202,6 +202,9 @@ MARGINALIA_READER_ANNOTATIONS_PER_SECTION = int(
     os.environ.get("MARGINALIA_READER_ANNOTATIONS_PER_SECTION", 200)
 )
 MARGINALIA_READER_MAX_ANNOTATIONS = int(os.environ.get("MARGINALIA_READER_MAX_ANNOTATIONS", 1000))
+# The longest a claims view (matrix, timeline, co-occurrence) may count before PostgreSQL
+# cancels it and the page asks for narrower filters: no request runs unbounded.
+MARGINALIA_CLAIMS_SECONDS = float(os.environ.get("MARGINALIA_CLAIMS_SECONDS", 20))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx and the reader script read the token from the page, not it

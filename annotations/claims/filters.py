@@ -78,13 +78,38 @@ class ClaimsFilters:
         return found
 
     def describe(self) -> list[tuple[str, str]]:
-        """Return (label, values) lines a person can read, for the head of a downloaded file."""
+        """Return (label, values) lines a person can read, for the head of a downloaded file
+        and the Annotations page: tags, categories and briefs by name (a query each, if used)."""
+        names = self._names()
         lines = []
         for field in fields(self):
             values = [value for param, value in self.query_items() if param == PARAMS[field.name]]
             if values:
-                lines.append((str(LABELS[field.name]), ", ".join(values)))
+                named = [names.get((field.name, value), value) for value in values]
+                lines.append((str(LABELS[field.name]), ", ".join(named)))
         return lines or [(gettext("Filters"), gettext("none (every claim you may see)"))]
+
+    def _names(self) -> dict[tuple[str, str], str]:
+        from annotations.models import Category, Tag
+        from briefs.models import Brief
+
+        names: dict[tuple[str, str], str] = {("years", UNDATED): gettext("Undated")}
+        names |= {("actors", value): str(label) for value, label in Actor.choices}
+        names |= {("visibility", value): str(label) for value, label in VISIBILITY_CHOICES if value}
+        names[("organisations", NO_ORGANISATION)] = gettext("No organisation")
+        names[("categories", NO_CATEGORY)] = gettext("No category")
+        if self.tags:
+            names |= {("tags", t.code): t.label() for t in Tag.objects.filter(code__in=self.tags)}
+        if self.categories:
+            names |= {
+                ("categories", c.code): c.label() for c in Category.objects.filter(code__in=self.categories)
+            }
+        if self.briefs:
+            names |= {
+                ("briefs", b.slug): b.title
+                for b in Brief.objects.filter(slug__in=self.briefs).only("slug", "title")
+            }
+        return names
 
     @property
     def active(self) -> bool:
@@ -361,7 +386,8 @@ class ClaimsSelection:
             label = (
                 gettext("Same or overlapping passage") if self.scope == "passage" else gettext("Same section")
             )
-            lines.append((label, " + ".join(self.pair)))
+            names = self.filters._names()
+            lines.append((label, " + ".join(names.get(("tags", code), code) for code in self.pair)))
         return lines
 
 

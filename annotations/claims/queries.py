@@ -16,14 +16,16 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from psycopg.errors import QueryCanceled
 
 from annotations.claims.filters import (
     NO_CATEGORY,
@@ -52,6 +54,7 @@ SCOPES = ("passage", "section")
 SORTS = ("natural", "total", "label")
 # A brief's day on the timeline: its publication date, or 1 January of its year.
 DAY = "COALESCE(b.publication_date, make_date(b.publication_year, 1, 1))"
+CLAIMS_WORK_MEM = "64MB"
 BRIEFS_PER_POINT = 10  # briefs named in a timeline point's tooltip (the count says how many)
 
 
@@ -285,6 +288,30 @@ def _count_part(
     return sql, params
 
 
+def _fetch(sql: str, params: list[Any]) -> list[tuple]:
+    """Run a view's one aggregate query under settings.MARGINALIA_CLAIMS_SECONDS: past it,
+    PostgreSQL cancels the query and the caller hears it as a ClaimsQueryError."""
+    milliseconds = max(1, int(settings.MARGINALIA_CLAIMS_SECONDS * 1000))
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # For this transaction only: the time limit, and room to hash the groups in memory.
+            cursor.execute(
+                "SELECT set_config('statement_timeout', %s, true), set_config('work_mem', %s, true)",
+                [str(milliseconds), CLAIMS_WORK_MEM],
+            )
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    except OperationalError as exc:
+        if not isinstance(exc.__cause__, QueryCanceled):
+            raise
+        raise ClaimsQueryError(
+            str(
+                _("Counting these claims took longer than %(seconds)s seconds: narrow the filters.")
+                % {"seconds": f"{settings.MARGINALIA_CLAIMS_SECONDS:g}"}
+            )
+        ) from exc
+
+
 class _Links:
     """The Annotations page's URLs of a view's counts: the filters are encoded once, and each
     count adds its own values (a dimension's GET parameter is its name), replacing the
@@ -357,9 +384,7 @@ def claims_matrix(
     if not row.per_claim and not column.per_claim:
         parts.append(_count_part(3, [], filters))
     sql = f"WITH sel AS MATERIALIZED ({selection}) " + " UNION ALL ".join(part for part, _ in parts)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*selection_params, *[p for _, params in parts for p in params]])
-        fetched = cursor.fetchall()
+    fetched = _fetch(sql, [*selection_params, *[p for _, params in parts for p in params]])
     cells, total = [], 0
     row_info: dict[str, dict[str, Any]] = {}
     column_info: dict[str, dict[str, Any]] = {}
@@ -467,9 +492,7 @@ def claims_timeline(*, user: User, series: str, bucket: str, filters: ClaimsFilt
     selection, selection_params = _selection(user=user, filters=filters)
     parts = [_count_part(0, ["period", series], filters, bucket), _count_part(1, ["year"], filters)]
     sql = f"WITH sel AS MATERIALIZED ({selection}) " + " UNION ALL ".join(part for part, _ in parts)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*selection_params, *[p for _, params in parts for p in params]])
-        fetched = cursor.fetchall()
+    fetched = _fetch(sql, [*selection_params, *[p for _, params in parts for p in params]])
     info: dict[str, dict[str, Any]] = {}
     totals: dict[str, int] = {}
     points, undated = [], 0
@@ -599,9 +622,7 @@ def claims_cooccurrence(*, user: User, scope: str, filters: ClaimsFilters) -> di
         JOIN {t["tag"]} tg2 ON tg2.id = c.t2
         LEFT JOIN {t["category"]} c1 ON c1.id = tg1.category_id
     """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*selection_params, *params])
-        fetched = cursor.fetchall()
+    fetched = _fetch(sql, [*selection_params, *params])
     counts: dict[tuple[str, str], int] = {}
     tags: dict[str, dict[str, Any]] = {}
     for code1, code2, count, label, colour, active, sort in fetched:

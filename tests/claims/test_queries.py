@@ -11,8 +11,10 @@ import calendar
 import datetime as dt
 import itertools
 
+import psycopg
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from annotations.claims.filters import NO_CATEGORY, NO_ORGANISATION, UNDATED, ClaimsFilters
 from annotations.claims.queries import (
@@ -23,7 +25,8 @@ from annotations.claims.queries import (
     claims_table_rows,
     claims_timeline,
 )
-from tests.claims.conftest import private_claim_add
+from annotations.services import codebook_load_starter
+from tests.claims.conftest import private_claim_add, world_build
 
 pytestmark = pytest.mark.django_db
 
@@ -261,16 +264,53 @@ def test_every_cooccurrence_cell_is_the_sql_count(world, scope):
         assert any(count for (t1, t2), count in cells.items() if t1 != t2), "the world has co-occurrences"
 
 
-def test_each_view_is_one_query(world, django_assert_num_queries):
-    alice = world.users["alice"]
-    with django_assert_num_queries(1):
-        claims_matrix(
-            user=alice, rows="category", columns="annotator", filters=ClaimsFilters(tags=("big-deal",))
-        )
-    with django_assert_num_queries(1):
-        claims_timeline(user=alice, series="tag", bucket="quarter", filters=ClaimsFilters(actors=("us",)))
-    with django_assert_num_queries(1):
-        claims_cooccurrence(user=alice, scope="section", filters=ClaimsFilters(years=(2019,)))
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda u: claims_matrix(
+            user=u, rows="category", columns="annotator", filters=ClaimsFilters(tags=("big-deal",))
+        ),
+        lambda u: claims_matrix(user=u, rows="tag", columns="category", filters=ClaimsFilters()),
+        lambda u: claims_timeline(
+            user=u, series="tag", bucket="quarter", filters=ClaimsFilters(actors=("us",))
+        ),
+        lambda u: claims_cooccurrence(user=u, scope="section", filters=ClaimsFilters(years=(2019,))),
+        lambda u: claims_cooccurrence(user=u, scope="passage", filters=ClaimsFilters()),
+    ],
+)
+def test_each_view_is_one_aggregate_query(world, call):
+    with CaptureQueriesContext(connection) as captured:
+        call(world.users["alice"])
+    # (the test's transaction makes the view's own a savepoint: not a query of the view's)
+    statements = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 2, statements
+    assert statements[0].startswith("SELECT set_config('statement_timeout'")
+    assert "GROUP BY" in statements[1]
+
+
+@pytest.fixture
+def committed_world(transactional_db):
+    """The world committed, so this test's own connection holds no lock another may wait on."""
+    codebook_load_starter()
+    return world_build()
+
+
+def test_a_view_that_counts_too_long_is_cancelled_with_a_clear_error(committed_world, settings):
+    """Another client holds a lock the count must wait for: past the limit PostgreSQL cancels it."""
+    settings.MARGINALIA_CLAIMS_SECONDS = 0.3
+    alice = committed_world.users["alice"]
+    other = psycopg.connect(**{**connection.get_connection_params(), "autocommit": False})
+    try:
+        other.execute("SET lock_timeout = '5s'")  # never hang the suite if something else holds it
+        other.execute("LOCK TABLE annotations_tag IN ACCESS EXCLUSIVE MODE")
+        with pytest.raises(ClaimsQueryError, match="narrow the filters"):
+            claims_matrix(user=alice, rows="brief", columns="tag", filters=ClaimsFilters())
+    finally:
+        other.rollback()
+        other.close()
+    # The connection is usable again, and the limit lets an ordinary count through.
+    settings.MARGINALIA_CLAIMS_SECONDS = 20
+    assert claims_matrix(user=alice, rows="brief", columns="tag", filters=ClaimsFilters())["total"]
 
 
 def test_anonymous_visitors_count_nothing(world):
