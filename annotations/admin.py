@@ -166,6 +166,12 @@ class EventAdminForm(forms.ModelForm):
         model = Event
         fields = ["date", "end_date", "label_ko", "label_en", "description"]
 
+    def _post_clean(self) -> None:
+        # event_check below says what the model's constraints would (a duplicate, an end
+        # before the start) in the events pages' words; the model's checks would say it twice.
+        self._validate_unique = False
+        super()._post_clean()
+
     def clean(self) -> dict:
         data = super().clean()
         if not self.errors:
