@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from annotations.claims.filters import NO_CATEGORY, ClaimsFilters
 from annotations.models import Actor, Annotation, Category, Tag, pick_label
 from annotations.selectors import annotations_visible_to
 from briefs.models import Brief, Section, SectionKind
@@ -90,6 +91,7 @@ def empty_overview() -> dict[str, Any]:
     """Return the overview of a brief without claims (or for an anonymous visitor)."""
     return {
         "total": 0,
+        "browse_url": "",
         "actors": [],
         "categories": [],
         "tags": [],
@@ -104,7 +106,9 @@ def brief_claims_overview(*, user: User, brief: Brief) -> dict[str, Any]:
     """Return a brief's claims by category, tag, actor and section, counted in one query.
 
     Counts are distinct annotations the user may see (theirs and everyone's shared ones);
-    every "url" is the reader filtered to exactly the annotations counted.
+    every "url" is the reader filtered to exactly the annotations counted. The reader has no
+    category filter and its actor filter keeps untagged highlights, so category and actor
+    totals link ("browse_url") to the Annotations page's claims list, which counts as this does.
     """
     if not user.is_authenticated:
         return empty_overview()
@@ -113,6 +117,10 @@ def brief_claims_overview(*, user: User, brief: Brief) -> dict[str, Any]:
 
     def url(fragment: str = "annotated", **query: str) -> str:
         return f"{reader_url}?{urlencode(query)}#{fragment}"
+
+    def browse_url(**narrowed: tuple[str, ...]) -> str:
+        filters = ClaimsFilters(briefs=(brief.slug,), **narrowed)
+        return f"{reverse('annotations:browse')}?{urlencode([('claims', '1'), *filters.query_items()])}"
 
     total = 0
     actor_totals: dict[str, int] = {}
@@ -136,6 +144,7 @@ def brief_claims_overview(*, user: User, brief: Brief) -> dict[str, Any]:
                 "key": cat_code or "",
                 "label": pick_label(cat_ko, cat_en, language) if cat_code else _("Uncategorised"),
                 "count": n,
+                "browse_url": browse_url(categories=(cat_code or NO_CATEGORY,)),
                 "order": (0, cat_position, cat_code) if cat_code else (1, 0, ""),
             }
         elif grouping == _CATEGORY_ACTOR:
@@ -169,7 +178,12 @@ def brief_claims_overview(*, user: User, brief: Brief) -> dict[str, Any]:
         return empty_overview()
 
     actors = [
-        {"key": value, "label": str(label), "count": actor_totals[value]}
+        {
+            "key": value,
+            "label": str(label),
+            "count": actor_totals[value],
+            "browse_url": browse_url(actors=(value,)),
+        }
         for value, label in Actor.choices
         if value in actor_totals
     ]
@@ -188,7 +202,16 @@ def brief_claims_overview(*, user: User, brief: Brief) -> dict[str, Any]:
     grouped = []
     for category_id in sorted(categories, key=lambda pk: categories[pk]["order"]):
         category = categories[category_id]
-        category["cells"] = [category_actor[category_id].get(a["key"], 0) for a in actors]
+        code = category["key"] or NO_CATEGORY
+        category["cells"] = [
+            {
+                "actor": a["key"],
+                "actor_label": a["label"],
+                "count": category_actor[category_id].get(a["key"], 0),
+                "browse_url": browse_url(categories=(code,), actors=(a["key"],)),
+            }
+            for a in actors
+        ]
         category["tags"] = [tags[pk] for pk in tag_order if tags[pk]["category_id"] == category_id]
         grouped.append(category)
 
@@ -213,6 +236,7 @@ def brief_claims_overview(*, user: User, brief: Brief) -> dict[str, Any]:
     most = _most_claimed(tags, tag_order, tag_actor, tag_section, sections)
     return {
         "total": total,
+        "browse_url": browse_url(),
         "actors": actors,
         "categories": grouped,
         "tags": [tags[pk] for pk in tag_order],

@@ -13,6 +13,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from annotations.claims.overview import brief_claims_overview
 from annotations.models import Annotation, Tag
+from tests.claims.conftest import world_build
 from tests.factories import (
     AnnotationFactory,
     BriefFactory,
@@ -29,7 +30,7 @@ TEXT = "미국은 빅딜을 요구했고 북한은 단계적 접근을 고수했
 
 
 @pytest.fixture
-def world(annotator, annotator2, analyst):
+def panel_world(annotator, annotator2, analyst):
     """A brief with three sections and claims of every kind, and a second brief beside it."""
     brief = BriefFactory(slug="kinu-co-19-05", title="제2차 북미정상회담 평가")
     s1 = SectionFactory(brief=brief, position=1, heading="회담 개관", anchor="s1", text=TEXT)
@@ -130,9 +131,10 @@ def overview_counts(overview: dict) -> dict:
     actors = [a["key"] for a in overview["actors"]]
     tag_actor, category_actor = {}, {}
     for category in overview["categories"]:
-        for actor, n in zip(actors, category["cells"], strict=True):
-            if n:
-                category_actor[(category["key"], actor)] = n
+        for actor, cell in zip(actors, category["cells"], strict=True):
+            assert cell["actor"] == actor
+            if cell["count"]:
+                category_actor[(category["key"], actor)] = cell["count"]
         for tag in category["tags"]:
             for cell in tag["cells"]:
                 if cell["count"]:
@@ -155,18 +157,26 @@ def overview_counts(overview: dict) -> dict:
 
 
 @pytest.mark.parametrize("viewer", ["annotator", "annotator2", "analyst", "outsider"])
-def test_every_count_equals_an_independent_sql_count(world, viewer, request, django_assert_num_queries):
-    user = world["outsider"] if viewer == "outsider" else request.getfixturevalue(viewer)
+def test_every_count_equals_an_independent_sql_count(panel_world, viewer, request, django_assert_num_queries):
+    user = panel_world["outsider"] if viewer == "outsider" else request.getfixturevalue(viewer)
     with django_assert_num_queries(1):
-        overview = brief_claims_overview(user=user, brief=world["brief"])
-    expected = sql_counts(user, world["brief"])
+        overview = brief_claims_overview(user=user, brief=panel_world["brief"])
+    expected = sql_counts(user, panel_world["brief"])
     assert overview_counts(overview) == expected
     assert expected["total"] > 0  # the fixture is not empty for anyone
 
 
-def test_the_fixture_counts_by_hand_for_the_first_annotator(world, annotator):
+def test_counts_equal_the_sql_on_a_random_world_for_every_user_and_brief(codebook):
+    # The claims core's world: four briefs, four users, random tags, actors, deletions.
+    built = world_build(seed=31, count=150)
+    for user in built.users.values():
+        for brief in built.briefs.values():
+            assert overview_counts(brief_claims_overview(user=user, brief=brief)) == sql_counts(user, brief)
+
+
+def test_the_fixture_counts_by_hand_for_the_first_annotator(panel_world, annotator):
     # Not only equal to the SQL: the numbers a person would count on the fixture.
-    counts = overview_counts(brief_claims_overview(user=annotator, brief=world["brief"]))
+    counts = overview_counts(brief_claims_overview(user=annotator, brief=panel_world["brief"]))
     # a_shared, a_private_two_tags, b_shared, b_shared_2, b_retired, b_retired_2, b_loose
     assert counts["total"] == 7
     assert counts["tags"] == {"big-deal": 4, "phased": 2, "relief": 2, "loose": 1}
@@ -183,24 +193,24 @@ def test_the_fixture_counts_by_hand_for_the_first_annotator(world, annotator):
     }
 
 
-def test_untagged_highlights_and_deleted_annotations_are_not_claims(world, annotator2):
-    before = brief_claims_overview(user=annotator2, brief=world["brief"])
-    AnnotationFactory(section=world["sections"][0], author=annotator2, visibility="shared", start=30)
-    Annotation.objects.filter(pk=world["made"]["b_shared"].pk).update(deleted_at=timezone.now())
-    after = brief_claims_overview(user=annotator2, brief=world["brief"])
+def test_untagged_highlights_and_deleted_annotations_are_not_claims(panel_world, annotator2):
+    before = brief_claims_overview(user=annotator2, brief=panel_world["brief"])
+    AnnotationFactory(section=panel_world["sections"][0], author=annotator2, visibility="shared", start=30)
+    Annotation.objects.filter(pk=panel_world["made"]["b_shared"].pk).update(deleted_at=timezone.now())
+    after = brief_claims_overview(user=annotator2, brief=panel_world["brief"])
     assert after["total"] == before["total"] - 1
-    assert overview_counts(after) == sql_counts(annotator2, world["brief"])
+    assert overview_counts(after) == sql_counts(annotator2, panel_world["brief"])
 
 
-def test_another_users_private_annotations_never_change_a_number_or_the_summary(world, annotator):
-    brief, sections = world["brief"], world["sections"]
+def test_another_users_private_annotations_never_change_a_number_or_the_summary(panel_world, annotator):
+    brief, sections = panel_world["brief"], panel_world["sections"]
     before = brief_claims_overview(user=annotator, brief=brief)
     secret = TagFactory(code="secret-tag", label_en="Secret claim", label_ko="비밀")
     for i in range(12):  # enough to be "most claimed" if it were counted
         AnnotationFactory(
             section=sections[i % 3],
-            author=world["outsider"],
-            tags=[secret, world["tags"]["big-deal"]],
+            author=panel_world["outsider"],
+            tags=[secret, panel_world["tags"]["big-deal"]],
             actor="china",
             start=i,
             visibility="private",
@@ -209,34 +219,36 @@ def test_another_users_private_annotations_never_change_a_number_or_the_summary(
     assert after == before
     assert "Secret claim" not in after["summary"] and "China" not in after["summary"]
     # the outsider sees them
-    assert brief_claims_overview(user=world["outsider"], brief=brief)["most_claimed"]["tag"] == "big-deal"
+    assert (
+        brief_claims_overview(user=panel_world["outsider"], brief=brief)["most_claimed"]["tag"] == "big-deal"
+    )
 
 
-def test_the_most_claimed_summary(world, annotator, annotator2):
-    overview = brief_claims_overview(user=annotator, brief=world["brief"])
+def test_the_most_claimed_summary(panel_world, annotator, annotator2):
+    overview = brief_claims_overview(user=annotator, brief=panel_world["brief"])
     assert overview["most_claimed"]["tag"] == "big-deal"
     assert overview["summary"] == (
         "Most claimed: Big deal — 4 annotations, mostly attributed to North Korea (DPRK), "
         "most in “회담 개관”, “양자의 입장차”."
     )
     # annotator2 sees their own private claim instead of annotator's: 4 again, elsewhere
-    second = brief_claims_overview(user=annotator2, brief=world["brief"])
+    second = brief_claims_overview(user=annotator2, brief=panel_world["brief"])
     assert second["summary"] == (
         "Most claimed: Big deal — 4 annotations, mostly attributed to North Korea (DPRK), "
         "mostly in “회담 개관”."
     )
     # a tie is said, the codebook's order picks the first
     AnnotationFactory(
-        section=world["sections"][2], author=annotator2, tags=[world["tags"]["relief"]], start=30
+        section=panel_world["sections"][2], author=annotator2, tags=[panel_world["tags"]["relief"]], start=30
     )
-    third = brief_claims_overview(user=annotator2, brief=world["brief"])
+    third = brief_claims_overview(user=annotator2, brief=panel_world["brief"])
     assert third["most_claimed"]["tag"] == "big-deal" and third["most_claimed"]["tied_with"] == ["relief"]
     assert "4 annotations, tied with Sanctions relief, mostly attributed" in third["summary"]
 
 
-def test_a_retired_tag_still_counts_and_is_marked(world, annotator2):
-    brief, s3 = world["brief"], world["sections"][2]
-    relief = world["tags"]["relief"]
+def test_a_retired_tag_still_counts_and_is_marked(panel_world, annotator2):
+    brief, s3 = panel_world["brief"], panel_world["sections"][2]
+    relief = panel_world["tags"]["relief"]
     for i in range(4):
         AnnotationFactory(section=s3, author=annotator2, tags=[relief], visibility="shared", start=20 + i)
     overview = brief_claims_overview(user=annotator2, brief=brief)
@@ -248,11 +260,11 @@ def test_a_retired_tag_still_counts_and_is_marked(world, annotator2):
     )
 
 
-def test_anonymous_visitors_get_an_empty_overview_without_a_query(world, django_assert_num_queries):
+def test_anonymous_visitors_get_an_empty_overview_without_a_query(panel_world, django_assert_num_queries):
     from django.contrib.auth.models import AnonymousUser
 
     with django_assert_num_queries(0):
-        overview = brief_claims_overview(user=AnonymousUser(), brief=world["brief"])
+        overview = brief_claims_overview(user=AnonymousUser(), brief=panel_world["brief"])
     assert overview["total"] == 0 and overview["summary"] == ""
 
 
@@ -265,9 +277,9 @@ def test_a_brief_without_claims_says_so(client, annotator):
     assertContains(response, "0 tagged claims")
 
 
-def test_labels_follow_the_interface_language(world, annotator):
+def test_labels_follow_the_interface_language(panel_world, annotator):
     with translation.override("ko"):
-        overview = brief_claims_overview(user=annotator, brief=world["brief"])
+        overview = brief_claims_overview(user=annotator, brief=panel_world["brief"])
         uncategorised = translation.gettext("Uncategorised")
     assert [c["label"] for c in overview["categories"]] == ["협상 방식", "요구", uncategorised]
     assert [t["label"] for t in overview["tags"]] == ["빅딜", "단계적", "제재 완화", "기타 주장"]
@@ -295,9 +307,9 @@ def counted_ids(user, brief, *, tag: str, actor: str | None = None, anchor: str 
     return {row[0] for row in rows}
 
 
-def test_the_panel_shows_the_counts_and_marks_the_retired_tag(client, world, annotator):
+def test_the_panel_shows_the_counts_and_marks_the_retired_tag(client, panel_world, annotator):
     client.force_login(annotator)
-    response = reader(client, world["brief"])
+    response = reader(client, panel_world["brief"])
     tree = page_tree(response)
     panel = tree.xpath("//details[@id='claims-overview']")[0]
     assert " ".join(panel.xpath("./summary")[0].text_content().split()) == "Claims 7 tagged claims"
@@ -331,17 +343,17 @@ def test_the_panel_shows_the_counts_and_marks_the_retired_tag(client, world, ann
     assert heat["heat-4"] == 3 and heat["heat-0"] > 0  # the three cells of 2, the maximum
 
 
-def test_the_panel_is_only_for_signed_in_readers_and_only_on_the_whole_page(client, world, annotator):
-    brief = world["brief"]
+def test_the_panel_is_only_for_signed_in_readers_and_only_on_the_whole_page(client, panel_world, annotator):
+    brief = panel_world["brief"]
     assertNotContains(reader(client, brief), "claims-overview")
     client.force_login(annotator)
     partial = client.get(f"/briefs/{brief.slug}/", headers={"HX-Request": "true"})
     assert partial.status_code == 200 and "claims-overview" not in partial.content.decode()
 
 
-def test_every_count_links_to_exactly_the_passages_it_counts(client, world, annotator, settings):
+def test_every_count_links_to_exactly_the_passages_it_counts(client, panel_world, annotator, settings):
     settings.MARGINALIA_READER_ANNOTATIONS_PER_SECTION = 50  # the whole fixture on the page
-    brief = world["brief"]
+    brief = panel_world["brief"]
     client.force_login(annotator)
     overview = brief_claims_overview(user=annotator, brief=brief)
     checked = 0
@@ -364,9 +376,55 @@ def test_every_count_links_to_exactly_the_passages_it_counts(client, world, anno
     assert checked >= 15
 
 
-def test_the_links_on_the_page_are_the_overviews(client, world, annotator):
+def browse_ids(client, url: str) -> set[int]:
+    response = client.get(url)
+    assert response.status_code == 200
+    page = response.context["page"]
+    assert not page.has_other_pages()
+    return {a.pk for a in page.object_list}
+
+
+def test_category_and_actor_totals_link_to_exactly_their_claims_on_the_annotations_page(
+    client, panel_world, annotator
+):
+    brief = panel_world["brief"]
     client.force_login(annotator)
-    tree = page_tree(reader(client, world["brief"]))
+    overview = brief_claims_overview(user=annotator, brief=brief)
+    everything = {row[0] for row in sql("DISTINCT a.id", annotator, brief)}
+    assert browse_ids(client, overview["browse_url"]) == everything
+    for actor in overview["actors"]:
+        expected = {
+            row[0]
+            for row in sql(
+                "DISTINCT a.id", annotator, brief, where=["a.actor = %(actor)s"], actor=actor["key"]
+            )
+        }
+        assert browse_ids(client, actor["browse_url"]) == expected and len(expected) == actor["count"]
+    for category in overview["categories"]:
+        in_category = "c.code = %(category)s" if category["key"] else "c.id IS NULL"
+        expected = {
+            row[0]
+            for row in sql("DISTINCT a.id", annotator, brief, where=[in_category], category=category["key"])
+        }
+        assert browse_ids(client, category["browse_url"]) == expected and len(expected) == category["count"]
+        for cell in category["cells"]:
+            expected = {
+                row[0]
+                for row in sql(
+                    "DISTINCT a.id",
+                    annotator,
+                    brief,
+                    where=[in_category, "a.actor = %(actor)s"],
+                    category=category["key"],
+                    actor=cell["actor"],
+                )
+            }
+            assert browse_ids(client, cell["browse_url"]) == expected and len(expected) == cell["count"]
+
+
+def test_the_links_on_the_page_are_the_overviews(client, panel_world, annotator):
+    client.force_login(annotator)
+    tree = page_tree(reader(client, panel_world["brief"]))
     hrefs = tree.xpath("//details[@id='claims-overview']//td/a/@href")
     assert "/briefs/kinu-co-19-05/?tag=big-deal&actor=dprk#annotated" in hrefs
     assert "/briefs/kinu-co-19-05/?tag=relief#s3" in hrefs
@@ -385,9 +443,9 @@ def test_hostile_labels_and_headings_are_escaped(client, annotator):
     assert "Most claimed: &lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
-def test_the_korean_interface(client, world, annotator):
+def test_the_korean_interface(client, panel_world, annotator):
     client.force_login(annotator)
-    response = client.get(f"/briefs/{world['brief'].slug}/", headers={"accept-language": "ko"})
+    response = client.get(f"/briefs/{panel_world['brief'].slug}/", headers={"accept-language": "ko"})
     tree = page_tree(response)
     panel = tree.xpath("//details[@id='claims-overview']")[0]
     assert panel.get("lang") == "ko"
@@ -397,18 +455,18 @@ def test_the_korean_interface(client, world, annotator):
 
 
 def test_the_reader_adds_one_query_for_the_panel_whatever_the_claims(
-    client, world, annotator, django_assert_max_num_queries
+    client, panel_world, annotator, django_assert_max_num_queries
 ):
     from django.test.utils import CaptureQueriesContext
 
     client.force_login(annotator)
-    reader(client, world["brief"])
+    reader(client, panel_world["brief"])
     with CaptureQueriesContext(connection) as few:
-        reader(client, world["brief"])
+        reader(client, panel_world["brief"])
     tags = list(Tag.objects.all())
     for i in range(200):
         AnnotationFactory(
-            section=world["sections"][i % 3],
+            section=panel_world["sections"][i % 3],
             author=annotator,
             tags=[tags[i % len(tags)]],
             actor=["us", "dprk", "rok"][i % 3],
@@ -416,7 +474,7 @@ def test_the_reader_adds_one_query_for_the_panel_whatever_the_claims(
             visibility="shared",
         )
     with CaptureQueriesContext(connection) as many:
-        reader(client, world["brief"])
+        reader(client, panel_world["brief"])
     assert len(many) == len(few)
     claims_queries = [q for q in many.captured_queries if "GROUPING(g.category_id" in q["sql"]]
     assert len(claims_queries) == 1
