@@ -112,3 +112,99 @@ def test_the_panel_in_korean_passes_axe(browser, live_server, claims):
     finally:
         context.close()
     assert errors == []
+
+
+def test_following_the_claims_total_opens_them_on_the_annotations_page(page, claims):
+    sign_in(page, "ann", READER)
+    open_panel(page)
+    page.locator("#claims-overview tfoot a").first.click()
+    page.wait_for_url("**/annotations/browse/?claims=1&brief=kinu-co-19-05")
+    # ann's four visible claims; kim's private one and the untagged highlight are not among them
+    assert page.locator(".browse-item").count() == 4
+    assert axe_violations(page) == []
+
+
+# The timeline's events pages (annotations/claims/events_views.py) --------------------------------
+
+
+@pytest.fixture
+def summits(transactional_db) -> int:
+    """The summits of the seed migration (a transactional test may have flushed them)."""
+    import datetime as dt
+
+    from annotations.models import Event
+
+    for day, end, ko, en in [
+        (dt.date(2018, 6, 12), None, "싱가포르 북미정상회담", "Singapore summit"),
+        (dt.date(2019, 2, 27), dt.date(2019, 2, 28), "하노이 북미정상회담", "Hanoi summit"),
+    ]:
+        Event.objects.get_or_create(date=day, label_en=en, defaults={"end_date": end, "label_ko": ko})
+    return Event.objects.count()
+
+
+def sign_in_plain(page, username: str, next_path: str) -> None:
+    page.goto(f"{page.base_url}/accounts/login/?next={next_path}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("form.stack-form button[type=submit]")
+    page.wait_for_url(f"**{next_path}")
+
+
+def check_page(page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+        assert axe_violations(page) == [], f"{name} at {width}px"
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_an_editor_adds_corrects_and_deletes_an_event(page, users, summits):
+    from annotations.models import Event
+    from annotations.roles import Role
+    from annotations.services import user_create
+
+    user_create(username="ed", role=Role.EDITOR, password=PASSWORD)
+    sign_in_plain(page, "ed", "/claims/events/")
+    assert page.locator(".event-item").count() == summits
+    check_page(page, "events")
+    page.click("a:text('New event')")
+    page.wait_for_url("**/claims/events/new/")
+    page.fill("#id_date", "2019-04-25")
+    page.fill("#id_end_date", "2019-04-24")
+    page.fill("#id_label_ko", "북러 정상회담")
+    page.fill("#id_label_en", "Kim–Putin summit")
+    page.click("form.manage-form button[type=submit]")
+    assert (
+        "The end date is before the start date." in page.locator(".field-end_date .form-errors").inner_text()
+    )
+    check_page(page, "event-error")
+    page.fill("#id_end_date", "2019-04-26")
+    page.click("form.manage-form button[type=submit]")
+    event = Event.objects.get(label_en="Kim–Putin summit")
+    page.wait_for_url(f"**/claims/events/#event-{event.pk}")
+    assert "Saved “Kim–Putin summit”." in page.locator(".messages").inner_text()
+    page.locator(f"#event-{event.pk} a:text('Delete')").click()
+    page.wait_for_url(f"**/claims/events/{event.pk}/delete/")
+    check_page(page, "event-delete")
+    page.click("button:text('Delete this event')")
+    page.wait_for_url("**/claims/events/")
+    assert page.locator(".event-item").count() == summits
+    assert not Event.objects.filter(pk=event.pk).exists()
+
+
+def test_an_analyst_reads_the_events_without_tools_in_korean(browser, live_server, users, summits):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
+    page = context.new_page()
+    try:
+        page.base_url = live_server.url
+        sign_in_plain(page, "ana", "/claims/events/")
+        assert page.locator("html").get_attribute("lang") == "ko"
+        assert page.locator(".event-item").count() == summits
+        assert page.locator(".event-tools").count() == 0
+        check_page(page, "events-ko")
+        page.goto(f"{live_server.url}/claims/events/new/")
+        assert page.locator("h1").count() == 1
+        check_page(page, "events-forbidden-ko")
+    finally:
+        context.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -25,7 +26,20 @@ pytestmark = pytest.mark.django_db
 
 LIST = "/claims/events/"
 NEW = "/claims/events/new/"
-SEEDED = 6  # migration 0010_seed_events
+SEED = importlib.import_module("annotations.migrations.0010_seed_events")
+SEEDED = len(SEED.EVENTS)
+
+
+@pytest.fixture(autouse=True)
+def seeded(db) -> None:
+    """The summits of the seed migration: a transactional test elsewhere in the run (the
+    browser tests) flushes the tables, migration data included."""
+    for date, end_date, label_ko, label_en in SEED.EVENTS:
+        Event.objects.get_or_create(
+            date=SEED._day(date),
+            label_en=label_en,
+            defaults={"end_date": SEED._day(end_date), "label_ko": label_ko},
+        )
 
 
 def edit_url(event: Event) -> str:
