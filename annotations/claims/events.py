@@ -81,7 +81,7 @@ def event_check(fields: dict[str, Any], *, instance: Event | None = None) -> dic
             errors.setdefault(name, []).append(_("Enter a date as YYYY-MM-DD."))
         elif not YEAR_MIN <= value.year <= YEAR_MAX:
             errors.setdefault(name, []).append(
-                _("Enter a date between the years %(min)d and %(max)d.") % {"min": YEAR_MIN, "max": YEAR_MAX}
+                _("Enter a date between the years %(min)s and %(max)s.") % {"min": YEAR_MIN, "max": YEAR_MAX}
             )
     start, end = clean["date"], clean["end_date"]
     if "date" not in errors and "end_date" not in errors and end is not None and end < start:
