@@ -7,7 +7,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from annotations.models import Annotation, Category, Tag
+from annotations.claims.events import event_check
+from annotations.models import Annotation, Category, Event, Tag
 from annotations.selectors import annotations_visible_to
 from search.services import tag_index_refresh
 
@@ -156,3 +157,38 @@ class AnnotationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Annotation | None = None) -> bool:
         return False
+
+
+class EventAdminForm(forms.ModelForm):
+    """The events pages' rules (annotations.claims.events.event_check) in the admin too."""
+
+    class Meta:
+        model = Event
+        fields = ["date", "end_date", "label_ko", "label_en", "description"]
+
+    def _post_clean(self) -> None:
+        # event_check below says what the model's constraints would (a duplicate, an end
+        # before the start) in the events pages' words; the model's checks would say it twice.
+        self._validate_unique = False
+        super()._post_clean()
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not self.errors:
+            try:
+                data.update(event_check(data, instance=self.instance))
+            except forms.ValidationError as exc:
+                for name, errors in exc.message_dict.items():
+                    for error in errors:
+                        self.add_error(name if name in self.fields else None, error)
+        return data
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    """The claims timeline's events (the events pages at /claims/events/ say the same)."""
+
+    form = EventAdminForm
+    list_display = ["date", "end_date", "label_en", "label_ko"]
+    search_fields = ["label_en", "label_ko", "description"]
+    date_hierarchy = "date"

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from annotations.claims.overview import brief_claims_overview
 from annotations.forms import AnnotationFilterForm
 from annotations.reading import ReaderFilters, SectionBound, reader_build
 from briefs import previews, selectors
@@ -110,9 +111,12 @@ def reader(request: HttpRequest, slug: str) -> HttpResponse:
         # "Show more" in one section's margin: that section alone.
         rs = next(rs for rs in reader.sections if rs.section.pk == bound.section_id)
         return render(request, "briefs/reader.html#section", {**context, "rs": rs})
-    # htmx-style requests get the annotated body only: filters and sections.
-    template = "briefs/reader.html#annotated" if request.headers.get("HX-Request") else "briefs/reader.html"
-    return render(request, template, context)
+    if request.headers.get("HX-Request"):
+        # htmx-style requests get the annotated body only: filters and sections.
+        return render(request, "briefs/reader.html#annotated", context)
+    # The Claims panel sits outside the annotated body: only the whole page counts it (one query).
+    context["claims"] = brief_claims_overview(user=request.user, brief=brief)
+    return render(request, "briefs/reader.html", context)
 
 
 def _reader_bound(request: HttpRequest, sections: list[Section]) -> SectionBound:

@@ -158,15 +158,15 @@ def test_reader_queries_stay_constant_with_a_thousand_annotations(
     )
     client.force_login(annotator)
     # session, user, permissions (user + group), brief, sections, the codebook, the
-    # annotations (authors joined, tag ids in an array) and the facet counts: constant
-    # however many annotations there are.
-    with django_assert_num_queries(9):
+    # annotations (authors joined, tag ids in an array), the facet counts and the Claims
+    # panel's counts: constant however many annotations there are.
+    with django_assert_num_queries(10):
         response = client.get(reader_url(brief))
     assert response.status_code == 200
     visible = sum(1 for i in range(1000) if i % 4 or (i % 3))
     assert response.context["reader"].shown == visible
     assert response.context["reader"].facets.total == visible
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get(reader_url(brief, tag=tags[1].code))
 
 
