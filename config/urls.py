@@ -15,6 +15,7 @@ urlpatterns = [
     path("codebook/", annotation_views.codebook, name="codebook"),
     path("codebook/", include("annotations.codebook_urls")),
     path("export/", include("annotations.export.urls")),
+    path("claims/", include("annotations.claims.urls")),
     path("accounts/", include("accounts.urls")),
     path("api/v1/w3c/", include("annotations.protocol_urls")),
     path("api/v1/", api.urls),
