@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -48,6 +49,8 @@ SERIES = ("tag", "actor", "category")
 BUCKETS = ("brief", "month", "quarter", "year")
 SCOPES = ("passage", "section")
 SORTS = ("natural", "total", "label")
+# A brief's day on the timeline: its publication date, or 1 January of its year.
+DAY = "COALESCE(b.publication_date, make_date(b.publication_year, 1, 1))"
 BRIEFS_PER_POINT = 10  # briefs named in a timeline point's tooltip (the count says how many)
 
 
@@ -76,14 +79,22 @@ def _korean() -> bool:
 
 @dataclass(frozen=True)
 class _Dimension:
-    """How one dimension reads in SQL: its key, label, natural sort, and what it joins."""
+    """How one dimension reads in SQL: its key, label, natural sort, and what it joins.
 
+    A tag or category dimension joins the annotation's tags under its own aliases
+    (tg_<alias>, cat_<alias>), so tag × category counts the claims with that tag and a tag
+    in that category, as the filters read them.
+    """
+
+    name: str
+    alias: str
     key: str
     label: str
     sort: str  # natural order (aggregated with MIN)
     colour: str = "NULL"
     active: str = "TRUE"
-    joins: frozenset[str] = frozenset()
+    joins_tags: bool = False
+    joins_user: bool = False
 
 
 def _tag_sort(tag: str, category: str) -> str:
@@ -94,9 +105,10 @@ def _tag_sort(tag: str, category: str) -> str:
     )
 
 
-def _dimension(name: str) -> _Dimension:
+def _dimension(name: str, alias: str) -> _Dimension:
     korean = _korean()
     t = _tables()
+    tg, cat = f"tg_{alias}", f"cat_{alias}"
     year = "COALESCE(EXTRACT(YEAR FROM b.publication_date)::int, b.publication_year)"
     actor_order = (
         "CASE a.actor "
@@ -105,92 +117,100 @@ def _dimension(name: str) -> _Dimension:
     )
     label_column = "label_ko" if korean else "label_en"
     found = {
-        "brief": _Dimension(
-            key="b.slug",
-            label="b.title",
-            sort="COALESCE(b.publication_date, make_date(b.publication_year, 1, 1), DATE '9999-12-31')::text",
-        ),
-        "organisation": _Dimension(
-            key=f"COALESCE(NULLIF(b.organisation, ''), '{NO_ORGANISATION}')",
-            label="NULLIF(b.organisation, '')"
+        "brief": {
+            "key": "b.slug",
+            "label": "b.title",
+            "sort": f"COALESCE({DAY}, DATE '9999-12-31')::text",
+        },
+        "organisation": {
+            "key": f"COALESCE(NULLIF(b.organisation, ''), '{NO_ORGANISATION}')",
+            "label": "NULLIF(b.organisation, '')"
             if korean
             else "COALESCE(NULLIF(b.organisation_en, ''), NULLIF(b.organisation, ''))",
-            sort="lower(b.organisation)",
-        ),
-        "actor": _Dimension(key="a.actor", label="a.actor", sort=f"lpad(({actor_order})::text, 4, '0')"),
-        "tag": _Dimension(
-            key="tg.code",
-            label=f"tg.{label_column}",
-            sort=_tag_sort("tg", "cat"),
-            colour="tg.colour",
-            active="tg.active",
-            joins=frozenset({"tags"}),
-        ),
-        "category": _Dimension(
-            key=f"COALESCE(cat.code, '{NO_CATEGORY}')",
-            label=f"cat.{label_column}",
-            sort="lpad(COALESCE(cat.position, 999999)::text, 8, '0') || COALESCE(cat.code, '')",
-            joins=frozenset({"tags"}),
-        ),
-        "annotator": _Dimension(
-            key=f"u.{t['username']}",
-            label=f"u.{t['username']}",
-            sort=f"lower(u.{t['username']})",
-            joins=frozenset({"user"}),
-        ),
-        "year": _Dimension(
-            key=f"COALESCE(({year})::text, '{UNDATED}')",
-            label=f"({year})::text",
-            sort=f"lpad(COALESCE({year}, 9999)::text, 4, '0')",
-        ),
+            "sort": "lower(b.organisation)",
+        },
+        "actor": {"key": "a.actor", "label": "a.actor", "sort": f"lpad(({actor_order})::text, 4, '0')"},
+        "tag": {
+            "key": f"{tg}.code",
+            "label": f"{tg}.{label_column}",
+            "sort": _tag_sort(tg, cat),
+            "colour": f"{tg}.colour",
+            "active": f"{tg}.active",
+            "joins_tags": True,
+        },
+        "category": {
+            "key": f"COALESCE({cat}.code, '{NO_CATEGORY}')",
+            "label": f"{cat}.{label_column}",
+            "sort": f"lpad(COALESCE({cat}.position, 999999)::text, 8, '0') || COALESCE({cat}.code, '')",
+            "joins_tags": True,
+        },
+        "annotator": {
+            "key": f"u.{t['username']}",
+            "label": f"u.{t['username']}",
+            "sort": f"lower(u.{t['username']})",
+            "joins_user": True,
+        },
+        "year": {
+            "key": f"COALESCE(({year})::text, '{UNDATED}')",
+            "label": f"({year})::text",
+            "sort": f"lpad(COALESCE({year}, 9999)::text, 4, '0')",
+        },
     }
     if name not in found:
         raise ClaimsQueryError(f"unknown dimension {name!r}: one of {', '.join(DIMENSIONS)}")
-    return found[name]
+    return _Dimension(name=name, alias=alias, **found[name])
 
 
 def _selection(*, user: User, filters: ClaimsFilters) -> tuple[str, list[Any]]:
     """Return the SQL and parameters selecting the ids of the claims counted."""
     qs = claims_annotations(user=user, filters=filters).order_by().values("pk")
-    sql, params = qs.query.sql_with_params()
+    try:
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:  # nobody to count for (an anonymous visitor): the query says so
+        return "SELECT NULL::bigint WHERE FALSE", []
     return sql, list(params)
 
 
-def _tag_join_condition(filters: ClaimsFilters) -> tuple[str, list[Any]]:
-    """The tag and category filters, as a condition on the joined tag (tg) and category (cat):
-    a tag-wise count counts only the tags the filter asks for."""
-    parts, params = [], []
-    if filters.tags:
-        parts.append("tg.code = ANY(%s)")
-        params.append(list(filters.tags))
-    if filters.categories:
-        named = [code for code in filters.categories if code != NO_CATEGORY]
-        clause = "cat.code = ANY(%s)"
-        if NO_CATEGORY in filters.categories:
-            clause = f"({clause} OR cat.id IS NULL)"
-        parts.append(clause)
-        params.append(named)
-    return (" AND ".join(parts) or "TRUE"), params
+def _category_condition(cat: str, filters: ClaimsFilters) -> tuple[str, list[Any]]:
+    named = [code for code in filters.categories if code != NO_CATEGORY]
+    clause = f"{cat}.code = ANY(%s)"
+    if NO_CATEGORY in filters.categories:
+        clause = f"({clause} OR {cat}.id IS NULL)"
+    return clause, [named]
 
 
-def _from_clause(joins: set[str], filters: ClaimsFilters) -> tuple[str, list[Any]]:
+def _from_clause(dimensions: list[_Dimension], filters: ClaimsFilters) -> tuple[str, list[Any]]:
+    """Return FROM ... WHERE (up to the selection, which the caller adds with AND) and params.
+
+    A tag dimension counts only the tags the tag filter names, a category dimension only the
+    categories its filter names: the rows of a filtered matrix are what was asked for.
+    """
     t = _tables()
     sql = [
         f"FROM {t['annotation']} a",
         f"JOIN {t['section']} s ON s.id = a.section_id",
         f"JOIN {t['brief']} b ON b.id = s.brief_id",
     ]
-    params: list[Any] = []
-    if "user" in joins:
+    where, params = ["TRUE"], []
+    if any(d.joins_user for d in dimensions):
         sql.append(f"JOIN {t['user']} u ON u.id = a.author_id")
-    if "tags" in joins:
-        condition, params = _tag_join_condition(filters)
+    for d in dimensions:
+        if not d.joins_tags:
+            continue
+        at, tg, cat = f"at_{d.alias}", f"tg_{d.alias}", f"cat_{d.alias}"
         sql += [
-            f"JOIN {t['annotation_tags']} at ON at.annotation_id = a.id",
-            f"JOIN {t['tag']} tg ON tg.id = at.tag_id",
-            f"LEFT JOIN {t['category']} cat ON cat.id = tg.category_id",
-            f"WHERE {condition}",
+            f"JOIN {t['annotation_tags']} {at} ON {at}.annotation_id = a.id",
+            f"JOIN {t['tag']} {tg} ON {tg}.id = {at}.tag_id",
+            f"LEFT JOIN {t['category']} {cat} ON {cat}.id = {tg}.category_id",
         ]
+        if d.name == "tag" and filters.tags:
+            where.append(f"{tg}.code = ANY(%s)")
+            params.append(list(filters.tags))
+        if d.name == "category" and filters.categories:
+            clause, clause_params = _category_condition(cat, filters)
+            where.append(clause)
+            params += clause_params
+    sql.append("WHERE " + " AND ".join(where))
     return "\n".join(sql), params
 
 
@@ -258,10 +278,9 @@ def claims_matrix(
         )
     if sort not in SORTS:
         raise ClaimsQueryError(f"unknown sort {sort!r}: one of {', '.join(SORTS)}")
-    row, column = _dimension(rows), _dimension(columns)
+    row, column = _dimension(rows, "r"), _dimension(columns, "c")
     selection, selection_params = _selection(user=user, filters=filters)
-    from_sql, join_params = _from_clause(set(row.joins | column.joins), filters)
-    where = "AND" if "WHERE" in from_sql else "WHERE"
+    from_sql, join_params = _from_clause([row, column], filters)
     sql = f"""
         SELECT GROUPING(x.rk), GROUPING(x.ck), x.rk, x.ck, COUNT(DISTINCT x.id),
                MIN(x.rl), MIN(x.rs), MIN(x.rc), bool_and(x.ra),
@@ -273,7 +292,7 @@ def claims_matrix(
                    {column.key} AS ck, {column.label} AS cl, {column.sort} AS cs, {column.colour} AS cc,
                    {column.active} AS ca
             {from_sql}
-            {where} a.id IN ({selection})
+            AND a.id IN ({selection})
         ) x
         GROUP BY GROUPING SETS ((x.rk, x.ck), (x.rk), (x.ck), ())
     """
@@ -367,13 +386,12 @@ def claims_timeline(*, user: User, series: str, bucket: str, filters: ClaimsFilt
         raise ClaimsQueryError(f"unknown series {series!r}: one of {', '.join(SERIES)}")
     if bucket not in BUCKETS:
         raise ClaimsQueryError(f"unknown bucket {bucket!r}: one of {', '.join(BUCKETS)}")
-    dimension = _dimension(series)
-    day = "COALESCE(b.publication_date, make_date(b.publication_year, 1, 1))"
+    dimension = _dimension(series, "s")
+    day = DAY
     period = day if bucket == "brief" else f"date_trunc('{bucket}', {day})::date"
     brief_key = "b.slug" if bucket == "brief" else "''"
     selection, selection_params = _selection(user=user, filters=filters)
-    from_sql, join_params = _from_clause(set(dimension.joins), filters)
-    where = "AND" if "WHERE" in from_sql else "WHERE"
+    from_sql, join_params = _from_clause([dimension], filters)
     sql = f"""
         SELECT GROUPING(x.period), GROUPING(x.sk), x.period, x.bk, x.sk, COUNT(DISTINCT x.id),
                MIN(x.sl), MIN(x.ss), MIN(x.sc), COUNT(DISTINCT x.brief_id),
@@ -384,7 +402,7 @@ def claims_timeline(*, user: User, series: str, bucket: str, filters: ClaimsFilt
                    {dimension.key} AS sk, {dimension.label} AS sl, {dimension.sort} AS ss,
                    {dimension.colour} AS sc
             {from_sql}
-            {where} a.id IN ({selection})
+            AND a.id IN ({selection})
         ) x
         GROUP BY GROUPING SETS ((x.period, x.bk, x.sk), (x.sk), (x.period))
     """
@@ -453,16 +471,13 @@ def claims_cooccurrence(*, user: User, scope: str, filters: ClaimsFilters) -> di
     korean = _korean()
     label_column = "label_ko" if korean else "label_en"
     selection, selection_params = _selection(user=user, filters=filters)
-    condition, condition_params = _tag_join_condition(filters)
+    from_sql, join_params = _from_clause([_dimension("tag", "v")], filters)
     meets = 'x.id = y.id OR (x.start < y."end" AND y.start < x."end")' if scope == "passage" else "TRUE"
     sql = f"""
         WITH v AS MATERIALIZED (
-            SELECT a.id, a.section_id, a.start, a."end", tg.id AS tag_id
-            FROM {t["annotation"]} a
-            JOIN {t["annotation_tags"]} at ON at.annotation_id = a.id
-            JOIN {t["tag"]} tg ON tg.id = at.tag_id
-            LEFT JOIN {t["category"]} cat ON cat.id = tg.category_id
-            WHERE {condition} AND a.id IN ({selection})
+            SELECT a.id, a.section_id, a.start, a."end", tg_v.id AS tag_id
+            {from_sql}
+            AND a.id IN ({selection})
         ),
         pairs AS (
             SELECT DISTINCT x.tag_id AS t1, y.tag_id AS t2, x.id
@@ -478,7 +493,7 @@ def claims_cooccurrence(*, user: User, scope: str, filters: ClaimsFilters) -> di
         GROUP BY p.t1, tg1.code, p.t2, tg2.code
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*condition_params, *selection_params])
+        cursor.execute(sql, [*join_params, *selection_params])
         fetched = cursor.fetchall()
     counts: dict[tuple[str, str], int] = {}
     tags: dict[str, dict[str, Any]] = {}
