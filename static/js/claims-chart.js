@@ -12,8 +12,8 @@
   const data = document.getElementById("claims-data");
   if (!container || !data) return;
   const payload = JSON.parse(data.textContent);
-  const t = (text) => (window.gettext ? window.gettext(text) : text);
-  const fmt = (text, values) => (window.interpolate ? window.interpolate(text, values, true) : text);
+  // gettext and interpolate: Django's JavaScript catalog (base.html loads it before this).
+  const fmt = (text, values) => interpolate(text, values, true);
 
   // The page's colours (app.css custom properties), so the chart follows the light/dark scheme.
   const css = getComputedStyle(document.documentElement);
@@ -61,21 +61,21 @@
         url: c.url,
       }));
     const peak = Math.max(0, ...values.filter((v) => !v.diagonal).map((v) => v.value));
-    const valueTitle = measure === "share" ? t("Share of the row") : t("Claims");
+    const valueTitle = measure === "share" ? gettext("Share of the row") : gettext("Claims");
     const tooltip = [
       { field: "row", title: rowTitle },
       { field: "column", title: columnTitle },
-      { field: "count", title: t("Claims") },
+      { field: "count", title: gettext("Claims") },
     ];
-    if (measure === "share") tooltip.push({ field: "display", title: t("Share of the row") });
+    if (measure === "share") tooltip.push({ field: "display", title: gettext("Share of the row") });
     return {
       clipped: rowKeys.length > LIMIT || columnKeys.length > LIMIT,
       spec: {
         $schema: "https://vega.github.io/schema/vega-lite/v5.json",
         description,
         data: { values },
-        width: { step: 34 },
-        height: { step: 26 },
+        width: { step: 44 },
+        height: { step: 30 },
         encoding: {
           x: {
             field: "column", type: "nominal", sort: [...columnLabels.values()], title: columnTitle,
@@ -98,7 +98,7 @@
             },
           },
           {
-            mark: { type: "text", fontSize: 11, cursor: "pointer" },
+            mark: { type: "text", fontSize: 12, cursor: "pointer" },
             encoding: {
               text: { field: "display" },
               // Light text on the dark end of the scale, dark text elsewhere (and on the diagonal).
@@ -119,7 +119,7 @@
       rowTitle: payload.rows.label,
       columnTitle: payload.columns.label,
       measure,
-      description: fmt(t("Heat map of claims by %(rows)s and %(columns)s"), { rows: payload.rows.label, columns: payload.columns.label }),
+      description: fmt(gettext("Heat map of claims by %(rows)s and %(columns)s"), { rows: payload.rows.label, columns: payload.columns.label }),
     });
   }
 
@@ -128,10 +128,10 @@
       rowKeys: payload.tags,
       columnKeys: payload.tags,
       cells: payload.cells,
-      rowTitle: t("Tag"),
-      columnTitle: t("Tag"),
+      rowTitle: gettext("Tag"),
+      columnTitle: gettext("Tag"),
       measure: "count",
-      description: t("Heat map of tags applied together"),
+      description: gettext("Heat map of tags applied together"),
     });
   }
 
@@ -142,7 +142,7 @@
     const points = payload.points.map((p) => {
       const titles = p.briefs.map((b) => b.title);
       const more = (p.brief_count || titles.length) - titles.length;
-      if (more > 0) titles.push(fmt(t("and %(count)s more"), { count: more }));
+      if (more > 0) titles.push(fmt(gettext("and %(count)s more"), { count: more }));
       return { period: p.period, period_label: p.period_label, series: labels.get(p.series) || p.series, count: p.count, briefs: titles.join("; "), url: p.url };
     });
     // Events within the plotted span (one bucket either side), so a far one does not squash it.
@@ -153,6 +153,9 @@
     const events = (payload.events || [])
       .filter((e) => Date.parse(e.date) >= from && Date.parse(e.date) <= to)
       .map((e) => ({ date: e.date, label: e.label }));
+    // Counts are whole numbers: small ones get a tick per number, not 0.5 steps rounded twice.
+    const peak = Math.max(1, ...points.map((p) => p.count));
+    const countAxis = peak <= 10 ? { values: [...Array(peak + 1).keys()], format: "d" } : { format: "d" };
     const domain = payload.series.map((s) => s.label);
     const colours = payload.series.map((s) => s.colour);
     const colourScale = colours.every(Boolean) ? { domain, range: colours } : { domain, scheme: "tableau10" };
@@ -161,15 +164,15 @@
         data: { values: points },
         mark: { type: "line", point: { filled: true, size: 60, cursor: "pointer" }, strokeWidth: 2 },
         encoding: {
-          x: { field: "period", type: "temporal", title: t("Publication date"), axis: { format: container.dataset.bucket === "year" ? "%Y" : "%Y-%m", labelOverlap: true } },
-          y: { field: "count", type: "quantitative", title: t("Claims"), axis: { tickMinStep: 1, format: "d" } },
+          x: { field: "period", type: "temporal", title: gettext("Publication date"), axis: { format: container.dataset.bucket === "year" ? "%Y" : "%Y-%m", labelOverlap: true } },
+          y: { field: "count", type: "quantitative", title: gettext("Claims"), axis: countAxis },
           color: { field: "series", type: "nominal", title: payload.series_label, scale: colourScale },
           href: { field: "url" },
           tooltip: [
-            { field: "period_label", title: t("Period") },
+            { field: "period_label", title: gettext("Period") },
             { field: "series", title: payload.series_label },
-            { field: "count", title: t("Claims") },
-            { field: "briefs", title: t("Briefs") },
+            { field: "count", title: gettext("Claims") },
+            { field: "briefs", title: gettext("Briefs") },
           ],
         },
       },
@@ -179,7 +182,7 @@
         {
           data: { values: events },
           mark: { type: "rule", strokeDash: [4, 3], color: muted },
-          encoding: { x: { field: "date", type: "temporal" }, tooltip: [{ field: "label", title: t("Event") }, { field: "date", type: "temporal", title: t("Date"), format: "%Y-%m-%d" }] },
+          encoding: { x: { field: "date", type: "temporal" }, tooltip: [{ field: "label", title: gettext("Event") }, { field: "date", type: "temporal", title: gettext("Date"), format: "%Y-%m-%d" }] },
         },
         {
           data: { values: events },
@@ -192,7 +195,7 @@
       clipped: false,
       spec: {
         $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-        description: fmt(t("Claims per %(series)s over time"), { series: payload.series_label }),
+        description: fmt(gettext("Claims per %(series)s over time"), { series: payload.series_label }),
         width: "container",
         height: 320,
         layer: layers,
@@ -205,7 +208,7 @@
   const { spec, clipped } = build();
   const note = document.querySelector("[data-chart-note]");
   if (clipped && note) {
-    note.textContent = fmt(t("The chart shows the first %(count)s rows and columns; the table below has them all."), { count: LIMIT });
+    note.textContent = fmt(gettext("The chart shows the first %(count)s rows and columns; the table below has them all."), { count: LIMIT });
     note.hidden = false;
   }
 
@@ -237,7 +240,7 @@
       container.dataset.chartReady = "true";
     })
     .catch((error) => {
-      container.textContent = t("The chart could not be drawn; the table below has the numbers.");
+      container.textContent = gettext("The chart could not be drawn; the table below has the numbers.");
       container.dataset.chartReady = "failed";
       console.error(error);
     });

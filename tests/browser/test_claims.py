@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import re
+from pathlib import Path
 
 import pytest
 
@@ -27,6 +28,7 @@ document.addEventListener("securitypolicyviolation", (e) => {
   window.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sample || ""}`);
 });
 """
+SHOTS = Path("/tmp/shots-claims")
 CHART_READY = "() => document.getElementById('claims-chart')?.dataset.chartReady"
 
 
@@ -139,7 +141,8 @@ def test_matrix_rows_columns_filter_cell_and_csv(page, users, claims, tmp_path):
     lines = text.lstrip("\ufeff").splitlines()
     assert any(line.startswith("# Briefs: hanoi") for line in lines)
     assert any(line.startswith("# Rows: Actor") for line in lines)
-    table = list(csv.reader(io.StringIO("\n".join(line for line in lines if not line.startswith("#")).strip())))
+    body = "\n".join(line for line in lines if not line.startswith("#")).strip()
+    table = list(csv.reader(io.StringIO(body)))
     assert table[0][0] == "Actor \\ Annotator"
     assert table[-1][0] == "Total" and table[-1][-1] == "3"
     assert "China" not in [row[0] for row in table]
@@ -194,7 +197,9 @@ def test_axe_finds_nothing_on_the_claims_pages(page, users, claims, width):
         page.evaluate("() => { document.querySelector('details.claims-filters').open = true; }")
         assert axe_violations(page) == [], path
         assert csp_violations(page) == [], path
-        page.screenshot(path=f"/tmp/shots-claims/{width}-{path.split('?')[0].strip('/').replace('/', '-') or 'matrix'}.png", full_page=True)
+        SHOTS.mkdir(exist_ok=True)
+        name = path.split("?")[0].strip("/").replace("/", "-")
+        page.screenshot(path=str(SHOTS / f"{width}-{name}.png"), full_page=True)
     assert errors == []
 
 

@@ -176,9 +176,12 @@ def test_share_of_the_row_shows_percentages_with_counts(client, annotator, claim
 
 def test_the_heat_map_shades_are_classes_not_styles(client, annotator, claims_world):
     client.force_login(annotator)
+    for path in PAGES:  # the CSP refuses style attributes and elements, and inline scripts
+        tree = page_tree(client.get(path))
+        assert not tree.xpath("//*[@style]") and not tree.xpath("//style"), path
+        assert [s.get("type") for s in tree.xpath("//script[not(@src)]")] == ["application/json"], path
     response = client.get(MATRIX, {"rows": "brief", "columns": "tag"})
     tree = page_tree(response)
-    assert not tree.xpath("//*[@style]") and not tree.xpath("//style")
     shades = {
         " ".join(td.text_content().split()): td.get("class")
         for td in tree.xpath("//table[@data-claims-table]/tbody//td[not(contains(@class,'claims-total'))]")
