@@ -79,22 +79,30 @@ def _korean() -> bool:
 
 @dataclass(frozen=True)
 class _Dimension:
-    """How one dimension reads in SQL: its key, label, natural sort, and what it joins.
+    """How one dimension is counted: in two steps, so the work per claim stays small.
 
-    A tag or category dimension joins the annotation's tags under its own aliases
-    (tg_<alias>, cat_<alias>), so tag × category counts the claims with that tag and a tag
-    in that category, as the filters read them.
+    Step one groups the claims (alias x) by a small key (`group`: a section id, a tag id, an
+    actor); step two joins the few groups to the tables that name them (`joins`) and adds the
+    groups up by the dimension's `key`, with its label, natural sort, colour and active flag.
+    A per-claim dimension (brief, organisation, actor, annotator, year) has one value per
+    claim, so it partitions them and totals across it are sums; a tag or category dimension
+    joins the claim's tags under its own aliases, so tag × category counts the claims with
+    that tag and a tag in that category, as the filters read them.
     """
 
     name: str
-    alias: str
+    group: str
     key: str
     label: str
-    sort: str  # natural order (aggregated with MIN)
+    sort: str
     colour: str = "NULL"
     active: str = "TRUE"
-    joins_tags: bool = False
-    joins_user: bool = False
+    joins: tuple[str, ...] = ()
+    aggregated: bool = False  # label and sort are aggregates already
+
+    @property
+    def per_claim(self) -> bool:
+        return self.name not in ("tag", "category")
 
 
 def _tag_sort(tag: str, category: str) -> str:
@@ -105,69 +113,107 @@ def _tag_sort(tag: str, category: str) -> str:
     )
 
 
-def _dimension(name: str, alias: str) -> _Dimension:
-    korean = _korean()
+def _dimension(name: str, i: int, bucket: str = "brief") -> _Dimension:
+    """Return dimension `name` in slot `i` of a query (its aliases end in i)."""
     t = _tables()
-    tg, cat = f"tg_{alias}", f"cat_{alias}"
-    year = "COALESCE(EXTRACT(YEAR FROM b.publication_date)::int, b.publication_year)"
-    actor_order = (
-        "CASE a.actor "
-        + " ".join(f"WHEN '{value}' THEN {i}" for i, value in enumerate(Actor.values))
-        + " END"
-    )
+    korean = _korean()
     label_column = "label_ko" if korean else "label_en"
-    found = {
+    k = f"d.k{i}"
+    s, b, tg, cat, u = f"s{i}", f"b{i}", f"tg{i}", f"cat{i}", f"u{i}"
+    brief_joins = (
+        f"JOIN {t['section']} {s} ON {s}.id = {k}",
+        f"JOIN {t['brief']} {b} ON {b}.id = {s}.brief_id",
+    )
+    day = f"COALESCE({b}.publication_date, make_date({b}.publication_year, 1, 1))"
+    year = f"EXTRACT(YEAR FROM {day})::int"
+    actor_order = (
+        f"CASE {k} " + " ".join(f"WHEN '{value}' THEN {n}" for n, value in enumerate(Actor.values)) + " END"
+    )
+    found: dict[str, dict[str, Any]] = {
         "brief": {
-            "key": "b.slug",
-            "label": "b.title",
-            "sort": f"COALESCE({DAY}, DATE '9999-12-31')::text",
+            "group": "x.section_id",
+            "key": f"{b}.slug",
+            "label": f"{b}.title",
+            "sort": f"COALESCE({day}, DATE '9999-12-31')::text",
+            "joins": brief_joins,
         },
         "organisation": {
-            "key": f"COALESCE(NULLIF(b.organisation, ''), '{NO_ORGANISATION}')",
-            "label": "NULLIF(b.organisation, '')"
+            "group": "x.section_id",
+            "key": f"COALESCE(NULLIF({b}.organisation, ''), '{NO_ORGANISATION}')",
+            "label": f"NULLIF({b}.organisation, '')"
             if korean
-            else "COALESCE(NULLIF(b.organisation_en, ''), NULLIF(b.organisation, ''))",
-            "sort": "lower(b.organisation)",
+            else f"COALESCE(NULLIF({b}.organisation_en, ''), NULLIF({b}.organisation, ''))",
+            "sort": f"lower({b}.organisation)",
+            "joins": brief_joins,
         },
-        "actor": {"key": "a.actor", "label": "a.actor", "sort": f"lpad(({actor_order})::text, 4, '0')"},
+        "year": {
+            "group": "x.section_id",
+            "key": f"COALESCE({year}::text, '{UNDATED}')",
+            "label": f"{year}::text",
+            "sort": f"lpad(COALESCE({year}, 9999)::text, 4, '0')",
+            "joins": brief_joins,
+        },
+        "period": {  # the timeline's: a brief's day (bucket "brief") or the period holding it;
+            # its "label" lists the period's briefs (up to BRIEFS_PER_POINT), its "sort" counts them
+            "group": "x.section_id",
+            "key": f"{day}::text || chr(31) || {b}.slug"
+            if bucket == "brief"
+            else f"date_trunc('{bucket}', {day})::date::text",
+            "label": f"array_to_string((array_agg(DISTINCT {b}.slug || chr(31) || {b}.title))"
+            f"[1:{BRIEFS_PER_POINT}], chr(30))",
+            "sort": f"COUNT(DISTINCT {b}.id)::text",
+            "joins": brief_joins,
+            "aggregated": True,
+        },
+        "actor": {"group": "x.actor", "key": k, "label": k, "sort": f"lpad(({actor_order})::text, 4, '0')"},
+        "annotator": {
+            "group": "x.author_id",
+            "key": f"{u}.{t['username']}",
+            "label": f"{u}.{t['username']}",
+            "sort": f"lower({u}.{t['username']})",
+            "joins": (f"JOIN {t['user']} {u} ON {u}.id = {k}",),
+        },
         "tag": {
+            "group": f"at{i}.tag_id",
             "key": f"{tg}.code",
             "label": f"{tg}.{label_column}",
             "sort": _tag_sort(tg, cat),
             "colour": f"{tg}.colour",
             "active": f"{tg}.active",
-            "joins_tags": True,
+            "joins": (
+                f"JOIN {t['tag']} {tg} ON {tg}.id = {k}",
+                f"LEFT JOIN {t['category']} {cat} ON {cat}.id = {tg}.category_id",
+            ),
         },
         "category": {
+            "group": f"at{i}_tag.category_id",
             "key": f"COALESCE({cat}.code, '{NO_CATEGORY}')",
             "label": f"{cat}.{label_column}",
             "sort": f"lpad(COALESCE({cat}.position, 999999)::text, 8, '0') || COALESCE({cat}.code, '')",
-            "joins_tags": True,
-        },
-        "annotator": {
-            "key": f"u.{t['username']}",
-            "label": f"u.{t['username']}",
-            "sort": f"lower(u.{t['username']})",
-            "joins_user": True,
-        },
-        "year": {
-            "key": f"COALESCE(({year})::text, '{UNDATED}')",
-            "label": f"({year})::text",
-            "sort": f"lpad(COALESCE({year}, 9999)::text, 4, '0')",
+            "joins": (f"LEFT JOIN {t['category']} {cat} ON {cat}.id = {k}",),
         },
     }
     if name not in found:
         raise ClaimsQueryError(f"unknown dimension {name!r}: one of {', '.join(DIMENSIONS)}")
-    return _Dimension(name=name, alias=alias, **found[name])
+    return _Dimension(name=name, **found[name])
 
 
 def _selection(*, user: User, filters: ClaimsFilters) -> tuple[str, list[Any]]:
-    """Return the SQL and parameters selecting the ids of the claims counted."""
-    qs = claims_annotations(user=user, filters=filters).order_by().values("pk")
+    """Return the SQL and parameters of the claims counted, one row each (id, section, span,
+    actor, author): the ORM writes it from claims_annotations, the one visibility rule."""
+    qs = (
+        claims_annotations(user=user, filters=filters)
+        .order_by()
+        .values("id", "section_id", "start", "end", "actor", "author_id")
+    )
     try:
         sql, params = qs.query.sql_with_params()
-    except EmptyResultSet:  # nobody to count for (an anonymous visitor): the query says so
-        return "SELECT NULL::bigint WHERE FALSE", []
+    except EmptyResultSet:  # nobody to count for (an anonymous visitor): select no row
+        return (
+            'SELECT NULL::bigint AS id, NULL::bigint AS section_id, 0 AS start, 0 AS "end", '
+            "''::text AS actor, NULL::bigint AS author_id WHERE FALSE",
+            [],
+        )
     return sql, list(params)
 
 
@@ -179,39 +225,66 @@ def _category_condition(cat: str, filters: ClaimsFilters) -> tuple[str, list[Any
     return clause, [named]
 
 
-def _from_clause(dimensions: list[_Dimension], filters: ClaimsFilters) -> tuple[str, list[Any]]:
-    """Return FROM ... WHERE (up to the selection, which the caller adds with AND) and params.
-
-    A tag dimension counts only the tags the tag filter names, a category dimension only the
-    categories its filter names: the rows of a filtered matrix are what was asked for.
-    """
+def _groups(dimensions: list[_Dimension], filters: ClaimsFilters) -> tuple[str, list[Any]]:
+    """Return step one: the claims of `sel` grouped by the dimensions' small keys, as
+    (k0, k1, n). A claim appears once per tag it joins, so counting rows is exact unless a
+    category is involved (two tags of one category) or two tag dimensions meet: then the
+    claim is made distinct first. A tag dimension counts only the tags the tag filter names,
+    a category dimension only the categories its filter names."""
     t = _tables()
-    sql = [
-        f"FROM {t['annotation']} a",
-        f"JOIN {t['section']} s ON s.id = a.section_id",
-        f"JOIN {t['brief']} b ON b.id = s.brief_id",
-    ]
-    where, params = ["TRUE"], []
-    if any(d.joins_user for d in dimensions):
-        sql.append(f"JOIN {t['user']} u ON u.id = a.author_id")
-    for d in dimensions:
-        if not d.joins_tags:
+    source, where, params = ["FROM sel x"], ["TRUE"], []
+    for i, d in enumerate(dimensions):
+        if d.per_claim:
             continue
-        at, tg, cat = f"at_{d.alias}", f"tg_{d.alias}", f"cat_{d.alias}"
-        sql += [
-            f"JOIN {t['annotation_tags']} {at} ON {at}.annotation_id = a.id",
-            f"JOIN {t['tag']} {tg} ON {tg}.id = {at}.tag_id",
-            f"LEFT JOIN {t['category']} {cat} ON {cat}.id = {tg}.category_id",
-        ]
+        at = f"at{i}"
+        source.append(f"JOIN {t['annotation_tags']} {at} ON {at}.annotation_id = x.id")
         if d.name == "tag" and filters.tags:
-            where.append(f"{tg}.code = ANY(%s)")
+            source.append(f"JOIN {t['tag']} {at}_tag ON {at}_tag.id = {at}.tag_id")
+            where.append(f"{at}_tag.code = ANY(%s)")
             params.append(list(filters.tags))
-        if d.name == "category" and filters.categories:
-            clause, clause_params = _category_condition(cat, filters)
-            where.append(clause)
-            params += clause_params
-    sql.append("WHERE " + " AND ".join(where))
-    return "\n".join(sql), params
+        if d.name == "category":
+            source.append(f"JOIN {t['tag']} {at}_tag ON {at}_tag.id = {at}.tag_id")
+            if filters.categories:
+                source.append(f"LEFT JOIN {t['category']} {at}_cat ON {at}_cat.id = {at}_tag.category_id")
+                clause, clause_params = _category_condition(f"{at}_cat", filters)
+                where.append(clause)
+                params += clause_params
+    keys = [f"{d.group} AS k{i}" for i, d in enumerate(dimensions)]
+    keys += [f"NULL::int AS k{i}" for i in range(len(dimensions), 2)]
+    distinct = any(d.name == "category" for d in dimensions) or sum(not d.per_claim for d in dimensions) > 1
+    rows = (
+        f"SELECT {'DISTINCT x.id, ' if distinct else ''}{', '.join(keys)} {' '.join(source)} "
+        f"WHERE {' AND '.join(where)}"
+    )
+    return f"SELECT k0, k1, COUNT(*) AS n FROM ({rows}) r GROUP BY k0, k1", params
+
+
+def _count_part(
+    part: int, names: list[str], filters: ClaimsFilters, bucket: str = "brief"
+) -> tuple[str, list[Any]]:
+    """Return one SELECT of a view's UNION: claims counted by these (up to two) dimensions.
+
+    Columns: part, key 0, key 1, count, then label, sort, colour, active of each.
+    """
+    dimensions = [_dimension(name, i, bucket) for i, name in enumerate(names)]
+    groups, params = _groups(dimensions, filters)
+    joins, outer, keys = [], [], []
+    for i in range(2):
+        if i >= len(dimensions):
+            outer += ["NULL"] * 5
+            continue
+        d = dimensions[i]
+        joins += d.joins
+        keys.append(d.key)
+        label, sort = (d.label, d.sort) if d.aggregated else (f"MIN({d.label})", f"MIN({d.sort})")
+        outer += [d.key, label, sort, f"MIN({d.colour})", f"bool_and({d.active})"]
+    k0, l0, s0, c0, a0, k1, l1, s1, c1, a1 = outer
+    group = f"GROUP BY {', '.join(keys)}" if keys else ""
+    sql = f"""
+        SELECT {part}, {k0}, {k1}, SUM(d.n)::bigint, {l0}, {s0}, {c0}, {a0}, {l1}, {s1}, {c1}, {a1}
+        FROM ({groups}) d {" ".join(joins)} {group}
+    """
+    return sql, params
 
 
 def _browse_url(filters: ClaimsFilters, **extra: str) -> str:
@@ -278,39 +351,50 @@ def claims_matrix(
         )
     if sort not in SORTS:
         raise ClaimsQueryError(f"unknown sort {sort!r}: one of {', '.join(SORTS)}")
-    row, column = _dimension(rows, "r"), _dimension(columns, "c")
+    row, column = _dimension(rows, 0), _dimension(columns, 1)
     selection, selection_params = _selection(user=user, filters=filters)
-    from_sql, join_params = _from_clause([row, column], filters)
-    sql = f"""
-        SELECT GROUPING(x.rk), GROUPING(x.ck), x.rk, x.ck, COUNT(DISTINCT x.id),
-               MIN(x.rl), MIN(x.rs), MIN(x.rc), bool_and(x.ra),
-               MIN(x.cl), MIN(x.cs), MIN(x.cc), bool_and(x.ca)
-        FROM (
-            SELECT a.id,
-                   {row.key} AS rk, {row.label} AS rl, {row.sort} AS rs, {row.colour} AS rc,
-                   {row.active} AS ra,
-                   {column.key} AS ck, {column.label} AS cl, {column.sort} AS cs, {column.colour} AS cc,
-                   {column.active} AS ca
-            {from_sql}
-            AND a.id IN ({selection})
-        ) x
-        GROUP BY GROUPING SETS ((x.rk, x.ck), (x.rk), (x.ck), ())
-    """
+    # Cells, then each total a sum cannot give: across a per-claim dimension (a partition of
+    # the claims) totals are sums of cells; across tags they are not (a claim has several).
+    parts = [_count_part(0, [rows, columns], filters)]
+    if not column.per_claim:
+        parts.append(_count_part(1, [rows], filters))
+    if not row.per_claim:
+        parts.append(_count_part(2, [columns], filters))
+    if not row.per_claim and not column.per_claim:
+        parts.append(_count_part(3, [], filters))
+    sql = f"WITH sel AS MATERIALIZED ({selection}) " + " UNION ALL ".join(part for part, _ in parts)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*join_params, *selection_params])
+        cursor.execute(sql, [*selection_params, *[p for _, params in parts for p in params]])
         fetched = cursor.fetchall()
-    row_keys, column_keys, cells, total = [], [], [], 0
+    cells, total = [], 0
+    row_info: dict[str, dict[str, Any]] = {}
+    column_info: dict[str, dict[str, Any]] = {}
     row_totals: dict[str, int] = {}
-    for g_row, g_column, rk, ck, count, rl, rs, rc, ra, cl, cs, cc, ca in fetched:
-        if g_row and g_column:
-            total = count
-        elif g_column:  # a row's total
-            row_totals[rk] = count
-            row_keys.append(_key(rows, rk, rl, rs, rc, ra, count, filters))
-        elif g_row:
-            column_keys.append(_key(columns, ck, cl, cs, cc, ca, count, filters))
+    column_totals: dict[str, int] = {}
+    for part, k0, k1, count, l0, s0, c0, a0, l1, s1, c1, a1 in fetched:
+        if part == 0:
+            cells.append({"row": k0, "column": k1, "count": count})
+            row_info.setdefault(k0, {"label": l0, "sort": s0, "colour": c0, "active": a0})
+            column_info.setdefault(k1, {"label": l1, "sort": s1, "colour": c1, "active": a1})
+            if column.per_claim:
+                row_totals[k0] = row_totals.get(k0, 0) + count
+            if row.per_claim:
+                column_totals[k1] = column_totals.get(k1, 0) + count
+        elif part == 1:
+            row_totals[k0] = count
+        elif part == 2:
+            column_totals[k0] = count
         else:
-            cells.append({"row": rk, "column": ck, "count": count})
+            total = count
+    if row.per_claim:
+        total = sum(row_totals.values())
+    elif column.per_claim:
+        total = sum(column_totals.values())
+    row_keys = [_key(rows, key, **row_info[key], total=row_totals[key], filters=filters) for key in row_info]
+    column_keys = [
+        _key(columns, key, **column_info[key], total=column_totals[key], filters=filters)
+        for key in column_info
+    ]
     for cell in cells:
         narrowed = _narrowed(_narrowed(filters, rows, cell["row"]), columns, cell["column"])
         cell["share"] = (
@@ -338,6 +422,7 @@ def claims_matrix(
 def _key(
     dimension: str,
     key: str,
+    *,
     label: str | None,
     sort: str | None,
     colour: str | None,
@@ -386,59 +471,49 @@ def claims_timeline(*, user: User, series: str, bucket: str, filters: ClaimsFilt
         raise ClaimsQueryError(f"unknown series {series!r}: one of {', '.join(SERIES)}")
     if bucket not in BUCKETS:
         raise ClaimsQueryError(f"unknown bucket {bucket!r}: one of {', '.join(BUCKETS)}")
-    dimension = _dimension(series, "s")
-    day = DAY
-    period = day if bucket == "brief" else f"date_trunc('{bucket}', {day})::date"
-    brief_key = "b.slug" if bucket == "brief" else "''"
     selection, selection_params = _selection(user=user, filters=filters)
-    from_sql, join_params = _from_clause([dimension], filters)
-    sql = f"""
-        SELECT GROUPING(x.period), GROUPING(x.sk), x.period, x.bk, x.sk, COUNT(DISTINCT x.id),
-               MIN(x.sl), MIN(x.ss), MIN(x.sc), COUNT(DISTINCT x.brief_id),
-               (array_agg(DISTINCT x.brief))[1:{BRIEFS_PER_POINT}]
-        FROM (
-            SELECT a.id, {period} AS period, {brief_key} AS bk, b.id AS brief_id,
-                   b.slug || chr(31) || b.title AS brief,
-                   {dimension.key} AS sk, {dimension.label} AS sl, {dimension.sort} AS ss,
-                   {dimension.colour} AS sc
-            {from_sql}
-            AND a.id IN ({selection})
-        ) x
-        GROUP BY GROUPING SETS ((x.period, x.bk, x.sk), (x.sk), (x.period))
-    """
+    parts = [_count_part(0, ["period", series], filters, bucket), _count_part(1, ["year"], filters)]
+    sql = f"WITH sel AS MATERIALIZED ({selection}) " + " UNION ALL ".join(part for part, _ in parts)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*join_params, *selection_params])
+        cursor.execute(sql, [*selection_params, *[p for _, params in parts for p in params]])
         fetched = cursor.fetchall()
-    keys, points, undated = [], [], 0
-    for g_period, g_series, period_day, brief_slug, sk, count, sl, ss, sc, n_briefs, briefs in fetched:
-        if g_period:  # a series' total
-            keys.append(_key(series, sk, sl, ss, sc, True, count, filters))
-        elif g_series:
-            if period_day is None:
-                undated = count
-        elif period_day is not None:
-            first, last, period_label = _period_bounds(bucket, period_day)
-            narrowed = _narrowed(filters, series, sk)
-            if bucket == "brief":
-                narrowed = narrowed.replace(briefs=(brief_slug,))
-            else:
-                narrowed = narrowed.replace(
-                    date_from=max(first, filters.date_from or first),
-                    date_to=min(last, filters.date_to or last),
-                )
-            points.append(
-                {
-                    "period": period_day.isoformat(),
-                    "period_label": period_label,
-                    "series": sk,
-                    "count": count,
-                    "brief_count": n_briefs,
-                    "briefs": [
-                        dict(zip(("slug", "title"), one.split(chr(31), 1), strict=True)) for one in briefs
-                    ],
-                    "url": _browse_url(narrowed),
-                }
+    info: dict[str, dict[str, Any]] = {}
+    totals: dict[str, int] = {}
+    points, undated = [], 0
+    for part, k0, k1, count, briefs, n_briefs, _c0, _a0, l1, s1, c1, a1 in fetched:
+        if part == 1:
+            undated = count if k0 == UNDATED else undated
+            continue
+        # The period partitions the claims (one brief each), so a series' total is a sum.
+        info.setdefault(k1, {"label": l1, "sort": s1, "colour": c1, "active": a1})
+        totals[k1] = totals.get(k1, 0) + count
+        if k0 is None:
+            continue
+        day_text, _, brief_slug = k0.partition(chr(31))
+        period_day = dt.date.fromisoformat(day_text)
+        first, last, period_label = _period_bounds(bucket, period_day)
+        narrowed = _narrowed(filters, series, k1)
+        if bucket == "brief":
+            narrowed = narrowed.replace(briefs=(brief_slug,))
+        else:
+            narrowed = narrowed.replace(
+                date_from=max(first, filters.date_from or first), date_to=min(last, filters.date_to or last)
             )
+        points.append(
+            {
+                "period": period_day.isoformat(),
+                "period_label": period_label,
+                "series": k1,
+                "count": count,
+                "brief_count": int(n_briefs),
+                "briefs": [
+                    dict(zip(("slug", "title"), one.split(chr(31), 1), strict=True))
+                    for one in briefs.split(chr(30))
+                ],
+                "url": _browse_url(narrowed),
+            }
+        )
+    keys = [_key(series, key, **info[key], total=totals[key], filters=filters) for key in info]
     keys = _sorted(keys, "natural")
     order = {k["key"]: i for i, k in enumerate(keys)}
     points.sort(key=lambda p: (p["period"], order[p["series"]]))
@@ -468,32 +543,67 @@ def claims_cooccurrence(*, user: User, scope: str, filters: ClaimsFilters) -> di
     if scope not in SCOPES:
         raise ClaimsQueryError(f"unknown scope {scope!r}: one of {', '.join(SCOPES)}")
     t = _tables()
-    korean = _korean()
-    label_column = "label_ko" if korean else "label_en"
+    label_column = "label_ko" if _korean() else "label_en"
     selection, selection_params = _selection(user=user, filters=filters)
-    from_sql, join_params = _from_clause([_dimension("tag", "v")], filters)
-    meets = 'x.id = y.id OR (x.start < y."end" AND y.start < x."end")' if scope == "passage" else "TRUE"
+    # The claims' tags, as the tag filter keeps them.
+    tag_filter, params = "", []
+    if filters.tags:
+        tag_filter = f"JOIN {t['tag']} ft ON ft.id = at.tag_id AND ft.code = ANY(%s)"
+        params.append(list(filters.tags))
+    if scope == "section":
+        # Per section and tag, n claims; per section and pair of tags, the claims with both.
+        # The claims of a pair in a section where both occur: n(first) + n(second) - n(both).
+        pairs = """
+            st AS (SELECT section_id, tag_id, COUNT(*) AS n FROM xt GROUP BY section_id, tag_id),
+            both_tags AS (
+                SELECT a.section_id, a.tag_id AS t1, b.tag_id AS t2, COUNT(*) AS n
+                FROM xt a JOIN xt b ON b.id = a.id AND a.tag_id < b.tag_id
+                GROUP BY a.section_id, a.tag_id, b.tag_id
+            ),
+            counted AS (
+                SELECT p.tag_id AS t1, q.tag_id AS t2, SUM(p.n + q.n - COALESCE(bo.n, 0)) AS n
+                FROM st p JOIN st q ON q.section_id = p.section_id AND p.tag_id < q.tag_id
+                LEFT JOIN both_tags bo
+                    ON bo.section_id = p.section_id AND bo.t1 = p.tag_id AND bo.t2 = q.tag_id
+                GROUP BY p.tag_id, q.tag_id
+                UNION ALL
+                SELECT tag_id, tag_id, SUM(n) FROM st GROUP BY tag_id
+            )
+        """
+    else:
+        # A claim takes part in a pair when it has one tag and itself, or a claim whose
+        # passage overlaps it in the same section, has the other.
+        pairs = """
+            overlapping AS (
+                SELECT x.id AS xid, y.id AS yid FROM sel x
+                JOIN sel y ON y.section_id = x.section_id AND x.start < y."end" AND y.start < x."end"
+                    AND y.id <> x.id
+            ),
+            involved AS (
+                SELECT LEAST(a.tag_id, b.tag_id) AS t1, GREATEST(a.tag_id, b.tag_id) AS t2, a.id
+                FROM xt a JOIN xt b ON b.id = a.id
+                UNION
+                SELECT LEAST(a.tag_id, b.tag_id), GREATEST(a.tag_id, b.tag_id), o.xid
+                FROM overlapping o JOIN xt a ON a.id = o.xid JOIN xt b ON b.id = o.yid
+            ),
+            counted AS (SELECT t1, t2, COUNT(*) AS n FROM involved GROUP BY t1, t2)
+        """
     sql = f"""
-        WITH v AS MATERIALIZED (
-            SELECT a.id, a.section_id, a.start, a."end", tg_v.id AS tag_id
-            {from_sql}
-            AND a.id IN ({selection})
+        WITH sel AS MATERIALIZED ({selection}),
+        xt AS MATERIALIZED (
+            SELECT x.id, x.section_id, at.tag_id FROM sel x
+            JOIN {t["annotation_tags"]} at ON at.annotation_id = x.id {tag_filter}
         ),
-        pairs AS (
-            SELECT DISTINCT x.tag_id AS t1, y.tag_id AS t2, x.id
-            FROM v x JOIN v y ON y.section_id = x.section_id AND ({meets})
-        )
-        SELECT tg1.code, tg2.code, COUNT(DISTINCT p.id), MIN(tg1.{label_column}), MIN(tg1.colour),
-               bool_and(tg1.active),
-               MIN({_tag_sort("tg1", "c1")})
-        FROM (SELECT LEAST(t1, t2) AS t1, GREATEST(t1, t2) AS t2, id FROM pairs) p
-        JOIN {t["tag"]} tg1 ON tg1.id = p.t1
-        JOIN {t["tag"]} tg2 ON tg2.id = p.t2
+        {pairs}
+        SELECT tg1.code, tg2.code, c.n::bigint, tg1.{label_column}, tg1.colour, tg1.active,
+               {_tag_sort("tg1", "c1")}
+        FROM counted c
+        JOIN {t["tag"]} tg1 ON tg1.id = c.t1
+        JOIN {t["tag"]} tg2 ON tg2.id = c.t2
         LEFT JOIN {t["category"]} c1 ON c1.id = tg1.category_id
-        GROUP BY p.t1, tg1.code, p.t2, tg2.code
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*join_params, *selection_params])
+        cursor.execute(sql, [*selection_params, *params])
         fetched = cursor.fetchall()
     counts: dict[tuple[str, str], int] = {}
     tags: dict[str, dict[str, Any]] = {}
