@@ -82,7 +82,6 @@
             axis: { orient: "top", labelAngle: -40, labelLimit: 160, labelAlign: "left" },
           },
           y: { field: "row", type: "nominal", sort: [...rowLabels.values()], title: rowTitle, axis: { labelLimit: 240 } },
-          href: { field: "url" },
           tooltip,
         },
         layer: [
@@ -167,7 +166,6 @@
           x: { field: "period", type: "temporal", title: gettext("Publication date"), axis: { format: container.dataset.bucket === "year" ? "%Y" : "%Y-%m", labelOverlap: true } },
           y: { field: "count", type: "quantitative", title: gettext("Claims"), axis: countAxis },
           color: { field: "series", type: "nominal", title: payload.series_label, scale: colourScale },
-          href: { field: "url" },
           tooltip: [
             { field: "period_label", title: gettext("Period") },
             { field: "series", title: payload.series_label },
@@ -222,6 +220,12 @@
     tooltip: { disableDefaultStyle: true, theme: matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light" },
   })
     .then(({ view }) => {
+      // A mark stands for a count: clicking it opens the annotations behind it, as the same
+      // count's link in the table does.
+      view.addEventListener("click", (event, item) => {
+        const url = item?.datum?.url;
+        if (url && url.startsWith("/")) window.location.assign(url);
+      });
       const stem = container.dataset.filename || `claims-${payload.kind}`;
       for (const button of document.querySelectorAll("[data-chart-download]")) {
         const format = button.dataset.chartDownload;

@@ -148,6 +148,18 @@ def test_matrix_rows_columns_filter_cell_and_csv(page, users, claims, tmp_path):
     assert table[-1][0] == "Total" and table[-1][-1] == "3"
     assert "China" not in [row[0] for row in table]
 
+    # A heat-map cell of the chart is a link too: to the same Annotations page as the table's.
+    first = page.locator("table[data-claims-table] tbody td a").first.get_attribute("href")
+    # Vega picks the mark under the pointer itself (its root takes the events): click there.
+    mark = page.locator("#claims-chart svg .mark-rect path").first
+    mark.scroll_into_view_if_needed()
+    box = mark.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url(re.compile(r"/annotations/browse/\?claims=1"))
+    assert page.url.endswith(first)
+    page.go_back()
+    chart_drawn(page)
+
     # The chart's own downloads: PNG and SVG files from the drawn view.
     for fmt, magic in (("png", b"\x89PNG"), ("svg", b"<svg")):
         with page.expect_download() as info:
