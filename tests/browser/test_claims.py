@@ -189,6 +189,43 @@ def test_timeline_draws_points_events_and_tooltips(page, users, claims):
     assert errors == []
 
 
+def test_timeline_marks_the_events_of_its_payload(page, users, claims):
+    """The chart draws the payload's "events" (the contract's shape) as dashed rules with
+    labels, only those within the plotted span; the page is served with these events put in."""
+    import json
+
+    events = [
+        {"date": "2018-06-12", "end_date": None, "label": "Singapore summit"},
+        {"date": "2019-02-27", "end_date": "2019-02-28", "label": "Hanoi summit"},
+        {"date": "2030-01-01", "end_date": None, "label": "Far away"},
+    ]
+
+    def with_events(route):
+        response = route.fetch()
+        html = response.text()
+        start = html.index('<script id="claims-data" type="application/json">') + len(
+            '<script id="claims-data" type="application/json">'
+        )
+        end = html.index("</script>", start)
+        payload = json.loads(html[start:end])
+        payload["events"] = events
+        data = json.dumps(payload).replace("<", "\\u003C")
+        route.fulfill(response=response, body=html[:start] + data + html[end:])
+
+    errors = watch(page)
+    sign_in(page, "ann", MATRIX)
+    page.route(re.compile(r".*/claims/timeline/.*"), with_events)
+    page.goto(f"{page.base_url}{TIMELINE}?series=tag&bucket=month")
+    chart_drawn(page)
+    assert page.locator("#claims-chart svg .mark-rule.role-mark line").count() == 2
+    labels = page.locator("#claims-chart svg .mark-text.role-mark text").all_text_contents()
+    assert "Singapore summit" in labels and "Hanoi summit" in labels and "Far away" not in labels
+    SHOTS.mkdir(exist_ok=True)
+    page.locator("figure.claims-figure").screenshot(path=str(SHOTS / "timeline-events.png"))
+    assert csp_violations(page) == []
+    assert errors == []
+
+
 def test_cooccurrence_draws_a_heat_map(page, users, claims):
     errors = watch(page)
     sign_in(page, "ann", COOCCURRENCE + "?scope=section")
