@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 from django.contrib.auth import get_user_model
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -119,11 +120,8 @@ def _dimension(name: str, i: int, bucket: str = "brief") -> _Dimension:
     korean = _korean()
     label_column = "label_ko" if korean else "label_en"
     k = f"d.k{i}"
-    s, b, tg, cat, u = f"s{i}", f"b{i}", f"tg{i}", f"cat{i}", f"u{i}"
-    brief_joins = (
-        f"JOIN {t['section']} {s} ON {s}.id = {k}",
-        f"JOIN {t['brief']} {b} ON {b}.id = {s}.brief_id",
-    )
+    b, tg, cat, u = f"b{i}", f"tg{i}", f"cat{i}", f"u{i}"
+    brief_joins = (f"JOIN {t['brief']} {b} ON {b}.id = {k}",)
     day = f"COALESCE({b}.publication_date, make_date({b}.publication_year, 1, 1))"
     year = f"EXTRACT(YEAR FROM {day})::int"
     actor_order = (
@@ -131,14 +129,14 @@ def _dimension(name: str, i: int, bucket: str = "brief") -> _Dimension:
     )
     found: dict[str, dict[str, Any]] = {
         "brief": {
-            "group": "x.section_id",
+            "group": "x.brief_id",
             "key": f"{b}.slug",
             "label": f"{b}.title",
             "sort": f"COALESCE({day}, DATE '9999-12-31')::text",
             "joins": brief_joins,
         },
         "organisation": {
-            "group": "x.section_id",
+            "group": "x.brief_id",
             "key": f"COALESCE(NULLIF({b}.organisation, ''), '{NO_ORGANISATION}')",
             "label": f"NULLIF({b}.organisation, '')"
             if korean
@@ -147,7 +145,7 @@ def _dimension(name: str, i: int, bucket: str = "brief") -> _Dimension:
             "joins": brief_joins,
         },
         "year": {
-            "group": "x.section_id",
+            "group": "x.brief_id",
             "key": f"COALESCE({year}::text, '{UNDATED}')",
             "label": f"{year}::text",
             "sort": f"lpad(COALESCE({year}, 9999)::text, 4, '0')",
@@ -155,7 +153,7 @@ def _dimension(name: str, i: int, bucket: str = "brief") -> _Dimension:
         },
         "period": {  # the timeline's: a brief's day (bucket "brief") or the period holding it;
             # its "label" lists the period's briefs (up to BRIEFS_PER_POINT), its "sort" counts them
-            "group": "x.section_id",
+            "group": "x.brief_id",
             "key": f"{day}::text || chr(31) || {b}.slug"
             if bucket == "brief"
             else f"date_trunc('{bucket}', {day})::date::text",
@@ -204,14 +202,14 @@ def _selection(*, user: User, filters: ClaimsFilters) -> tuple[str, list[Any]]:
     qs = (
         claims_annotations(user=user, filters=filters)
         .order_by()
-        .values("id", "section_id", "start", "end", "actor", "author_id")
+        .values("id", "section_id", "start", "end", "actor", "author_id", brief_id=F("section__brief_id"))
     )
     try:
         sql, params = qs.query.sql_with_params()
     except EmptyResultSet:  # nobody to count for (an anonymous visitor): select no row
         return (
             'SELECT NULL::bigint AS id, NULL::bigint AS section_id, 0 AS start, 0 AS "end", '
-            "''::text AS actor, NULL::bigint AS author_id WHERE FALSE",
+            "''::text AS actor, NULL::bigint AS author_id, NULL::bigint AS brief_id WHERE FALSE",
             [],
         )
     return sql, list(params)
@@ -287,28 +285,23 @@ def _count_part(
     return sql, params
 
 
-def _browse_url(filters: ClaimsFilters, **extra: str) -> str:
-    items = [("claims", "1"), *filters.query_items(), *extra.items()]
-    return f"{reverse('annotations:browse')}?{urlencode(items)}"
+class _Links:
+    """The Annotations page's URLs of a view's counts: the filters are encoded once, and each
+    count adds its own values (a dimension's GET parameter is its name), replacing the
+    filter's values of those parameters, as ClaimsFilterForm reads them back."""
 
+    def __init__(self, filters: ClaimsFilters) -> None:
+        self.base = reverse("annotations:browse")
+        self.items = filters.query_items()
+        self.prefixes: dict[frozenset[str], str] = {}
 
-def _narrowed(filters: ClaimsFilters, dimension: str, key: str) -> ClaimsFilters:
-    """Return the filters narrowed to one value of a dimension (a row, column or series)."""
-    if dimension == "brief":
-        return filters.replace(briefs=(key,))
-    if dimension == "organisation":
-        return filters.replace(organisations=(key,))
-    if dimension == "actor":
-        return filters.replace(actors=(key,))
-    if dimension == "tag":
-        return filters.replace(tags=(key,))
-    if dimension == "category":
-        return filters.replace(categories=(key,))
-    if dimension == "annotator":
-        return filters.replace(annotators=(key,))
-    if dimension == "year":
-        return filters.replace(years=(None if key == UNDATED else int(key),))
-    raise ClaimsQueryError(f"unknown dimension {dimension!r}")
+    def url(self, **values: str | list[str]) -> str:
+        names = frozenset(values)
+        prefix = self.prefixes.get(names)
+        if prefix is None:
+            kept = [("claims", "1"), *[(name, value) for name, value in self.items if name not in names]]
+            prefix = self.prefixes[names] = f"{self.base}?{urlencode(kept)}"
+        return f"{prefix}&{urlencode(values, doseq=True)}" if values else prefix
 
 
 def _label(dimension: str, key: str, label: str | None) -> str:
@@ -352,6 +345,7 @@ def claims_matrix(
     if sort not in SORTS:
         raise ClaimsQueryError(f"unknown sort {sort!r}: one of {', '.join(SORTS)}")
     row, column = _dimension(rows, 0), _dimension(columns, 1)
+    links = _Links(filters)
     selection, selection_params = _selection(user=user, filters=filters)
     # Cells, then each total a sum cannot give: across a per-claim dimension (a partition of
     # the claims) totals are sums of cells; across tags they are not (a claim has several).
@@ -390,17 +384,15 @@ def claims_matrix(
         total = sum(row_totals.values())
     elif column.per_claim:
         total = sum(column_totals.values())
-    row_keys = [_key(rows, key, **row_info[key], total=row_totals[key], filters=filters) for key in row_info]
+    row_keys = [_key(rows, key, **row_info[key], total=row_totals[key], links=links) for key in row_info]
     column_keys = [
-        _key(columns, key, **column_info[key], total=column_totals[key], filters=filters)
-        for key in column_info
+        _key(columns, key, **column_info[key], total=column_totals[key], links=links) for key in column_info
     ]
     for cell in cells:
-        narrowed = _narrowed(_narrowed(filters, rows, cell["row"]), columns, cell["column"])
         cell["share"] = (
             round(cell["count"] / row_totals[cell["row"]], 4) if row_totals.get(cell["row"]) else 0.0
         )
-        cell["url"] = _browse_url(narrowed)
+        cell["url"] = links.url(**{rows: cell["row"], columns: cell["column"]})
     row_keys, column_keys = _sorted(row_keys, sort), _sorted(column_keys, sort)
     row_order = {k["key"]: i for i, k in enumerate(row_keys)}
     column_order = {k["key"]: i for i, k in enumerate(column_keys)}
@@ -414,7 +406,7 @@ def claims_matrix(
         column_keys=[_public(k) for k in column_keys],
         cells=cells,
         total=total,
-        total_url=_browse_url(filters),
+        total_url=links.url(),
         sort=sort,
     )
 
@@ -428,13 +420,13 @@ def _key(
     colour: str | None,
     active: bool | None,
     total: int,
-    filters: ClaimsFilters,
+    links: _Links,
 ) -> dict[str, Any]:
     found = {"key": key, "label": _label(dimension, key, label), "total": total, "_sort": sort or ""}
     if dimension == "tag":
         found["colour"] = colour
         found["active"] = bool(active)
-    found["url"] = _browse_url(_narrowed(filters, dimension, key))
+    found["url"] = links.url(**{dimension: key})
     return found
 
 
@@ -471,6 +463,7 @@ def claims_timeline(*, user: User, series: str, bucket: str, filters: ClaimsFilt
         raise ClaimsQueryError(f"unknown series {series!r}: one of {', '.join(SERIES)}")
     if bucket not in BUCKETS:
         raise ClaimsQueryError(f"unknown bucket {bucket!r}: one of {', '.join(BUCKETS)}")
+    links = _Links(filters)
     selection, selection_params = _selection(user=user, filters=filters)
     parts = [_count_part(0, ["period", series], filters, bucket), _count_part(1, ["year"], filters)]
     sql = f"WITH sel AS MATERIALIZED ({selection}) " + " UNION ALL ".join(part for part, _ in parts)
@@ -492,12 +485,15 @@ def claims_timeline(*, user: User, series: str, bucket: str, filters: ClaimsFilt
         day_text, _, brief_slug = k0.partition(chr(31))
         period_day = dt.date.fromisoformat(day_text)
         first, last, period_label = _period_bounds(bucket, period_day)
-        narrowed = _narrowed(filters, series, k1)
         if bucket == "brief":
-            narrowed = narrowed.replace(briefs=(brief_slug,))
+            url = links.url(**{series: k1, "brief": brief_slug})
         else:
-            narrowed = narrowed.replace(
-                date_from=max(first, filters.date_from or first), date_to=min(last, filters.date_to or last)
+            url = links.url(
+                **{
+                    series: k1,
+                    "date_from": max(first, filters.date_from or first).isoformat(),
+                    "date_to": min(last, filters.date_to or last).isoformat(),
+                }
             )
         points.append(
             {
@@ -510,10 +506,10 @@ def claims_timeline(*, user: User, series: str, bucket: str, filters: ClaimsFilt
                     dict(zip(("slug", "title"), one.split(chr(31), 1), strict=True))
                     for one in briefs.split(chr(30))
                 ],
-                "url": _browse_url(narrowed),
+                "url": url,
             }
         )
-    keys = [_key(series, key, **info[key], total=totals[key], filters=filters) for key in info]
+    keys = [_key(series, key, **info[key], total=totals[key], links=links) for key in info]
     keys = _sorted(keys, "natural")
     order = {k["key"]: i for i, k in enumerate(keys)}
     points.sort(key=lambda p: (p["period"], order[p["series"]]))
@@ -528,7 +524,7 @@ def claims_timeline(*, user: User, series: str, bucket: str, filters: ClaimsFilt
         series=[_public(k) for k in keys],
         points=points,
         undated=undated,
-        undated_url=_browse_url(filters.replace(years=(None,))) if undated else None,
+        undated_url=links.url(year=UNDATED) if undated else None,
     )
 
 
@@ -543,6 +539,7 @@ def claims_cooccurrence(*, user: User, scope: str, filters: ClaimsFilters) -> di
     if scope not in SCOPES:
         raise ClaimsQueryError(f"unknown scope {scope!r}: one of {', '.join(SCOPES)}")
     t = _tables()
+    links = _Links(filters)
     label_column = "label_ko" if _korean() else "label_en"
     selection, selection_params = _selection(user=user, filters=filters)
     # The claims' tags, as the tag filter keeps them.
@@ -624,11 +621,11 @@ def claims_cooccurrence(*, user: User, scope: str, filters: ClaimsFilters) -> di
         for column in keys:
             count = counts.get((row["key"], column["key"]))
             if count:
-                pair_filters = filters.replace(tags=tuple(dict.fromkeys((row["key"], column["key"]))))
-                url = _browse_url(pair_filters, pair=f"{row['key']},{column['key']}", scope=scope)
+                pair = list(dict.fromkeys((row["key"], column["key"])))
+                url = links.url(tag=pair, pair=f"{row['key']},{column['key']}", scope=scope)
                 cells.append({"row": row["key"], "column": column["key"], "count": count, "url": url})
     for key in keys:
-        key["url"] = _browse_url(filters.replace(tags=(key["key"],)))
+        key["url"] = links.url(tag=key["key"])
     return _payload("cooccurrence", filters, scope=scope, tags=[_public(k) for k in keys], cells=cells)
 
 
