@@ -100,8 +100,15 @@
             mark: { type: "text", fontSize: 12, cursor: "pointer" },
             encoding: {
               text: { field: "display" },
-              // Light text on the dark end of the scale, dark text elsewhere (and on the diagonal).
-              color: { condition: { test: `!datum.diagonal && datum.value > ${peak * 0.55}`, value: "#ffffff" }, value: "#1d1f23" },
+              // Light text on the dark end of the scale, dark text elsewhere; the diagonal is
+              // drawn in the page's own surface colour, so its text takes the page's ink.
+              color: {
+                condition: [
+                  { test: "datum.diagonal", value: ink },
+                  { test: `datum.value > ${peak * 0.55}`, value: "#ffffff" },
+                ],
+                value: "#1d1f23",
+              },
             },
           },
         ],

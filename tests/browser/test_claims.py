@@ -253,6 +253,35 @@ def test_axe_finds_nothing_on_the_claims_pages(page, users, claims, width):
     assert errors == []
 
 
+def test_axe_finds_nothing_in_the_dark_scheme(page, users, claims):
+    errors = watch(page)
+    page.emulate_media(color_scheme="dark")
+    sign_in(page, "ann", MATRIX)
+    for path in (MATRIX + "?measure=share", TIMELINE, COOCCURRENCE):
+        page.goto(f"{page.base_url}{path}")
+        chart_drawn(page)
+        assert axe_violations(page) == [], path
+    assert errors == []
+
+
+def test_a_large_matrix_draws_the_first_rows_and_says_so(page, users, claims):
+    from annotations.models import Tag
+    from tests.factories import AnnotationFactory, BriefFactory, SectionFactory
+
+    tag = Tag.objects.get(code="big-deal")
+    for i in range(62):
+        section = SectionFactory(brief=BriefFactory(slug=f"many-{i:02d}", title=f"브리프 {i:02d}"), text=TEXT)
+        AnnotationFactory(section=section, author=users["ann"], visibility="shared", tags=[tag])
+    errors = watch(page)
+    sign_in(page, "ann", MATRIX)
+    chart_drawn(page)
+    assert page.locator("[data-chart-note]").inner_text() == (
+        "The chart shows the first 60 rows and columns; the table below has them all."
+    )
+    assert page.locator("table[data-claims-table] tbody tr").count() == 65
+    assert errors == []
+
+
 def test_the_empty_state_draws_no_chart(page, users, claims):
     errors = watch(page)
     sign_in(page, "ann", MATRIX + "?date_from=1900-01-01&date_to=1900-12-31")
