@@ -20,6 +20,7 @@ from django.db.models import Exists, IntegerField, OuterRef
 from django.db.models.functions import Coalesce, ExtractYear
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,7 @@ from django.views.decorators.http import require_GET
 
 from annotations import selectors
 from annotations.claims import downloads
+from annotations.claims.api import timeline_events
 from annotations.claims.filters import (
     NO_CATEGORY,
     NO_ORGANISATION,
@@ -234,7 +236,10 @@ def _count(kind: str, *, user: Any, filters: ClaimsFilters, options: dict[str, s
             user=user, filters=filters, rows=options["rows"], columns=options["columns"], sort=options["sort"]
         )
     if kind == "timeline":
-        return claims_timeline(user=user, filters=filters, series=options["series"], bucket=options["bucket"])
+        # With the shared events list, as the API answers it (the chart's markers).
+        return timeline_events(
+            claims_timeline(user=user, filters=filters, series=options["series"], bucket=options["bucket"])
+        )
     return claims_cooccurrence(user=user, filters=filters, scope=options["scope"])
 
 
@@ -369,6 +374,7 @@ def filter_choices(*, user: Any) -> dict[str, Any]:
 
 def _page(request: HttpRequest, view: ClaimsView, table: dict[str, Any]) -> HttpResponse:
     payload = view.payload
+    api_items = [(name, value) for name, value in view.query_items if name != "measure"]
     context = {
         "view": view,
         "kind": view.kind,
@@ -396,6 +402,9 @@ def _page(request: HttpRequest, view: ClaimsView, table: dict[str, Any]) -> Http
         "query": urlencode(view.query_items),
         "filter_query": urlencode(view.filters.query_items()),
         "filename": downloads.filename(view.kind, view.generated_at().date(), ""),
+        # The same payload from the API (which refuses parameters it does not take: "measure"
+        # only changes how the page shows the matrix).
+        "api_url": f"{reverse(f'api:{view.kind}')}?{urlencode(api_items)}",
     }
     # Refused parameters: the page still answers (with the errors and what it could count).
     status = 400 if view.errors else 200

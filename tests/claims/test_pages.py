@@ -95,6 +95,15 @@ def payload_of(response) -> dict:
     return json.loads(page_tree(response).xpath("//script[@id='claims-data']")[0].text)
 
 
+def comparable(value):
+    """Return a payload without its time and its null fields (the API leaves those out)."""
+    if isinstance(value, dict):
+        return {k: comparable(v) for k, v in value.items() if v is not None and k != "generated_at"}
+    if isinstance(value, list):
+        return [comparable(v) for v in value]
+    return value
+
+
 def grid(response) -> dict[tuple[str, str], tuple[str, str | None]]:
     """Return the table's cells as {(row label, column label): (text, link)}."""
     tree = page_tree(response)
@@ -268,12 +277,29 @@ def test_the_timeline_lists_its_points_with_their_briefs(client, annotator, clai
     assert tree.xpath(f"//p[@class='claims-summary']//a[@href='{payload['undated_url']}']")
 
 
-def test_the_timeline_marks_the_events_it_is_given(client, annotator, claims_world):
+def test_the_timeline_lists_the_shared_events(client, annotator, claims_world):
+    from annotations.models import Event
+
+    Event.objects.create(
+        date=dt.date(2019, 2, 27),
+        end_date=dt.date(2019, 2, 28),
+        label_en="<b>Test</b> summit",
+        label_ko="시험 회담",
+    )
     client.force_login(annotator)
-    payload = payload_of(client.get(TIMELINE))
-    tree = page_tree(client.get(TIMELINE))
-    events = payload.get("events", [])
-    assert texts(tree, "//ul[@class='claims-events']/li/time[1]") == [e["date"] for e in events]
+    response = client.get(TIMELINE)
+    events = payload_of(response)["events"]
+    # The shared list (seeded with the summits, kept by editors), as the API gives it.
+    assert {"date": "2018-06-12", "end_date": None, "label": "Singapore summit"} in events
+    tree = page_tree(response)
+    assert texts(tree, "//ul[@class='claims-events']/li") == [
+        f"{e['date']}–{e['end_date']} {e['label']}" if e["end_date"] else f"{e['date']} {e['label']}"
+        for e in events
+    ]
+    assert "2019-02-27–2019-02-28 <b>Test</b> summit" in texts(tree, "//ul[@class='claims-events']/li")
+    assert not tree.xpath("//ul[@class='claims-events']//b")  # a label is text, never markup
+    korean = payload_of(client.get(TIMELINE, HTTP_ACCEPT_LANGUAGE="ko"))["events"]
+    assert "시험 회담" in [e["label"] for e in korean]
 
 
 def test_the_cooccurrence_table_is_the_payload(client, annotator, claims_world):
@@ -334,10 +360,28 @@ def test_every_page_renders_its_downloads_and_chart_container(client, annotator,
         assert [link.split("?")[0] for link in links] == [
             reverse("claims:download", args=[kind, "csv"]),
             reverse("claims:download", args=[kind, "xlsx"]),
+            f"/api/v1/claims/{kind}",
         ]
         assert all("tag=big-deal" in link and "tag=phased" in link for link in links)
         assert tree.xpath("//button[@data-chart-download='png'][@hidden]")  # shown by the script
         assert tree.xpath("//script[@id='claims-data'][@type='application/json']")
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        (MATRIX, {"rows": "tag", "columns": "year", "measure": "share", "sort": "label", "actor": "us"}),
+        (TIMELINE, {"series": "actor", "bucket": "quarter", "year": "2019"}),
+        (COOCCURRENCE, {"scope": "section", "visibility": "mine"}),
+    ],
+)
+def test_the_api_link_answers_the_payload_the_page_charts(client, annotator, claims_world, path, params):
+    client.force_login(annotator)
+    response = client.get(path, params)
+    link = page_tree(response).xpath("//div[@class='claims-downloads']/a[@type='application/json']/@href")[0]
+    answer = client.get(link)
+    assert answer.status_code == 200, answer.content
+    assert comparable(answer.json()) == comparable(payload_of(response))
 
 
 def test_nothing_counted_shows_the_empty_state(client, annotator, claims_world):
@@ -427,8 +471,9 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
     client.force_login(annotator)
     client.get(path, params)  # warm the session and the content types
     # Session, user and the nav's permission check, the filter form's choices (briefs,
-    # organisations, years, tags, categories, annotators), and the one counting query.
-    with django_assert_max_num_queries(11), CaptureQueriesContext(connection) as small:
+    # organisations, years, tags, categories, annotators), the one counting query, and for
+    # the timeline the events list.
+    with django_assert_max_num_queries(12), CaptureQueriesContext(connection) as small:
         assert client.get(path, params).status_code == 200
     category = CategoryFactory()
     for i in range(12):
