@@ -279,6 +279,16 @@ def test_a_large_matrix_draws_the_first_rows_and_says_so(page, users, claims):
         "The chart shows the first 60 rows and columns; the table below has them all."
     )
     assert page.locator("table[data-claims-table] tbody tr").count() == 65
+    # The long brief list narrows to what is typed; a picked brief stays in view.
+    page.click("details.claims-filters > summary")
+    page.check("input[name=brief][value=hanoi]")
+    page.fill("#claims-pick-filter-1", "브리프 0")
+    shown = page.locator("fieldset:has(input[name=brief]) .claims-pick-list label:visible")
+    assert sorted(shown.all_inner_texts()) == sorted(
+        [f"브리프 0{i}" for i in range(10)] + ["하노이 회담 평가"]
+    )
+    page.press("#claims-pick-filter-1", "Enter")  # narrows only: the form is not sent
+    assert page.url == f"{page.base_url}{MATRIX}"
     assert errors == []
 
 
