@@ -22,6 +22,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -257,6 +259,27 @@ def _percent(share: float) -> str:
     return f"{share * 100:.0f}%" if share >= 0.01 or not share else "<1%"
 
 
+def heat_cells_html(cells: list[dict[str, Any]], *, counts: bool = False) -> SafeString:
+    """Return one table row's count cells (<td>s): the shade class, the count linking to the
+    annotations it counts (with the count in brackets after a share), "0" unlinked.
+
+    Built here, from escaped parts, rather than in the template: a matrix of 1,000 briefs by
+    20 tags has 20,000 cells, which the template engine takes over half a second to render.
+    """
+    parts = []
+    for cell in cells:
+        classes = f"num heat-{int(cell['level'])}" + (" claims-diagonal" if cell.get("diagonal") else "")
+        if cell.get("url"):
+            text = escape(cell["display"])
+            if counts:
+                text += f" <small>({int(cell['count'])})</small>"
+            inner = f'<a href="{escape(cell["url"])}">{text}</a>'
+        else:
+            inner = '<span class="claims-zero">0</span>'
+        parts.append(f'<td class="{classes}">{inner}</td>')
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped or an int
+
+
 def matrix_table(payload: dict[str, Any], measure: str) -> dict[str, Any]:
     """Return the matrix as table rows: every cell (zeros too) with its link and shade."""
     cells = {(c["row"], c["column"]): c for c in payload["cells"]}
@@ -272,7 +295,9 @@ def matrix_table(payload: dict[str, Any], measure: str) -> dict[str, Any]:
                 continue
             display = _percent(cell["share"]) if measure == "share" else str(cell["count"])
             row_cells.append({**cell, "display": display, "level": _level(value(cell), peak)})
-        rows.append({**row, "cells": row_cells})
+        rows.append(
+            {**row, "cells": row_cells, "cells_html": heat_cells_html(row_cells, counts=measure == "share")}
+        )
     return {"columns": payload["column_keys"], "rows": rows}
 
 
@@ -290,8 +315,10 @@ def cooccurrence_table(payload: dict[str, Any]) -> dict[str, Any]:
                 row_cells.append({"count": 0, "url": None, "level": 0, "diagonal": diagonal})
             else:
                 level = 0 if diagonal else _level(cell["count"], peak)
-                row_cells.append({**cell, "level": level, "diagonal": diagonal})
-        rows.append({**row, "cells": row_cells})
+                row_cells.append(
+                    {**cell, "display": str(cell["count"]), "level": level, "diagonal": diagonal}
+                )
+        rows.append({**row, "cells": row_cells, "cells_html": heat_cells_html(row_cells)})
     return {"columns": payload["tags"], "rows": rows}
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from urllib.parse import urlencode
 
+import lxml.html
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -499,3 +500,21 @@ def test_the_korean_interface_labels_tags_in_korean(client, annotator, claims_wo
     assert {"빅딜", "단계적 접근"} <= {c["label"] for c in payload["column_keys"]}
     timeline = payload_of(client.get(TIMELINE, HTTP_ACCEPT_LANGUAGE="ko"))
     assert "빅딜" in [s["label"] for s in timeline["series"]]
+
+
+def test_the_count_cells_escape_what_they_are_given():
+    from annotations.claims.views import heat_cells_html
+
+    html = heat_cells_html(
+        [
+            {"count": 3, "display": '<b>3</b>"', "url": '/x?a="><script>1</script>', "level": 2},
+            {"count": 0, "display": "0", "url": None, "level": 0, "diagonal": True},
+        ],
+        counts=True,
+    )
+    tree = lxml.html.fragment_fromstring(f"<table><tr>{html}</tr></table>")
+    cells = tree.xpath(".//td")
+    assert [td.get("class") for td in cells] == ["num heat-2", "num heat-0 claims-diagonal"]
+    assert cells[0].xpath("./a/@href") == ['/x?a="><script>1</script>']
+    assert cells[0].xpath("./a")[0].text_content() == '<b>3</b>" (3)'
+    assert not tree.xpath(".//script | .//b") and cells[1].text_content() == "0"
