@@ -158,7 +158,15 @@
     const to = Math.max(...days) + span;
     const events = (payload.events || [])
       .filter((e) => Date.parse(e.date) >= from && Date.parse(e.date) <= to)
-      .map((e) => ({ date: e.date, label: e.label }));
+      // Labels on staggered lines: the summits of 2018-2019 are weeks apart.
+      .map((e, i) => ({ date: e.date, label: e.label, y: 2 + (i % 4) * 14 }));
+    // One tick per year (or per some months), each labelled once: Vega's own ticks fall
+    // between periods, and its default labels are English month names.
+    const months = Math.max(1, (to - from) / (30.4 * 86400000));
+    const timeAxis =
+      container.dataset.bucket === "year"
+        ? { format: "%Y", tickCount: { interval: "year", step: Math.max(1, Math.ceil(months / 12 / 12)) }, labelOverlap: true }
+        : { format: "%Y-%m", tickCount: { interval: "month", step: Math.max(1, Math.ceil(months / 12)) }, labelOverlap: true };
     // Counts are whole numbers: small ones get a tick per number, not 0.5 steps rounded twice.
     const peak = Math.max(1, ...points.map((p) => p.count));
     const countAxis = peak <= 10 ? { values: [...Array(peak + 1).keys()], format: "d" } : { format: "d" };
@@ -170,7 +178,7 @@
         data: { values: points },
         mark: { type: "line", point: { filled: true, size: 60, cursor: "pointer" }, strokeWidth: 2 },
         encoding: {
-          x: { field: "period", type: "temporal", title: gettext("Publication date"), axis: { format: container.dataset.bucket === "year" ? "%Y" : "%Y-%m", labelOverlap: true } },
+          x: { field: "period", type: "temporal", title: gettext("Publication date"), axis: timeAxis },
           y: { field: "count", type: "quantitative", title: gettext("Claims"), axis: countAxis },
           color: { field: "series", type: "nominal", title: payload.series_label, scale: colourScale },
           tooltip: [
@@ -192,7 +200,7 @@
         {
           data: { values: events },
           mark: { type: "text", align: "left", baseline: "top", dx: 3, dy: 2, angle: 0, fontSize: 11, color: ink, limit: 120 },
-          encoding: { x: { field: "date", type: "temporal" }, y: { value: 0 }, text: { field: "label" } },
+          encoding: { x: { field: "date", type: "temporal" }, y: { field: "y", type: "quantitative", scale: null }, text: { field: "label" } },
         },
       );
     }
