@@ -16,6 +16,7 @@ urlpatterns = [
     path("codebook/", include("annotations.codebook_urls")),
     path("export/", include("annotations.export.urls")),
     path("claims/events/", include("annotations.claims.events_urls")),
+    path("claims/", include("annotations.claims.urls")),
     path("accounts/", include("accounts.urls")),
     path("api/v1/w3c/", include("annotations.protocol_urls")),
     path("api/v1/", api.urls),
