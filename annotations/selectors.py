@@ -35,11 +35,15 @@ def annotation_browse(
     actor: str | None = None,
     author: str | None = None,
     q: str | None = None,
+    within: QuerySet[Annotation] | None = None,
 ) -> QuerySet[Annotation]:
     """Return annotation_list's annotations across all briefs (brief is a slug), optionally
     with every word of `q` in the quote, note or a tag label (search.selectors.annotation_text_q),
-    newest change first, section and brief loaded."""
+    and only those of `within` (the claims behind a count), newest change first, section and
+    brief loaded."""
     qs = annotation_list(user=user, tag=tag, author=author, actor=actor)
+    if within is not None:
+        qs = qs.filter(pk__in=within.values("pk"))
     if brief:
         qs = qs.filter(section__brief__slug=brief)
     if q:

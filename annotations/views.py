@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from annotations import permissions, selectors, services
+from annotations.claims.filters import claims_selection_read
 from annotations.export.permissions import can_export
 from annotations.forms import (
     AnnotationBrowseForm,
@@ -192,8 +193,13 @@ BROWSE_PER_PAGE = 50
 @require_GET
 def browse(request: HttpRequest) -> HttpResponse:
     """Every annotation the user may see, across briefs, newest change first, filtered."""
-    form = AnnotationBrowseForm(request.GET)
-    filters = form.filters()
+    claims = claims_selection_read(request.GET, user=request.user) if "claims" in request.GET else None
+    if claims is not None:  # a count of the claims views: its own filters, plus text
+        form = AnnotationBrowseForm({"q": request.GET.get("q", "")})
+        filters = {**form.filters(), "within": claims.annotations}
+    else:
+        form = AnnotationBrowseForm(request.GET)
+        filters = form.filters()
     mine = filters.pop("mine")
     if mine:
         filters["author"] = request.user.get_username()
@@ -208,6 +214,7 @@ def browse(request: HttpRequest) -> HttpResponse:
         "briefs": Brief.objects.order_by("title").only("slug", "title"),
         "tags": list(selectors.tag_list()),
         "actors": Actor.choices,
-        "filtered": any(filters.values()) or mine,
+        "filtered": any(value for name, value in filters.items() if name != "within") or mine,
+        "claims": claims,
     }
     return render(request, "annotations/browse.html", context)
