@@ -194,7 +194,13 @@ def timeline_events(payload: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
-@router.get("/matrix", auth=signed_in_auth, response={200: MatrixOut, **ERRORS}, summary="Claims matrix")
+@router.get(
+    "/matrix",
+    auth=signed_in_auth,
+    response={200: MatrixOut, **ERRORS},
+    summary="Claims matrix",
+    exclude_none=True,
+)
 def matrix(request: HttpRequest, params: Query[MatrixIn]) -> dict[str, Any]:
     """Count the claims you may see by two dimensions (rows × columns), with totals.
 
@@ -209,7 +215,11 @@ def matrix(request: HttpRequest, params: Query[MatrixIn]) -> dict[str, Any]:
 
 
 @router.get(
-    "/timeline", auth=signed_in_auth, response={200: TimelineOut, **ERRORS}, summary="Claims timeline"
+    "/timeline",
+    auth=signed_in_auth,
+    response={200: TimelineOut, **ERRORS},
+    summary="Claims timeline",
+    exclude_none=True,
 )
 def timeline(request: HttpRequest, params: Query[TimelineIn]) -> dict[str, Any]:
     """Count the claims you may see per tag, actor or category over publication dates."""

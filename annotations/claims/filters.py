@@ -241,18 +241,19 @@ class ClaimsFilterForm(forms.Form):
         )
 
 
-def tag_condition_q(filters: ClaimsFilters, prefix: str = "") -> Q:
-    """Return the condition a counted tag meets: in the tag and category filters (both apply to
-    the same tag). `prefix` leads from the query's model to the Tag ("tags__" from Annotation)."""
+def tag_filter_q(filters: ClaimsFilters) -> Q:
+    """Return the tag and category filters as conditions on an annotation: a tag among the
+    tags asked for, and a tag (the same or another) in one of the categories asked for."""
     condition = Q()
+    through = Annotation.tags.through.objects.filter(annotation_id=OuterRef("pk"))
     if filters.tags:
-        condition &= Q(**{f"{prefix}code__in": filters.tags})
+        condition &= Exists(through.filter(tag__code__in=filters.tags))
     if filters.categories:
         named = [code for code in filters.categories if code != NO_CATEGORY]
-        in_category = Q(**{f"{prefix}category__code__in": named})
+        in_category = Q(tag__category__code__in=named)
         if NO_CATEGORY in filters.categories:
-            in_category |= Q(**{f"{prefix}category__isnull": True})
-        condition &= in_category
+            in_category |= Q(tag__category__isnull=True)
+        condition &= Exists(through.filter(in_category))
     return condition
 
 
@@ -292,13 +293,8 @@ def _first_full_year(day: dt.date) -> int:
 def claims_annotations(*, user: User, filters: ClaimsFilters) -> QuerySet[Annotation]:
     """Return the claims the user may see (live, tagged, theirs or shared), filtered."""
     qs = annotations_visible_to(user).filter(section__isnull=False)
-    qs = qs.filter(
-        Exists(
-            Annotation.tags.through.objects.filter(annotation_id=OuterRef("pk")).filter(
-                tag_condition_q(filters, prefix="tag__")
-            )
-        )
-    )
+    qs = qs.filter(Exists(Annotation.tags.through.objects.filter(annotation_id=OuterRef("pk"))))
+    qs = qs.filter(tag_filter_q(filters))
     if filters.briefs:
         qs = qs.filter(section__brief__slug__in=filters.briefs)
     if filters.organisations:

@@ -17,7 +17,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -48,6 +50,8 @@ SERIES = ("tag", "actor", "category")
 BUCKETS = ("brief", "month", "quarter", "year")
 SCOPES = ("passage", "section")
 SORTS = ("natural", "total", "label")
+# A brief's day on the timeline: its publication date, or 1 January of its year.
+DAY = "COALESCE(b.publication_date, make_date(b.publication_year, 1, 1))"
 BRIEFS_PER_POINT = 10  # briefs named in a timeline point's tooltip (the count says how many)
 
 
@@ -76,14 +80,30 @@ def _korean() -> bool:
 
 @dataclass(frozen=True)
 class _Dimension:
-    """How one dimension reads in SQL: its key, label, natural sort, and what it joins."""
+    """How one dimension is counted: in two steps, so the work per claim stays small.
 
+    Step one groups the claims (alias x) by a small key (`group`: a section id, a tag id, an
+    actor); step two joins the few groups to the tables that name them (`joins`) and adds the
+    groups up by the dimension's `key`, with its label, natural sort, colour and active flag.
+    A per-claim dimension (brief, organisation, actor, annotator, year) has one value per
+    claim, so it partitions them and totals across it are sums; a tag or category dimension
+    joins the claim's tags under its own aliases, so tag × category counts the claims with
+    that tag and a tag in that category, as the filters read them.
+    """
+
+    name: str
+    group: str
     key: str
     label: str
-    sort: str  # natural order (aggregated with MIN)
+    sort: str
     colour: str = "NULL"
     active: str = "TRUE"
-    joins: frozenset[str] = frozenset()
+    joins: tuple[str, ...] = ()
+    aggregated: bool = False  # label and sort are aggregates already
+
+    @property
+    def per_claim(self) -> bool:
+        return self.name not in ("tag", "category")
 
 
 def _tag_sort(tag: str, category: str) -> str:
@@ -94,128 +114,194 @@ def _tag_sort(tag: str, category: str) -> str:
     )
 
 
-def _dimension(name: str) -> _Dimension:
-    korean = _korean()
+def _dimension(name: str, i: int, bucket: str = "brief") -> _Dimension:
+    """Return dimension `name` in slot `i` of a query (its aliases end in i)."""
     t = _tables()
-    year = "COALESCE(EXTRACT(YEAR FROM b.publication_date)::int, b.publication_year)"
-    actor_order = (
-        "CASE a.actor "
-        + " ".join(f"WHEN '{value}' THEN {i}" for i, value in enumerate(Actor.values))
-        + " END"
-    )
+    korean = _korean()
     label_column = "label_ko" if korean else "label_en"
-    found = {
-        "brief": _Dimension(
-            key="b.slug",
-            label="b.title",
-            sort="COALESCE(b.publication_date, make_date(b.publication_year, 1, 1), DATE '9999-12-31')::text",
-        ),
-        "organisation": _Dimension(
-            key=f"COALESCE(NULLIF(b.organisation, ''), '{NO_ORGANISATION}')",
-            label="NULLIF(b.organisation, '')"
+    k = f"d.k{i}"
+    b, tg, cat, u = f"b{i}", f"tg{i}", f"cat{i}", f"u{i}"
+    brief_joins = (f"JOIN {t['brief']} {b} ON {b}.id = {k}",)
+    day = f"COALESCE({b}.publication_date, make_date({b}.publication_year, 1, 1))"
+    year = f"EXTRACT(YEAR FROM {day})::int"
+    actor_order = (
+        f"CASE {k} " + " ".join(f"WHEN '{value}' THEN {n}" for n, value in enumerate(Actor.values)) + " END"
+    )
+    found: dict[str, dict[str, Any]] = {
+        "brief": {
+            "group": "x.brief_id",
+            "key": f"{b}.slug",
+            "label": f"{b}.title",
+            "sort": f"COALESCE({day}, DATE '9999-12-31')::text",
+            "joins": brief_joins,
+        },
+        "organisation": {
+            "group": "x.brief_id",
+            "key": f"COALESCE(NULLIF({b}.organisation, ''), '{NO_ORGANISATION}')",
+            "label": f"NULLIF({b}.organisation, '')"
             if korean
-            else "COALESCE(NULLIF(b.organisation_en, ''), NULLIF(b.organisation, ''))",
-            sort="lower(b.organisation)",
-        ),
-        "actor": _Dimension(key="a.actor", label="a.actor", sort=f"lpad(({actor_order})::text, 4, '0')"),
-        "tag": _Dimension(
-            key="tg.code",
-            label=f"tg.{label_column}",
-            sort=_tag_sort("tg", "cat"),
-            colour="tg.colour",
-            active="tg.active",
-            joins=frozenset({"tags"}),
-        ),
-        "category": _Dimension(
-            key=f"COALESCE(cat.code, '{NO_CATEGORY}')",
-            label=f"cat.{label_column}",
-            sort="lpad(COALESCE(cat.position, 999999)::text, 8, '0') || COALESCE(cat.code, '')",
-            joins=frozenset({"tags"}),
-        ),
-        "annotator": _Dimension(
-            key=f"u.{t['username']}",
-            label=f"u.{t['username']}",
-            sort=f"lower(u.{t['username']})",
-            joins=frozenset({"user"}),
-        ),
-        "year": _Dimension(
-            key=f"COALESCE(({year})::text, '{UNDATED}')",
-            label=f"({year})::text",
-            sort=f"lpad(COALESCE({year}, 9999)::text, 4, '0')",
-        ),
+            else f"COALESCE(NULLIF({b}.organisation_en, ''), NULLIF({b}.organisation, ''))",
+            "sort": f"lower({b}.organisation)",
+            "joins": brief_joins,
+        },
+        "year": {
+            "group": "x.brief_id",
+            "key": f"COALESCE({year}::text, '{UNDATED}')",
+            "label": f"{year}::text",
+            "sort": f"lpad(COALESCE({year}, 9999)::text, 4, '0')",
+            "joins": brief_joins,
+        },
+        "period": {  # the timeline's: a brief's day (bucket "brief") or the period holding it;
+            # its "label" lists the period's briefs (up to BRIEFS_PER_POINT), its "sort" counts them
+            "group": "x.brief_id",
+            "key": f"{day}::text || chr(31) || {b}.slug"
+            if bucket == "brief"
+            else f"date_trunc('{bucket}', {day})::date::text",
+            "label": f"array_to_string((array_agg(DISTINCT {b}.slug || chr(31) || {b}.title))"
+            f"[1:{BRIEFS_PER_POINT}], chr(30))",
+            "sort": f"COUNT(DISTINCT {b}.id)::text",
+            "joins": brief_joins,
+            "aggregated": True,
+        },
+        "actor": {"group": "x.actor", "key": k, "label": k, "sort": f"lpad(({actor_order})::text, 4, '0')"},
+        "annotator": {
+            "group": "x.author_id",
+            "key": f"{u}.{t['username']}",
+            "label": f"{u}.{t['username']}",
+            "sort": f"lower({u}.{t['username']})",
+            "joins": (f"JOIN {t['user']} {u} ON {u}.id = {k}",),
+        },
+        "tag": {
+            "group": f"at{i}.tag_id",
+            "key": f"{tg}.code",
+            "label": f"{tg}.{label_column}",
+            "sort": _tag_sort(tg, cat),
+            "colour": f"{tg}.colour",
+            "active": f"{tg}.active",
+            "joins": (
+                f"JOIN {t['tag']} {tg} ON {tg}.id = {k}",
+                f"LEFT JOIN {t['category']} {cat} ON {cat}.id = {tg}.category_id",
+            ),
+        },
+        "category": {
+            "group": f"at{i}_tag.category_id",
+            "key": f"COALESCE({cat}.code, '{NO_CATEGORY}')",
+            "label": f"{cat}.{label_column}",
+            "sort": f"lpad(COALESCE({cat}.position, 999999)::text, 8, '0') || COALESCE({cat}.code, '')",
+            "joins": (f"LEFT JOIN {t['category']} {cat} ON {cat}.id = {k}",),
+        },
     }
     if name not in found:
         raise ClaimsQueryError(f"unknown dimension {name!r}: one of {', '.join(DIMENSIONS)}")
-    return found[name]
+    return _Dimension(name=name, **found[name])
 
 
 def _selection(*, user: User, filters: ClaimsFilters) -> tuple[str, list[Any]]:
-    """Return the SQL and parameters selecting the ids of the claims counted."""
-    qs = claims_annotations(user=user, filters=filters).order_by().values("pk")
-    sql, params = qs.query.sql_with_params()
+    """Return the SQL and parameters of the claims counted, one row each (id, section, span,
+    actor, author): the ORM writes it from claims_annotations, the one visibility rule."""
+    qs = (
+        claims_annotations(user=user, filters=filters)
+        .order_by()
+        .values("id", "section_id", "start", "end", "actor", "author_id", brief_id=F("section__brief_id"))
+    )
+    try:
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:  # nobody to count for (an anonymous visitor): select no row
+        return (
+            'SELECT NULL::bigint AS id, NULL::bigint AS section_id, 0 AS start, 0 AS "end", '
+            "''::text AS actor, NULL::bigint AS author_id, NULL::bigint AS brief_id WHERE FALSE",
+            [],
+        )
     return sql, list(params)
 
 
-def _tag_join_condition(filters: ClaimsFilters) -> tuple[str, list[Any]]:
-    """The tag and category filters, as a condition on the joined tag (tg) and category (cat):
-    a tag-wise count counts only the tags the filter asks for."""
-    parts, params = [], []
-    if filters.tags:
-        parts.append("tg.code = ANY(%s)")
-        params.append(list(filters.tags))
-    if filters.categories:
-        named = [code for code in filters.categories if code != NO_CATEGORY]
-        clause = "cat.code = ANY(%s)"
-        if NO_CATEGORY in filters.categories:
-            clause = f"({clause} OR cat.id IS NULL)"
-        parts.append(clause)
-        params.append(named)
-    return (" AND ".join(parts) or "TRUE"), params
+def _category_condition(cat: str, filters: ClaimsFilters) -> tuple[str, list[Any]]:
+    named = [code for code in filters.categories if code != NO_CATEGORY]
+    clause = f"{cat}.code = ANY(%s)"
+    if NO_CATEGORY in filters.categories:
+        clause = f"({clause} OR {cat}.id IS NULL)"
+    return clause, [named]
 
 
-def _from_clause(joins: set[str], filters: ClaimsFilters) -> tuple[str, list[Any]]:
+def _groups(dimensions: list[_Dimension], filters: ClaimsFilters) -> tuple[str, list[Any]]:
+    """Return step one: the claims of `sel` grouped by the dimensions' small keys, as
+    (k0, k1, n). A claim appears once per tag it joins, so counting rows is exact unless a
+    category is involved (two tags of one category) or two tag dimensions meet: then the
+    claim is made distinct first. A tag dimension counts only the tags the tag filter names,
+    a category dimension only the categories its filter names."""
     t = _tables()
-    sql = [
-        f"FROM {t['annotation']} a",
-        f"JOIN {t['section']} s ON s.id = a.section_id",
-        f"JOIN {t['brief']} b ON b.id = s.brief_id",
-    ]
-    params: list[Any] = []
-    if "user" in joins:
-        sql.append(f"JOIN {t['user']} u ON u.id = a.author_id")
-    if "tags" in joins:
-        condition, params = _tag_join_condition(filters)
-        sql += [
-            f"JOIN {t['annotation_tags']} at ON at.annotation_id = a.id",
-            f"JOIN {t['tag']} tg ON tg.id = at.tag_id",
-            f"LEFT JOIN {t['category']} cat ON cat.id = tg.category_id",
-            f"WHERE {condition}",
-        ]
-    return "\n".join(sql), params
+    source, where, params = ["FROM sel x"], ["TRUE"], []
+    for i, d in enumerate(dimensions):
+        if d.per_claim:
+            continue
+        at = f"at{i}"
+        source.append(f"JOIN {t['annotation_tags']} {at} ON {at}.annotation_id = x.id")
+        if d.name == "tag" and filters.tags:
+            source.append(f"JOIN {t['tag']} {at}_tag ON {at}_tag.id = {at}.tag_id")
+            where.append(f"{at}_tag.code = ANY(%s)")
+            params.append(list(filters.tags))
+        if d.name == "category":
+            source.append(f"JOIN {t['tag']} {at}_tag ON {at}_tag.id = {at}.tag_id")
+            if filters.categories:
+                source.append(f"LEFT JOIN {t['category']} {at}_cat ON {at}_cat.id = {at}_tag.category_id")
+                clause, clause_params = _category_condition(f"{at}_cat", filters)
+                where.append(clause)
+                params += clause_params
+    keys = [f"{d.group} AS k{i}" for i, d in enumerate(dimensions)]
+    keys += [f"NULL::int AS k{i}" for i in range(len(dimensions), 2)]
+    distinct = any(d.name == "category" for d in dimensions) or sum(not d.per_claim for d in dimensions) > 1
+    rows = (
+        f"SELECT {'DISTINCT x.id, ' if distinct else ''}{', '.join(keys)} {' '.join(source)} "
+        f"WHERE {' AND '.join(where)}"
+    )
+    return f"SELECT k0, k1, COUNT(*) AS n FROM ({rows}) r GROUP BY k0, k1", params
 
 
-def _browse_url(filters: ClaimsFilters, **extra: str) -> str:
-    items = [("claims", "1"), *filters.query_items(), *extra.items()]
-    return f"{reverse('annotations:browse')}?{urlencode(items)}"
+def _count_part(
+    part: int, names: list[str], filters: ClaimsFilters, bucket: str = "brief"
+) -> tuple[str, list[Any]]:
+    """Return one SELECT of a view's UNION: claims counted by these (up to two) dimensions.
+
+    Columns: part, key 0, key 1, count, then label, sort, colour, active of each.
+    """
+    dimensions = [_dimension(name, i, bucket) for i, name in enumerate(names)]
+    groups, params = _groups(dimensions, filters)
+    joins, outer, keys = [], [], []
+    for i in range(2):
+        if i >= len(dimensions):
+            outer += ["NULL"] * 5
+            continue
+        d = dimensions[i]
+        joins += d.joins
+        keys.append(d.key)
+        label, sort = (d.label, d.sort) if d.aggregated else (f"MIN({d.label})", f"MIN({d.sort})")
+        outer += [d.key, label, sort, f"MIN({d.colour})", f"bool_and({d.active})"]
+    k0, l0, s0, c0, a0, k1, l1, s1, c1, a1 = outer
+    group = f"GROUP BY {', '.join(keys)}" if keys else ""
+    sql = f"""
+        SELECT {part}, {k0}, {k1}, SUM(d.n)::bigint, {l0}, {s0}, {c0}, {a0}, {l1}, {s1}, {c1}, {a1}
+        FROM ({groups}) d {" ".join(joins)} {group}
+    """
+    return sql, params
 
 
-def _narrowed(filters: ClaimsFilters, dimension: str, key: str) -> ClaimsFilters:
-    """Return the filters narrowed to one value of a dimension (a row, column or series)."""
-    if dimension == "brief":
-        return filters.replace(briefs=(key,))
-    if dimension == "organisation":
-        return filters.replace(organisations=(key,))
-    if dimension == "actor":
-        return filters.replace(actors=(key,))
-    if dimension == "tag":
-        return filters.replace(tags=(key,))
-    if dimension == "category":
-        return filters.replace(categories=(key,))
-    if dimension == "annotator":
-        return filters.replace(annotators=(key,))
-    if dimension == "year":
-        return filters.replace(years=(None if key == UNDATED else int(key),))
-    raise ClaimsQueryError(f"unknown dimension {dimension!r}")
+class _Links:
+    """The Annotations page's URLs of a view's counts: the filters are encoded once, and each
+    count adds its own values (a dimension's GET parameter is its name), replacing the
+    filter's values of those parameters, as ClaimsFilterForm reads them back."""
+
+    def __init__(self, filters: ClaimsFilters) -> None:
+        self.base = reverse("annotations:browse")
+        self.items = filters.query_items()
+        self.prefixes: dict[frozenset[str], str] = {}
+
+    def url(self, **values: str | list[str]) -> str:
+        names = frozenset(values)
+        prefix = self.prefixes.get(names)
+        if prefix is None:
+            kept = [("claims", "1"), *[(name, value) for name, value in self.items if name not in names]]
+            prefix = self.prefixes[names] = f"{self.base}?{urlencode(kept)}"
+        return f"{prefix}&{urlencode(values, doseq=True)}" if values else prefix
 
 
 def _label(dimension: str, key: str, label: str | None) -> str:
@@ -258,46 +344,55 @@ def claims_matrix(
         )
     if sort not in SORTS:
         raise ClaimsQueryError(f"unknown sort {sort!r}: one of {', '.join(SORTS)}")
-    row, column = _dimension(rows), _dimension(columns)
+    row, column = _dimension(rows, 0), _dimension(columns, 1)
+    links = _Links(filters)
     selection, selection_params = _selection(user=user, filters=filters)
-    from_sql, join_params = _from_clause(set(row.joins | column.joins), filters)
-    where = "AND" if "WHERE" in from_sql else "WHERE"
-    sql = f"""
-        SELECT GROUPING(x.rk), GROUPING(x.ck), x.rk, x.ck, COUNT(DISTINCT x.id),
-               MIN(x.rl), MIN(x.rs), MIN(x.rc), bool_and(x.ra),
-               MIN(x.cl), MIN(x.cs), MIN(x.cc), bool_and(x.ca)
-        FROM (
-            SELECT a.id,
-                   {row.key} AS rk, {row.label} AS rl, {row.sort} AS rs, {row.colour} AS rc,
-                   {row.active} AS ra,
-                   {column.key} AS ck, {column.label} AS cl, {column.sort} AS cs, {column.colour} AS cc,
-                   {column.active} AS ca
-            {from_sql}
-            {where} a.id IN ({selection})
-        ) x
-        GROUP BY GROUPING SETS ((x.rk, x.ck), (x.rk), (x.ck), ())
-    """
+    # Cells, then each total a sum cannot give: across a per-claim dimension (a partition of
+    # the claims) totals are sums of cells; across tags they are not (a claim has several).
+    parts = [_count_part(0, [rows, columns], filters)]
+    if not column.per_claim:
+        parts.append(_count_part(1, [rows], filters))
+    if not row.per_claim:
+        parts.append(_count_part(2, [columns], filters))
+    if not row.per_claim and not column.per_claim:
+        parts.append(_count_part(3, [], filters))
+    sql = f"WITH sel AS MATERIALIZED ({selection}) " + " UNION ALL ".join(part for part, _ in parts)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*join_params, *selection_params])
+        cursor.execute(sql, [*selection_params, *[p for _, params in parts for p in params]])
         fetched = cursor.fetchall()
-    row_keys, column_keys, cells, total = [], [], [], 0
+    cells, total = [], 0
+    row_info: dict[str, dict[str, Any]] = {}
+    column_info: dict[str, dict[str, Any]] = {}
     row_totals: dict[str, int] = {}
-    for g_row, g_column, rk, ck, count, rl, rs, rc, ra, cl, cs, cc, ca in fetched:
-        if g_row and g_column:
-            total = count
-        elif g_column:  # a row's total
-            row_totals[rk] = count
-            row_keys.append(_key(rows, rk, rl, rs, rc, ra, count, filters))
-        elif g_row:
-            column_keys.append(_key(columns, ck, cl, cs, cc, ca, count, filters))
+    column_totals: dict[str, int] = {}
+    for part, k0, k1, count, l0, s0, c0, a0, l1, s1, c1, a1 in fetched:
+        if part == 0:
+            cells.append({"row": k0, "column": k1, "count": count})
+            row_info.setdefault(k0, {"label": l0, "sort": s0, "colour": c0, "active": a0})
+            column_info.setdefault(k1, {"label": l1, "sort": s1, "colour": c1, "active": a1})
+            if column.per_claim:
+                row_totals[k0] = row_totals.get(k0, 0) + count
+            if row.per_claim:
+                column_totals[k1] = column_totals.get(k1, 0) + count
+        elif part == 1:
+            row_totals[k0] = count
+        elif part == 2:
+            column_totals[k0] = count
         else:
-            cells.append({"row": rk, "column": ck, "count": count})
+            total = count
+    if row.per_claim:
+        total = sum(row_totals.values())
+    elif column.per_claim:
+        total = sum(column_totals.values())
+    row_keys = [_key(rows, key, **row_info[key], total=row_totals[key], links=links) for key in row_info]
+    column_keys = [
+        _key(columns, key, **column_info[key], total=column_totals[key], links=links) for key in column_info
+    ]
     for cell in cells:
-        narrowed = _narrowed(_narrowed(filters, rows, cell["row"]), columns, cell["column"])
         cell["share"] = (
             round(cell["count"] / row_totals[cell["row"]], 4) if row_totals.get(cell["row"]) else 0.0
         )
-        cell["url"] = _browse_url(narrowed)
+        cell["url"] = links.url(**{rows: cell["row"], columns: cell["column"]})
     row_keys, column_keys = _sorted(row_keys, sort), _sorted(column_keys, sort)
     row_order = {k["key"]: i for i, k in enumerate(row_keys)}
     column_order = {k["key"]: i for i, k in enumerate(column_keys)}
@@ -311,7 +406,7 @@ def claims_matrix(
         column_keys=[_public(k) for k in column_keys],
         cells=cells,
         total=total,
-        total_url=_browse_url(filters),
+        total_url=links.url(),
         sort=sort,
     )
 
@@ -319,18 +414,19 @@ def claims_matrix(
 def _key(
     dimension: str,
     key: str,
+    *,
     label: str | None,
     sort: str | None,
     colour: str | None,
     active: bool | None,
     total: int,
-    filters: ClaimsFilters,
+    links: _Links,
 ) -> dict[str, Any]:
     found = {"key": key, "label": _label(dimension, key, label), "total": total, "_sort": sort or ""}
     if dimension == "tag":
         found["colour"] = colour
         found["active"] = bool(active)
-    found["url"] = _browse_url(_narrowed(filters, dimension, key))
+    found["url"] = links.url(**{dimension: key})
     return found
 
 
@@ -367,60 +463,53 @@ def claims_timeline(*, user: User, series: str, bucket: str, filters: ClaimsFilt
         raise ClaimsQueryError(f"unknown series {series!r}: one of {', '.join(SERIES)}")
     if bucket not in BUCKETS:
         raise ClaimsQueryError(f"unknown bucket {bucket!r}: one of {', '.join(BUCKETS)}")
-    dimension = _dimension(series)
-    day = "COALESCE(b.publication_date, make_date(b.publication_year, 1, 1))"
-    period = day if bucket == "brief" else f"date_trunc('{bucket}', {day})::date"
-    brief_key = "b.slug" if bucket == "brief" else "''"
+    links = _Links(filters)
     selection, selection_params = _selection(user=user, filters=filters)
-    from_sql, join_params = _from_clause(set(dimension.joins), filters)
-    where = "AND" if "WHERE" in from_sql else "WHERE"
-    sql = f"""
-        SELECT GROUPING(x.period), GROUPING(x.sk), x.period, x.bk, x.sk, COUNT(DISTINCT x.id),
-               MIN(x.sl), MIN(x.ss), MIN(x.sc), COUNT(DISTINCT x.brief_id),
-               (array_agg(DISTINCT x.brief))[1:{BRIEFS_PER_POINT}]
-        FROM (
-            SELECT a.id, {period} AS period, {brief_key} AS bk, b.id AS brief_id,
-                   b.slug || chr(31) || b.title AS brief,
-                   {dimension.key} AS sk, {dimension.label} AS sl, {dimension.sort} AS ss,
-                   {dimension.colour} AS sc
-            {from_sql}
-            {where} a.id IN ({selection})
-        ) x
-        GROUP BY GROUPING SETS ((x.period, x.bk, x.sk), (x.sk), (x.period))
-    """
+    parts = [_count_part(0, ["period", series], filters, bucket), _count_part(1, ["year"], filters)]
+    sql = f"WITH sel AS MATERIALIZED ({selection}) " + " UNION ALL ".join(part for part, _ in parts)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*join_params, *selection_params])
+        cursor.execute(sql, [*selection_params, *[p for _, params in parts for p in params]])
         fetched = cursor.fetchall()
-    keys, points, undated = [], [], 0
-    for g_period, g_series, period_day, brief_slug, sk, count, sl, ss, sc, n_briefs, briefs in fetched:
-        if g_period:  # a series' total
-            keys.append(_key(series, sk, sl, ss, sc, True, count, filters))
-        elif g_series:
-            if period_day is None:
-                undated = count
-        elif period_day is not None:
-            first, last, period_label = _period_bounds(bucket, period_day)
-            narrowed = _narrowed(filters, series, sk)
-            if bucket == "brief":
-                narrowed = narrowed.replace(briefs=(brief_slug,))
-            else:
-                narrowed = narrowed.replace(
-                    date_from=max(first, filters.date_from or first),
-                    date_to=min(last, filters.date_to or last),
-                )
-            points.append(
-                {
-                    "period": period_day.isoformat(),
-                    "period_label": period_label,
-                    "series": sk,
-                    "count": count,
-                    "brief_count": n_briefs,
-                    "briefs": [
-                        dict(zip(("slug", "title"), one.split(chr(31), 1), strict=True)) for one in briefs
-                    ],
-                    "url": _browse_url(narrowed),
+    info: dict[str, dict[str, Any]] = {}
+    totals: dict[str, int] = {}
+    points, undated = [], 0
+    for part, k0, k1, count, briefs, n_briefs, _c0, _a0, l1, s1, c1, a1 in fetched:
+        if part == 1:
+            undated = count if k0 == UNDATED else undated
+            continue
+        # The period partitions the claims (one brief each), so a series' total is a sum.
+        info.setdefault(k1, {"label": l1, "sort": s1, "colour": c1, "active": a1})
+        totals[k1] = totals.get(k1, 0) + count
+        if k0 is None:
+            continue
+        day_text, _, brief_slug = k0.partition(chr(31))
+        period_day = dt.date.fromisoformat(day_text)
+        first, last, period_label = _period_bounds(bucket, period_day)
+        if bucket == "brief":
+            url = links.url(**{series: k1, "brief": brief_slug})
+        else:
+            url = links.url(
+                **{
+                    series: k1,
+                    "date_from": max(first, filters.date_from or first).isoformat(),
+                    "date_to": min(last, filters.date_to or last).isoformat(),
                 }
             )
+        points.append(
+            {
+                "period": period_day.isoformat(),
+                "period_label": period_label,
+                "series": k1,
+                "count": count,
+                "brief_count": int(n_briefs),
+                "briefs": [
+                    dict(zip(("slug", "title"), one.split(chr(31), 1), strict=True))
+                    for one in briefs.split(chr(30))
+                ],
+                "url": url,
+            }
+        )
+    keys = [_key(series, key, **info[key], total=totals[key], links=links) for key in info]
     keys = _sorted(keys, "natural")
     order = {k["key"]: i for i, k in enumerate(keys)}
     points.sort(key=lambda p: (p["period"], order[p["series"]]))
@@ -435,7 +524,7 @@ def claims_timeline(*, user: User, series: str, bucket: str, filters: ClaimsFilt
         series=[_public(k) for k in keys],
         points=points,
         undated=undated,
-        undated_url=_browse_url(filters.replace(years=(None,))) if undated else None,
+        undated_url=links.url(year=UNDATED) if undated else None,
     )
 
 
@@ -450,35 +539,68 @@ def claims_cooccurrence(*, user: User, scope: str, filters: ClaimsFilters) -> di
     if scope not in SCOPES:
         raise ClaimsQueryError(f"unknown scope {scope!r}: one of {', '.join(SCOPES)}")
     t = _tables()
-    korean = _korean()
-    label_column = "label_ko" if korean else "label_en"
+    links = _Links(filters)
+    label_column = "label_ko" if _korean() else "label_en"
     selection, selection_params = _selection(user=user, filters=filters)
-    condition, condition_params = _tag_join_condition(filters)
-    meets = 'x.id = y.id OR (x.start < y."end" AND y.start < x."end")' if scope == "passage" else "TRUE"
+    # The claims' tags, as the tag filter keeps them.
+    tag_filter, params = "", []
+    if filters.tags:
+        tag_filter = f"JOIN {t['tag']} ft ON ft.id = at.tag_id AND ft.code = ANY(%s)"
+        params.append(list(filters.tags))
+    if scope == "section":
+        # Per section and tag, n claims; per section and pair of tags, the claims with both.
+        # The claims of a pair in a section where both occur: n(first) + n(second) - n(both).
+        pairs = """
+            st AS (SELECT section_id, tag_id, COUNT(*) AS n FROM xt GROUP BY section_id, tag_id),
+            both_tags AS (
+                SELECT a.section_id, a.tag_id AS t1, b.tag_id AS t2, COUNT(*) AS n
+                FROM xt a JOIN xt b ON b.id = a.id AND a.tag_id < b.tag_id
+                GROUP BY a.section_id, a.tag_id, b.tag_id
+            ),
+            counted AS (
+                SELECT p.tag_id AS t1, q.tag_id AS t2, SUM(p.n + q.n - COALESCE(bo.n, 0)) AS n
+                FROM st p JOIN st q ON q.section_id = p.section_id AND p.tag_id < q.tag_id
+                LEFT JOIN both_tags bo
+                    ON bo.section_id = p.section_id AND bo.t1 = p.tag_id AND bo.t2 = q.tag_id
+                GROUP BY p.tag_id, q.tag_id
+                UNION ALL
+                SELECT tag_id, tag_id, SUM(n) FROM st GROUP BY tag_id
+            )
+        """
+    else:
+        # A claim takes part in a pair when it has one tag and itself, or a claim whose
+        # passage overlaps it in the same section, has the other.
+        pairs = """
+            overlapping AS (
+                SELECT x.id AS xid, y.id AS yid FROM sel x
+                JOIN sel y ON y.section_id = x.section_id AND x.start < y."end" AND y.start < x."end"
+                    AND y.id <> x.id
+            ),
+            involved AS (
+                SELECT LEAST(a.tag_id, b.tag_id) AS t1, GREATEST(a.tag_id, b.tag_id) AS t2, a.id
+                FROM xt a JOIN xt b ON b.id = a.id
+                UNION
+                SELECT LEAST(a.tag_id, b.tag_id), GREATEST(a.tag_id, b.tag_id), o.xid
+                FROM overlapping o JOIN xt a ON a.id = o.xid JOIN xt b ON b.id = o.yid
+            ),
+            counted AS (SELECT t1, t2, COUNT(*) AS n FROM involved GROUP BY t1, t2)
+        """
     sql = f"""
-        WITH v AS MATERIALIZED (
-            SELECT a.id, a.section_id, a.start, a."end", tg.id AS tag_id
-            FROM {t["annotation"]} a
-            JOIN {t["annotation_tags"]} at ON at.annotation_id = a.id
-            JOIN {t["tag"]} tg ON tg.id = at.tag_id
-            LEFT JOIN {t["category"]} cat ON cat.id = tg.category_id
-            WHERE {condition} AND a.id IN ({selection})
+        WITH sel AS MATERIALIZED ({selection}),
+        xt AS MATERIALIZED (
+            SELECT x.id, x.section_id, at.tag_id FROM sel x
+            JOIN {t["annotation_tags"]} at ON at.annotation_id = x.id {tag_filter}
         ),
-        pairs AS (
-            SELECT DISTINCT x.tag_id AS t1, y.tag_id AS t2, x.id
-            FROM v x JOIN v y ON y.section_id = x.section_id AND ({meets})
-        )
-        SELECT tg1.code, tg2.code, COUNT(DISTINCT p.id), MIN(tg1.{label_column}), MIN(tg1.colour),
-               bool_and(tg1.active),
-               MIN({_tag_sort("tg1", "c1")})
-        FROM (SELECT LEAST(t1, t2) AS t1, GREATEST(t1, t2) AS t2, id FROM pairs) p
-        JOIN {t["tag"]} tg1 ON tg1.id = p.t1
-        JOIN {t["tag"]} tg2 ON tg2.id = p.t2
+        {pairs}
+        SELECT tg1.code, tg2.code, c.n::bigint, tg1.{label_column}, tg1.colour, tg1.active,
+               {_tag_sort("tg1", "c1")}
+        FROM counted c
+        JOIN {t["tag"]} tg1 ON tg1.id = c.t1
+        JOIN {t["tag"]} tg2 ON tg2.id = c.t2
         LEFT JOIN {t["category"]} c1 ON c1.id = tg1.category_id
-        GROUP BY p.t1, tg1.code, p.t2, tg2.code
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*condition_params, *selection_params])
+        cursor.execute(sql, [*selection_params, *params])
         fetched = cursor.fetchall()
     counts: dict[tuple[str, str], int] = {}
     tags: dict[str, dict[str, Any]] = {}
@@ -499,11 +621,11 @@ def claims_cooccurrence(*, user: User, scope: str, filters: ClaimsFilters) -> di
         for column in keys:
             count = counts.get((row["key"], column["key"]))
             if count:
-                pair_filters = filters.replace(tags=tuple(dict.fromkeys((row["key"], column["key"]))))
-                url = _browse_url(pair_filters, pair=f"{row['key']},{column['key']}", scope=scope)
+                pair = list(dict.fromkeys((row["key"], column["key"])))
+                url = links.url(tag=pair, pair=f"{row['key']},{column['key']}", scope=scope)
                 cells.append({"row": row["key"], "column": column["key"], "count": count, "url": url})
     for key in keys:
-        key["url"] = _browse_url(filters.replace(tags=(key["key"],)))
+        key["url"] = links.url(tag=key["key"])
     return _payload("cooccurrence", filters, scope=scope, tags=[_public(k) for k in keys], cells=cells)
 
 
