@@ -126,7 +126,9 @@ class PointOut(Schema):
 
 class EventOut(Schema):
     date: str
-    end_date: str | None
+    end_date: str | None = Field(
+        None, description="The last day of an event of several days; absent for one day."
+    )
     label: str
 
 
@@ -138,7 +140,7 @@ class TimelineOut(Schema):
     series: list[KeyOut]
     points: list[PointOut]
     undated: int = Field(description="Claims in briefs with no publication date or year.")
-    undated_url: str | None
+    undated_url: str | None = Field(None, description="Absent when no claim is undated.")
     events: list[EventOut] = Field(description="The shared events list, drawn as markers.")
     filters: dict[str, list[str]]
     generated_at: str

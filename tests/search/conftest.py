@@ -8,15 +8,21 @@ from annotations.models import Annotation
 from annotations.services import annotation_create
 from briefs.models import Brief, Section
 from briefs.services import brief_import
-from tests.conftest import SAMPLES
+from tests.conftest import KINU_SAMPLE, NEWS_SAMPLE, SAMPLES
 
 
 @pytest.fixture
 def sample_briefs(db) -> dict[str, Brief]:
-    """Import both samples as `make run` does (the import indexes their sections)."""
+    """Import both samples as `make run` does (the import indexes their sections).
+
+    Only these two: the quality set was written for them, and the demo's other briefs would
+    change what "no match" means (the 2013 New Year address says 백두산, for one).
+    """
     manifest = json.loads((SAMPLES / "demo.json").read_text(encoding="utf-8"))
     briefs = {}
     for doc in manifest["documents"]:
+        if doc["path"] not in (KINU_SAMPLE.name, NEWS_SAMPLE.name):
+            continue
         path = SAMPLES / doc["path"]
         result = brief_import(data=path.read_bytes(), filename=path.name, metadata=doc["metadata"])
         briefs[result.brief.slug] = result.brief
