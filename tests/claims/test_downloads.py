@@ -67,7 +67,7 @@ def test_the_matrix_csv_is_the_table_with_its_filters_and_time(client, annotator
     assert re.fullmatch(r"Generated: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", head[1])
     assert "Counted for: annotator" in head
     assert "Rows: Brief" in head and "Columns: Tag" in head and "Cells show: Number of claims" in head
-    assert "Actors: us, rok" in head
+    assert "Actors: United States, South Korea (ROK)" in head  # named, as the Annotations page names them
     header, rows = expected_table(
         "matrix", annotator, rows="brief", columns="tag", filters={"actors": ("us", "rok")}
     )
