@@ -140,7 +140,7 @@ def test_matrix_rows_columns_filter_cell_and_csv(page, users, claims, tmp_path):
     text = (tmp_path / "m.csv").read_text(encoding="utf-8")
     assert text.startswith("\ufeff# Marginalia: Claims matrix")
     lines = text.lstrip("\ufeff").splitlines()
-    assert any(line.startswith("# Briefs: hanoi") for line in lines)
+    assert any(line.startswith("# Briefs: 하노이 회담 평가") for line in lines)  # the brief by its title
     assert any(line.startswith("# Rows: Actor") for line in lines)
     body = "\n".join(line for line in lines if not line.startswith("#")).strip()
     table = list(csv.reader(io.StringIO(body)))

@@ -116,7 +116,7 @@ def test_the_xlsx_head_block_and_table(client, annotator, claims_world):  # noqa
     assert abs((sheet["B2"].value - timezone.localtime().replace(tzinfo=None)).total_seconds()) < 60
     head = {sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=2).value for r in range(3, 12)}
     assert head["Counted for"] == "annotator"
-    assert head["Published from"] == "2018-01-01" and head["Visibility"] == "shared"
+    assert head["Published from"] == "2018-01-01" and head["Visibility"] == "Only shared"
     header, rows = expected_table(
         "matrix",
         annotator,
