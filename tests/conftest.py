@@ -52,3 +52,14 @@ def editor(db):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _interface_language_reset():
+    """Start every test in the default language: LocaleMiddleware leaves the last request's
+    language active in the thread, so a Korean page would otherwise translate the next test."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from annotations.claims.events import timeline_events
 from annotations.claims.filters import MAX_VALUES, ClaimsFilterForm, ClaimsFilters
 from annotations.claims.queries import ClaimsQueryError, claims_cooccurrence, claims_matrix, claims_timeline
 from config.api_support import ERRORS, signed_in_auth
@@ -179,21 +180,6 @@ def _answer(run: Any) -> dict[str, Any]:
         return run()
     except ClaimsQueryError as exc:
         raise ValidationError(str(exc)) from exc
-
-
-def timeline_events(payload: dict[str, Any]) -> dict[str, Any]:
-    """Add the shared events list to a timeline payload (the markers of its chart)."""
-    from annotations.models import Event
-
-    payload["events"] = [
-        {
-            "date": e.date.isoformat(),
-            "end_date": e.end_date.isoformat() if e.end_date else None,
-            "label": e.label(),
-        }
-        for e in Event.objects.order_by("date", "pk")
-    ]
-    return payload
 
 
 @router.get(

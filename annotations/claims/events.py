@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from annotations.models import Event
@@ -53,6 +54,16 @@ def event_payload(events: QuerySet[Event] | list[Event], language: str | None) -
         }
         for event in events
     ]
+
+
+def timeline_events(payload: dict[str, Any]) -> dict[str, Any]:
+    """Add the shared events list to a timeline payload (its chart's markers), labelled in the
+    interface's language, as the API and the timeline page both answer it."""
+    payload["events"] = [
+        {key: value for key, value in event.items() if key != "id"}
+        for event in event_payload(event_list(), get_language())
+    ]
+    return payload
 
 
 # ------------------------------------------------------------------------------------- checks

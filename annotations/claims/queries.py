@@ -36,7 +36,7 @@ from annotations.claims.filters import (
 )
 from annotations.models import Actor, Annotation, Category, Tag
 from annotations.selectors import User
-from briefs.models import Brief, Section
+from briefs.models import Brief
 
 DIMENSIONS = ("brief", "organisation", "actor", "tag", "category", "annotator", "year")
 DIMENSION_LABELS = {
@@ -52,8 +52,6 @@ SERIES = ("tag", "actor", "category")
 BUCKETS = ("brief", "month", "quarter", "year")
 SCOPES = ("passage", "section")
 SORTS = ("natural", "total", "label")
-# A brief's day on the timeline: its publication date, or 1 January of its year.
-DAY = "COALESCE(b.publication_date, make_date(b.publication_year, 1, 1))"
 CLAIMS_WORK_MEM = "64MB"
 BRIEFS_PER_POINT = 10  # briefs named in a timeline point's tooltip (the count says how many)
 
@@ -66,11 +64,9 @@ def _tables() -> dict[str, str]:
     user_model = get_user_model()
     quote = connection.ops.quote_name
     return {
-        "annotation": quote(Annotation._meta.db_table),
         "annotation_tags": quote(Annotation.tags.through._meta.db_table),
         "tag": quote(Tag._meta.db_table),
         "category": quote(Category._meta.db_table),
-        "section": quote(Section._meta.db_table),
         "brief": quote(Brief._meta.db_table),
         "user": quote(user_model._meta.db_table),
         "username": quote(user_model._meta.get_field(user_model.USERNAME_FIELD).column),

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET
 
 from annotations import selectors
 from annotations.claims import downloads
-from annotations.claims.api import timeline_events
+from annotations.claims.events import timeline_events
 from annotations.claims.filters import (
     NO_CATEGORY,
     NO_ORGANISATION,
