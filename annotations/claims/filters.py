@@ -13,11 +13,14 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from django import forms
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from annotations.models import Actor, Annotation
+from annotations.models import Actor, Annotation, Tag
 from annotations.selectors import User, annotations_visible_to
 from briefs.models import Language
 
@@ -342,20 +345,53 @@ def claims_annotations(*, user: User, filters: ClaimsFilters) -> QuerySet[Annota
     return qs
 
 
-def claims_pair_q(*, user: User, filters: ClaimsFilters, pair: tuple[str, str], scope: str) -> Q:
-    """Return the condition of a co-occurrence cell: a claim with one tag of the pair that meets
-    (shares or overlaps a passage, or a section) a counted claim with the other."""
-    first, second = pair
-
-    def meets(tag: str) -> Exists:
-        others = claims_annotations(user=user, filters=filters).filter(
-            section_id=OuterRef("section_id"), tags__code=tag
+def claims_selection_sql(*, user: User, filters: ClaimsFilters) -> tuple[str, list[Any]]:
+    """Return the SQL and parameters of the claims counted, one row each (id, section, span,
+    actor, author): the ORM writes it from claims_annotations, the one visibility rule."""
+    qs = (
+        claims_annotations(user=user, filters=filters)
+        .order_by()
+        .values("id", "section_id", "start", "end", "actor", "author_id", brief_id=F("section__brief_id"))
+    )
+    try:
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:  # nobody to count for (an anonymous visitor): select no row
+        return (
+            'SELECT NULL::bigint AS id, NULL::bigint AS section_id, 0 AS start, 0 AS "end", '
+            "''::text AS actor, NULL::bigint AS author_id, NULL::bigint AS brief_id WHERE FALSE",
+            [],
         )
-        if scope == "passage":
-            others = others.filter(start__lt=OuterRef("end"), end__gt=OuterRef("start"))
-        return Exists(others)
+    return sql, list(params)
 
-    return (Q(tags__code=first) & meets(second)) | (Q(tags__code=second) & meets(first))
+
+def claims_pair_ids(*, user: User, filters: ClaimsFilters, pair: tuple[str, str], scope: str) -> RawSQL:
+    """Return the ids of a co-occurrence cell's claims: a claim with one tag of the pair that
+    meets (shares or overlaps a passage, or a section) a counted claim with the other.
+
+    The counted claims with either tag are materialised once and joined to themselves, as
+    claims_cooccurrence counts them; a correlated subquery per row of the visibility rule
+    is what PostgreSQL 18 planned as a loop over the whole table.
+    """
+    first, second = pair
+    selection, params = claims_selection_sql(user=user, filters=filters)
+    t = {
+        "annotation_tags": connection.ops.quote_name(Annotation.tags.through._meta.db_table),
+        "tag": connection.ops.quote_name(Tag._meta.db_table),
+    }
+    # A claim with both tags meets itself; in a passage, another claim meets it by overlapping.
+    where = 'AND (b.id = a.id OR (a.start < b."end" AND b.start < a."end"))' if scope == "passage" else ""
+    sql = f"""
+        WITH sel AS MATERIALIZED ({selection}),
+        xt AS MATERIALIZED (
+            SELECT x.id, x.section_id, x.start, x."end", tg.code FROM sel x
+            JOIN {t["annotation_tags"]} at ON at.annotation_id = x.id
+            JOIN {t["tag"]} tg ON tg.id = at.tag_id AND tg.code IN (%s, %s)
+        )
+        SELECT DISTINCT a.id FROM xt a
+        JOIN xt b ON b.section_id = a.section_id
+            AND (b.code <> a.code OR %s) {where}
+    """
+    return RawSQL(sql, (*params, first, second, first == second))
 
 
 def claims_browse(
@@ -364,7 +400,7 @@ def claims_browse(
     """Return the claims behind a count of the claims views, for the Annotations page."""
     qs = claims_annotations(user=user, filters=filters)
     if pair is not None:
-        ids = qs.filter(claims_pair_q(user=user, filters=filters, pair=pair, scope=scope)).values("pk")
+        ids = claims_pair_ids(user=user, filters=filters, pair=pair, scope=scope)
         qs = Annotation.objects.filter(pk__in=ids)
     return qs
 

@@ -18,9 +18,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import EmptyResultSet
 from django.db import OperationalError, connection, transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -32,7 +30,7 @@ from annotations.claims.filters import (
     NO_ORGANISATION,
     UNDATED,
     ClaimsFilters,
-    claims_annotations,
+    claims_selection_sql,
 )
 from annotations.models import Actor, Annotation, Category, Tag
 from annotations.selectors import User
@@ -195,25 +193,6 @@ def _dimension(name: str, i: int, bucket: str = "brief") -> _Dimension:
     return _Dimension(name=name, **found[name])
 
 
-def _selection(*, user: User, filters: ClaimsFilters) -> tuple[str, list[Any]]:
-    """Return the SQL and parameters of the claims counted, one row each (id, section, span,
-    actor, author): the ORM writes it from claims_annotations, the one visibility rule."""
-    qs = (
-        claims_annotations(user=user, filters=filters)
-        .order_by()
-        .values("id", "section_id", "start", "end", "actor", "author_id", brief_id=F("section__brief_id"))
-    )
-    try:
-        sql, params = qs.query.sql_with_params()
-    except EmptyResultSet:  # nobody to count for (an anonymous visitor): select no row
-        return (
-            'SELECT NULL::bigint AS id, NULL::bigint AS section_id, 0 AS start, 0 AS "end", '
-            "''::text AS actor, NULL::bigint AS author_id, NULL::bigint AS brief_id WHERE FALSE",
-            [],
-        )
-    return sql, list(params)
-
-
 def _category_condition(cat: str, filters: ClaimsFilters) -> tuple[str, list[Any]]:
     named = [code for code in filters.categories if code != NO_CATEGORY]
     clause = f"{cat}.code = ANY(%s)"
@@ -296,7 +275,12 @@ def _fetch(sql: str, params: list[Any]) -> list[tuple]:
                 [str(milliseconds), CLAIMS_WORK_MEM],
             )
             cursor.execute(sql, params)
-            return cursor.fetchall()
+            rows = cursor.fetchall()
+            # A read keeps nothing: rolling its block back also ends the time limit and the
+            # memory setting with it, where a caller's transaction goes on (they are LOCAL to
+            # the transaction, and a released savepoint would keep them).
+            transaction.set_rollback(True)
+            return rows
     except OperationalError as exc:
         if not isinstance(exc.__cause__, QueryCanceled):
             raise
@@ -369,7 +353,7 @@ def claims_matrix(
         raise ClaimsQueryError(f"unknown sort {sort!r}: one of {', '.join(SORTS)}")
     row, column = _dimension(rows, 0), _dimension(columns, 1)
     links = _Links(filters)
-    selection, selection_params = _selection(user=user, filters=filters)
+    selection, selection_params = claims_selection_sql(user=user, filters=filters)
     # Cells, then each total a sum cannot give: across a per-claim dimension (a partition of
     # the claims) totals are sums of cells; across tags they are not (a claim has several).
     parts = [_count_part(0, [rows, columns], filters)]
@@ -485,7 +469,7 @@ def claims_timeline(*, user: User, series: str, bucket: str, filters: ClaimsFilt
     if bucket not in BUCKETS:
         raise ClaimsQueryError(f"unknown bucket {bucket!r}: one of {', '.join(BUCKETS)}")
     links = _Links(filters)
-    selection, selection_params = _selection(user=user, filters=filters)
+    selection, selection_params = claims_selection_sql(user=user, filters=filters)
     parts = [_count_part(0, ["period", series], filters, bucket), _count_part(1, ["year"], filters)]
     sql = f"WITH sel AS MATERIALIZED ({selection}) " + " UNION ALL ".join(part for part, _ in parts)
     fetched = _fetch(sql, [*selection_params, *[p for _, params in parts for p in params]])
@@ -560,7 +544,7 @@ def claims_cooccurrence(*, user: User, scope: str, filters: ClaimsFilters) -> di
     t = _tables()
     links = _Links(filters)
     label_column = "label_ko" if _korean() else "label_en"
-    selection, selection_params = _selection(user=user, filters=filters)
+    selection, selection_params = claims_selection_sql(user=user, filters=filters)
     # The claims' tags, as the tag filter keeps them.
     tag_filter, params = "", []
     if filters.tags:

@@ -288,6 +288,21 @@ def test_each_view_is_one_aggregate_query(world, call):
     assert "GROUP BY" in statements[1]
 
 
+def test_a_views_time_limit_ends_with_the_view(world, settings):
+    """The limit and memory are LOCAL settings: inside the caller's transaction (a request
+    under ATOMIC_REQUESTS, this test's) they must not outlive the count, or the page's next
+    queries run under them."""
+    settings.MARGINALIA_CLAIMS_SECONDS = 0.5
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        before = cursor.fetchone()[0]
+        claims_matrix(user=world.users["alice"], rows="brief", columns="tag", filters=ClaimsFilters())
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == before != "500ms"
+        cursor.execute("SHOW work_mem")
+        assert cursor.fetchone()[0] != "64MB"
+
+
 @pytest.fixture
 def committed_world(transactional_db):
     """The world committed, so this test's own connection holds no lock another may wait on."""
