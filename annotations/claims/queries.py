@@ -301,6 +301,7 @@ class _Links:
         self.base = reverse("annotations:browse")
         self.items = filters.query_items()
         self.prefixes: dict[frozenset[str], str] = {}
+        self.encoded: dict[tuple[str, str | tuple[str, ...]], str] = {}  # a matrix repeats its keys
 
     def url(self, **values: str | list[str]) -> str:
         names = frozenset(values)
@@ -308,7 +309,14 @@ class _Links:
         if prefix is None:
             kept = [("claims", "1"), *[(name, value) for name, value in self.items if name not in names]]
             prefix = self.prefixes[names] = f"{self.base}?{urlencode(kept)}"
-        return f"{prefix}&{urlencode(values, doseq=True)}" if values else prefix
+        parts = [prefix]
+        for name, value in values.items():
+            key = (name, value if isinstance(value, str) else tuple(value))
+            part = self.encoded.get(key)
+            if part is None:
+                part = self.encoded[key] = urlencode({name: value}, doseq=True)
+            parts.append(part)
+        return "&".join(parts)
 
 
 def _label(dimension: str, key: str, label: str | None) -> str:
