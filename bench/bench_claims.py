@@ -397,6 +397,7 @@ def explain(sql: str, analyze: bool = True) -> str:
 
 def run(runs: int, show_plans: bool) -> None:
     from annotations.claims.filters import ClaimsFilters
+    from annotations.claims.queries import CLAIMS_WORK_MEM
 
     settings.MARGINALIA_API_RATE_LIMIT = "1000000/60"  # one busy client, on purpose
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
@@ -408,6 +409,10 @@ def run(runs: int, show_plans: bool) -> None:
         # A guard, not a tuning: a runaway plan once spilled the disk full of temporary files.
         cursor.execute(f"SET statement_timeout = '{STATEMENT_TIMEOUT}'")
         cursor.execute(f"SET temp_file_limit = '{TEMP_FILE_LIMIT}'")
+        # The floor runs as the core's query does (annotations.claims.queries._fetch): the same
+        # work_mem, and no JIT.
+        cursor.execute(f"SET work_mem = '{CLAIMS_WORK_MEM}'")
+        cursor.execute("SET jit = off")
         cursor.execute("SELECT COUNT(*) FROM annotations_annotation WHERE deleted_at IS NULL")
         alive = cursor.fetchone()[0]
     print(

@@ -318,10 +318,15 @@ def _first_full_year(day: dt.date) -> int:
     return day.year if (day.month, day.day) == (1, 1) else day.year + 1
 
 
-def claims_annotations(*, user: User, filters: ClaimsFilters) -> QuerySet[Annotation]:
-    """Return the claims the user may see (live, tagged, theirs or shared), filtered."""
+def claims_annotations(*, user: User, filters: ClaimsFilters, tagged: bool = True) -> QuerySet[Annotation]:
+    """Return the claims the user may see (live, tagged, theirs or shared), filtered.
+
+    tagged=False leaves out the test that an annotation has a tag, for a query that joins
+    the tag links anyway (the join keeps only tagged ones).
+    """
     qs = annotations_visible_to(user).filter(section__isnull=False)
-    qs = qs.filter(Exists(Annotation.tags.through.objects.filter(annotation_id=OuterRef("pk"))))
+    if tagged:
+        qs = qs.filter(Exists(Annotation.tags.through.objects.filter(annotation_id=OuterRef("pk"))))
     qs = qs.filter(tag_filter_q(filters))
     if filters.briefs:
         qs = qs.filter(section__brief__slug__in=filters.briefs)
@@ -345,11 +350,11 @@ def claims_annotations(*, user: User, filters: ClaimsFilters) -> QuerySet[Annota
     return qs
 
 
-def claims_selection_sql(*, user: User, filters: ClaimsFilters) -> tuple[str, list[Any]]:
+def claims_selection_sql(*, user: User, filters: ClaimsFilters, tagged: bool = True) -> tuple[str, list[Any]]:
     """Return the SQL and parameters of the claims counted, one row each (id, section, span,
     actor, author): the ORM writes it from claims_annotations, the one visibility rule."""
     qs = (
-        claims_annotations(user=user, filters=filters)
+        claims_annotations(user=user, filters=filters, tagged=tagged)
         .order_by()
         .values("id", "section_id", "start", "end", "actor", "author_id", brief_id=F("section__brief_id"))
     )

@@ -193,6 +193,21 @@ def _dimension(name: str, i: int, bucket: str = "brief") -> _Dimension:
     return _Dimension(name=name, **found[name])
 
 
+def _with_claims(*, user: User, filters: ClaimsFilters) -> tuple[str, list[Any]]:
+    """Return the WITH clause every view starts with, and its parameters: `claims`, the
+    claims the user may see with the filters but without the test that each has a tag,
+    and `sel`, those with a tag. A count that joins the tag links reads `claims` (the join
+    is the test); PostgreSQL inlines both into each count that reads them."""
+    selection, params = claims_selection_sql(user=user, filters=filters, tagged=False)
+    t = _tables()
+    return (
+        f"WITH claims AS NOT MATERIALIZED ({selection}), "
+        f"sel AS NOT MATERIALIZED (SELECT * FROM claims c WHERE EXISTS "
+        f"(SELECT 1 FROM {t['annotation_tags']} ct WHERE ct.annotation_id = c.id)) ",
+        params,
+    )
+
+
 def _category_condition(cat: str, filters: ClaimsFilters) -> tuple[str, list[Any]]:
     named = [code for code in filters.categories if code != NO_CATEGORY]
     clause = f"{cat}.code = ANY(%s)"
@@ -202,13 +217,14 @@ def _category_condition(cat: str, filters: ClaimsFilters) -> tuple[str, list[Any
 
 
 def _groups(dimensions: list[_Dimension], filters: ClaimsFilters) -> tuple[str, list[Any]]:
-    """Return step one: the claims of `sel` grouped by the dimensions' small keys, as
+    """Return step one: the claims grouped by the dimensions' small keys, as
     (k0, k1, n). A claim appears once per tag it joins, so counting rows is exact unless a
     category is involved (two tags of one category) or two tag dimensions meet: then the
     claim is made distinct first. A tag dimension counts only the tags the tag filter names,
     a category dimension only the categories its filter names."""
     t = _tables()
-    source, where, params = ["FROM sel x"], ["TRUE"], []
+    joined = any(not d.per_claim for d in dimensions)
+    source, where, params = [f"FROM {'claims' if joined else 'sel'} x"], ["TRUE"], []
     for i, d in enumerate(dimensions):
         if d.per_claim:
             continue
@@ -269,9 +285,12 @@ def _fetch(sql: str, params: list[Any]) -> list[tuple]:
     milliseconds = max(1, int(settings.MARGINALIA_CLAIMS_SECONDS * 1000))
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            # For this transaction only: the time limit, and room to hash the groups in memory.
+            # For this transaction only: the time limit, room to hash the groups in memory, and
+            # no JIT: the self-joins' row estimates are far too high, and compiling the plan
+            # they price took longer (0.6 s) than running it.
             cursor.execute(
-                "SELECT set_config('statement_timeout', %s, true), set_config('work_mem', %s, true)",
+                "SELECT set_config('statement_timeout', %s, true), set_config('work_mem', %s, true), "
+                "set_config('jit', 'off', true)",
                 [str(milliseconds), CLAIMS_WORK_MEM],
             )
             cursor.execute(sql, params)
@@ -361,7 +380,7 @@ def claims_matrix(
         raise ClaimsQueryError(f"unknown sort {sort!r}: one of {', '.join(SORTS)}")
     row, column = _dimension(rows, 0), _dimension(columns, 1)
     links = _Links(filters)
-    selection, selection_params = claims_selection_sql(user=user, filters=filters)
+    selection, selection_params = _with_claims(user=user, filters=filters)
     # Cells, then each total a sum cannot give: across a per-claim dimension (a partition of
     # the claims) totals are sums of cells; across tags they are not (a claim has several).
     parts = [_count_part(0, [rows, columns], filters)]
@@ -371,7 +390,7 @@ def claims_matrix(
         parts.append(_count_part(2, [columns], filters))
     if not row.per_claim and not column.per_claim:
         parts.append(_count_part(3, [], filters))
-    sql = f"WITH sel AS MATERIALIZED ({selection}) " + " UNION ALL ".join(part for part, _ in parts)
+    sql = selection + " UNION ALL ".join(part for part, _ in parts)
     fetched = _fetch(sql, [*selection_params, *[p for _, params in parts for p in params]])
     cells, total = [], 0
     row_info: dict[str, dict[str, Any]] = {}
@@ -477,9 +496,9 @@ def claims_timeline(*, user: User, series: str, bucket: str, filters: ClaimsFilt
     if bucket not in BUCKETS:
         raise ClaimsQueryError(f"unknown bucket {bucket!r}: one of {', '.join(BUCKETS)}")
     links = _Links(filters)
-    selection, selection_params = claims_selection_sql(user=user, filters=filters)
+    selection, selection_params = _with_claims(user=user, filters=filters)
     parts = [_count_part(0, ["period", series], filters, bucket), _count_part(1, ["year"], filters)]
-    sql = f"WITH sel AS MATERIALIZED ({selection}) " + " UNION ALL ".join(part for part, _ in parts)
+    sql = selection + " UNION ALL ".join(part for part, _ in parts)
     fetched = _fetch(sql, [*selection_params, *[p for _, params in parts for p in params]])
     info: dict[str, dict[str, Any]] = {}
     totals: dict[str, int] = {}
