@@ -3,8 +3,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 UV_PROJECT_ENVIRONMENT=/opt/ven
 WORKDIR /app
 RUN pip install --no-cache-dir uv
 COPY pyproject.toml uv.lock ./
-RUN uv sync --frozen --no-dev
+# Bytecode compiled now: PYTHONDONTWRITEBYTECODE keeps every process from writing it, so without
+# it each management command would compile every module again (3-4 s instead of about 1).
+RUN uv sync --frozen --no-dev --compile-bytecode
 COPY . .
+RUN python -m compileall -q -j 0 accounts annotations briefs config search manage.py
 RUN DJANGO_SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-000 \
     DJANGO_DEBUG=0 DATABASE_URL=postgres://build@localhost/build \
     python manage.py collectstatic --noinput

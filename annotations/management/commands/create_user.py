@@ -5,15 +5,16 @@ import os
 import sys
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from annotations.roles import Role
 from annotations.services import user_create
+from config.commands import AppCommand
 
 PASSWORD_ENV = "MARGINALIA_PASSWORD"
 
 
-class Command(BaseCommand):
+class Command(AppCommand):
     help = (
         "Create a user with a role: analyst (private highlights), annotator (tags and shares) "
         f"or editor (codebook, export, moderation; staff). The password comes from --password, "

@@ -5,7 +5,7 @@ from typing import Any, BinaryIO
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.urls import reverse
 
 from annotations.export.formats import FORMATS
@@ -14,11 +14,12 @@ from annotations.export.presenters import DEFAULT_BASE_URL
 from annotations.export.selectors import unknown_filter_values
 from annotations.export.services import ExportFile, excerpt_export
 from annotations.models import Actor
+from config.commands import AppCommand
 
 FILTERS = ("briefs", "tags", "actors", "annotators", "created_from", "created_to")
 
 
-class Command(BaseCommand):
+class Command(AppCommand):
     help = (
         "Export tagged excerpts as CSV, XLSX, JSON Lines, W3C JSON-LD, or a Markdown/DOCX clip sheet. "
         "--user decides what is visible: their own annotations and everyone's shared ones."

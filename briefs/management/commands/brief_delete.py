@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from briefs.models import Brief
 from briefs.services import BriefDeleteError, brief_delete
+from config.commands import AppCommand
 
 
-class Command(BaseCommand):
+class Command(AppCommand):
     help = (
         "Delete a brief and its sections. A brief that still holds live annotations (anyone's) "
         "is refused unless --with-annotations is given; its annotations then become tombstones "

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from briefs.models import Brief
 from briefs.services import BriefEditError, brief_changes, brief_state, brief_update
+from config.commands import AppCommand
 
 # option dest -> Brief field
 OPTIONS = {
@@ -32,7 +33,7 @@ def _position(value: str) -> int:
     return int(value)
 
 
-class Command(BaseCommand):
+class Command(AppCommand):
     help = (
         "Edit a brief: give only what should change; an empty value ('') clears a field. "
         "Section POSITIONs are as `import_brief --dry-run` lists them (0 is the first section). "

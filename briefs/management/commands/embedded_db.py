@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from config import embedded_db
+from config.commands import AppCommand
 
 
-class Command(BaseCommand):
+class Command(AppCommand):
     help = "Stop or inspect the embedded PostgreSQL cluster in var/postgres."
 
     def add_arguments(self, parser) -> None:

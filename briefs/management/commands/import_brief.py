@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from tqdm import tqdm
 
 from briefs.importers import FORMATS
 from briefs.importers.document import ParsedDocument
 from briefs.models import Brief, Language
 from briefs.services import BriefImportError, brief_import, brief_parse, brief_replace_plan, slug_for
+from config.commands import AppCommand
 
 
 def _iso_date(value: str) -> datetime.date:
@@ -26,7 +27,7 @@ def _iso_date(value: str) -> datetime.date:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
-class Command(BaseCommand):
+class Command(AppCommand):
     help = (
         "Import documents as briefs, one transaction per file. The format comes from the file "
         "extension (.txt, .md, .html, .pdf, .docx, .hwpx) unless --format is given. Title, series, authors, "

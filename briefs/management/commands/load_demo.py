@@ -4,17 +4,18 @@ import json
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from annotations.services import codebook_load_starter
 from briefs.demo import DEMO_PASSWORD, DemoDataError, demo_annotations_load, demo_users_load
 from briefs.services import BriefImportError, brief_import
+from config.commands import AppCommand
 
 SAMPLES_DIR = Path(settings.BASE_DIR) / "samples"
 
 
-class Command(BaseCommand):
+class Command(AppCommand):
     help = (
         "Load the sample briefs and the starter codebook (idempotent: safe to run again); with "
         "--with-users (local demo only), also demo users and a few annotations."

@@ -2,12 +2,11 @@ from __future__ import annotations
 
 import time
 
-from django.core.management.base import BaseCommand
-
+from config.commands import AppCommand
 from search.services import REBUILD_BATCH_SIZE, search_index_rebuild
 
 
-class Command(BaseCommand):
+class Command(AppCommand):
     help = (
         "Rebuild the search index of every section and annotation (Kiwi analysis into PostgreSQL tsvectors)."
     )

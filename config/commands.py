@@ -1,0 +1,18 @@
+"""The base of Marginalia's management commands."""
+
+from __future__ import annotations
+
+from django.core import checks
+from django.core.management.base import BaseCommand
+
+
+class AppCommand(BaseCommand):
+    """A management command that starts in about a second.
+
+    Django runs every system check before a command; the URL checks import the URLconf,
+    and with it the whole API (every router, schema and export format: more than a second).
+    A command that reads or writes data needs the models' checks, not the URLs'; the web
+    server, `check` and `migrate` still run them all.
+    """
+
+    requires_system_checks = [checks.Tags.models, checks.Tags.database]
