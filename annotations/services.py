@@ -171,7 +171,7 @@ def annotation_create(
         canonical=canonical,
         via=via,
     )
-    annotation.tags.set(tags)
+    annotation.tags.add(*tags)  # a new annotation has none to compare with: one INSERT
     annotation_index_refresh(annotations=[annotation])
     return annotation
 

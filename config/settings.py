@@ -95,8 +95,9 @@ AUTHENTICATION_BACKENDS = [
     # First, so a locked-out username+address is refused before any password is checked.
     # AxesBackend, not the standalone one: force_login() and sessions name the first backend,
     # which must also load users (it inherits ModelBackend for that).
-    "axes.backends.AxesBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Both read a user's permissions in one query, not two (config.auth).
+    "config.auth.AxesPermissionBackend",
+    "config.auth.PermissionBackend",
 ]
 
 ROOT_URLCONF = "config.urls"

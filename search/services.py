@@ -69,7 +69,9 @@ def _annotation_document(annotation: Annotation, fields: list[analysis.AnalysedF
     )
 
 
-@transaction.atomic
+# Without a savepoint of its own: called inside a write's transaction (as it should be), a
+# failure here fails that write; alone, it is its own transaction.
+@transaction.atomic(savepoint=False)
 def annotation_index_refresh(*, annotations: Iterable[Annotation]) -> int:
     """(Re)build the search documents of these annotations; return how many were written.
 

@@ -321,3 +321,27 @@ def test_list_queries_do_not_grow_with_the_page(
     # token lookup, rate-limit count, (the feed's horizon: snapshot, backends), the page,
     # then its tags, sections (with briefs) and authors
     assert small == (8 if ordering == "updated" else 6)
+
+
+def test_a_create_costs_a_fixed_handful_of_statements(api, section, codebook):
+    """One POST, statement by statement (the test's own transaction makes the request's
+    blocks savepoints: those are left out, as they are BEGIN/COMMIT in production)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    create(api, section, tags=["big-deal"], note="warm")  # token's last-used stamp written once
+    tags = ["sanctions-partial-relief", "big-deal"]
+    with CaptureQueriesContext(connection) as ctx:
+        response = create(api, section, tags=tags, note="Hanoi", visibility="shared")
+    assert response.status_code == 201 and sorted(response.json()["tags"]) == sorted(tags)
+    # (the English stems of the note's words are looked up only when not cached in-process)
+    statements = [
+        q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"] and "ts_lexize" not in q["sql"]
+    ]
+    # token, rate count, section, tags, permissions (one query), the INSERT, the tag links,
+    # the search document (read back, its tags, the upsert), then the answer re-read as the
+    # caller may see it (row, tags, section with brief, author)
+    assert len(statements) == 14, "\n".join(s[:120] for s in statements)
+    assert sum(s.startswith("SELECT") and "auth_permission" in s for s in statements) == 1
+    saved = Annotation.objects.get(pk=response.json()["id"])
+    assert sorted(saved.tags.values_list("code", flat=True)) == sorted(tags)

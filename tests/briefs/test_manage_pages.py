@@ -316,9 +316,9 @@ def test_the_pages_cost_a_fixed_number_of_queries(client, editor, brief, django_
     SectionFactory.create_batch(20, brief=brief)
     AnnotationFactory.create_batch(5, section=brief.sections.get(position=1), author=editor)
     client.force_login(editor)
-    # session, user, its two permission sets, brief, sections: however many sections
-    with django_assert_num_queries(6):
+    # session, user, its permissions (one query), brief, sections: however many sections
+    with django_assert_num_queries(5):
         assert client.get(edit_url(brief)).status_code == 200
-    # session, user, its two permission sets, brief, the annotation counts, the section count
-    with django_assert_num_queries(7):
+    # session, user, its permissions (one query), brief, the annotation counts, the section count
+    with django_assert_num_queries(6):
         assert client.get(delete_url(brief)).status_code == 200
