@@ -15,7 +15,8 @@ and aligned to multiples of <seconds> since the epoch; past the allowance the an
 429 with Retry-After set to the seconds left in the window. The count lives in PostgreSQL
 (accounts.models.ApiRateCounter, an UNLOGGED table), so every worker and process shares one
 budget per token: one INSERT ... ON CONFLICT DO UPDATE ... RETURNING round trip per token
-request, which also sweeps counters of ended windows (accounts.services.api_rate_counter_hit).
+request, which also sweeps counters of ended windows and, for a request, finds its token in
+the same statement (accounts.services.api_token_hit).
 """
 
 from __future__ import annotations
@@ -33,8 +34,7 @@ from django.http import HttpRequest
 from ninja.utils import check_csrf
 
 from accounts.models import ApiToken
-from accounts.selectors import api_token_find
-from accounts.services import api_rate_counter_hit, api_token_touch
+from accounts.services import api_rate_counter_hit, api_token_hit, api_token_touch
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 DEFAULT_RATE_LIMIT = "600/60"
@@ -70,16 +70,19 @@ def rate_limit() -> tuple[int, int]:
     return int(match[1]), int(match[2])
 
 
-def rate_limit_hit(token: ApiToken) -> None:
-    """Count one request for the token; raise RateLimited past the window's allowance."""
+def _window() -> tuple[int, dt.datetime, int]:
+    """Return the allowance, the current window's start and the seconds left in it."""
     allowed, window = rate_limit()
     now = time.time()
-    window_start = int(now // window) * window
-    count = api_rate_counter_hit(
-        token_id=token.pk, window_start=dt.datetime.fromtimestamp(window_start, tz=dt.UTC)
-    )
-    if count > allowed:
-        raise RateLimited(retry_after=max(1, math.ceil(window_start + window - now)))
+    start = int(now // window) * window
+    return allowed, dt.datetime.fromtimestamp(start, tz=dt.UTC), max(1, math.ceil(start + window - now))
+
+
+def rate_limit_hit(token: ApiToken) -> None:
+    """Count one request for the token; raise RateLimited past the window's allowance."""
+    allowed, start, left = _window()
+    if api_rate_counter_hit(token_id=token.pk, window_start=start) > allowed:
+        raise RateLimited(retry_after=left)
 
 
 def _csrf_check(request: HttpRequest) -> None:
@@ -108,10 +111,12 @@ def authenticate_request(
     """
     raw = bearer_token(request)
     if raw is not None:
-        token = api_token_find(raw=raw)
+        allowed, start, left = _window()
+        token, count = api_token_hit(raw=raw, window_start=start)  # one round trip
         if token is None:
             raise NotAuthenticated("Invalid or revoked API token.")
-        rate_limit_hit(token)
+        if count > allowed:
+            raise RateLimited(retry_after=left)
         if write and not token.can_write:
             raise PermissionDenied("This API token is read-only: create a read-write token to make changes.")
         api_token_touch(token=token)

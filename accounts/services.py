@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import ApiRateCounter, ApiToken, Profile, TokenScope
-from accounts.tokens import token_digest, token_generate
+from accounts.tokens import token_digest, token_generate, token_prefix
 
 MAX_ACTIVE_TOKENS = 20
 # last_used_at is a hint for the profile page: one write a minute per token is plenty.
@@ -20,22 +21,83 @@ LAST_USED_RESOLUTION = dt.timedelta(seconds=60)
 # Each rate-limit hit deletes at most this many counter rows of ended windows.
 RATE_COUNTER_SWEEP = 100
 
-_RATE_COUNTER_HIT_SQL = f"""
-WITH ended AS (
-    DELETE FROM {ApiRateCounter._meta.db_table}
+_COUNTER = ApiRateCounter._meta.db_table
+# Ended windows (any token) swept by the statement that counts a request: see api_rate_counter_hit.
+_SWEEP_SQL = f"""
+ended AS (
+    DELETE FROM {_COUNTER}
     WHERE (token_id, window_start) IN (
-        SELECT token_id, window_start FROM {ApiRateCounter._meta.db_table}
+        SELECT token_id, window_start FROM {_COUNTER}
         WHERE window_start < %(window_start)s
         LIMIT %(sweep)s
         FOR UPDATE SKIP LOCKED
     )
-)
-INSERT INTO {ApiRateCounter._meta.db_table} (token_id, window_start, count)
-VALUES (%(token_id)s, %(window_start)s, 1)
+)"""
+_COUNT_SQL = f"""
 ON CONFLICT (token_id, window_start)
-DO UPDATE SET count = {ApiRateCounter._meta.db_table}.count + 1
-RETURNING count
+DO UPDATE SET count = {_COUNTER}.count + 1
+RETURNING count"""
+_RATE_COUNTER_HIT_SQL = f"""
+WITH {_SWEEP_SQL}
+INSERT INTO {_COUNTER} (token_id, window_start, count)
+VALUES (%(token_id)s, %(window_start)s, 1) {_COUNT_SQL}
 """
+
+
+def _token_hit_sql() -> tuple[str, list[str], list[str]]:
+    """The SQL of api_token_hit, and the token's and its user's field names in its columns."""
+    user_model = get_user_model()
+    quote = connection.ops.quote_name
+    token_fields = ApiToken._meta.concrete_fields
+    user_fields = user_model._meta.concrete_fields
+    columns = [f"t.{quote(f.column)} AS t_{f.column}" for f in token_fields]
+    columns += [f"u.{quote(f.column)} AS u_{f.column}" for f in user_fields]
+    sql = f"""
+WITH found AS (
+    SELECT {", ".join(columns)}
+    FROM {quote(ApiToken._meta.db_table)} t
+    JOIN {quote(user_model._meta.db_table)} u ON u.{quote(user_model._meta.pk.column)} = t.user_id
+    WHERE t.prefix = %(prefix)s AND t.digest = %(digest)s AND t.revoked_at IS NULL AND u.is_active
+),
+{_SWEEP_SQL},
+hit AS (
+    INSERT INTO {_COUNTER} (token_id, window_start, count)
+    SELECT t_id, %(window_start)s, 1 FROM found {_COUNT_SQL}
+)
+SELECT found.*, (SELECT count FROM hit) FROM found
+"""
+    return sql, [f.attname for f in token_fields], [f.attname for f in user_fields]
+
+
+def api_token_hit(*, raw: str, window_start: dt.datetime) -> tuple[ApiToken | None, int]:
+    """Find the active token of an active user a raw bearer string stands for, and count
+    one request of it in the window starting then, in one round trip.
+
+    Return the token (its user loaded) and the window's count, or (None, 0) for a malformed,
+    unknown or revoked token, or a deactivated user: nothing is counted for those, so a
+    caller who knows a token's prefix cannot spend its owner's allowance. The digest is
+    compared in SQL: it is the SHA-256 of a 256-bit secret, so its timing reveals nothing
+    that helps forge one (accounts.tokens).
+    """
+    prefix = token_prefix(raw)
+    if prefix is None:
+        return None, 0
+    sql, token_names, user_names = _token_hit_sql()
+    params = {
+        "prefix": prefix,
+        "digest": token_digest(raw),
+        "window_start": window_start,
+        "sweep": RATE_COUNTER_SWEEP,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None, 0
+    token = ApiToken.from_db(connection.alias, token_names, row[: len(token_names)])
+    user_values = row[len(token_names) : len(token_names) + len(user_names)]
+    token.user = get_user_model().from_db(connection.alias, user_names, user_values)
+    return token, row[-1]
 
 
 @transaction.atomic

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
 import secrets
 
@@ -30,8 +29,3 @@ def token_prefix(raw: str) -> str | None:
     """Return the lookup prefix of a well-formed token, or None."""
     match = _TOKEN_RE.match(raw)
     return match.group(1) if match else None
-
-
-def token_matches(raw: str, digest: str) -> bool:
-    """Compare a raw token with a stored digest in constant time."""
-    return hmac.compare_digest(token_digest(raw), digest)

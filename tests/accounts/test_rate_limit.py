@@ -183,11 +183,11 @@ def test_a_token_request_costs_one_query_for_the_limit(
     settings.MARGINALIA_API_RATE_LIMIT = "2/60"
     token, raw = token_and_raw
     request = lambda: RequestFactory().get("/api/v1/tags", headers={"Authorization": f"Bearer {raw}"})  # noqa: E731
-    with django_assert_num_queries(3):  # find the token, count, record last use
+    with django_assert_num_queries(2):  # find the token and count (one statement), record last use
         authenticate_request(request(), write=False)
-    with django_assert_num_queries(2):  # last use is fresh: find the token, count
+    with django_assert_num_queries(1):  # last use is fresh: find the token and count
         authenticate_request(request(), write=False)
-    with django_assert_num_queries(2), pytest.raises(RateLimited):
+    with django_assert_num_queries(1), pytest.raises(RateLimited):
         authenticate_request(request(), write=False)
     # sweeping ended windows happens inside the same statement
     ApiRateCounter.objects.create(token_id=token.pk, window_start=window_start(NOW - 600, 60), count=9)

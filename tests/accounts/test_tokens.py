@@ -1,14 +1,15 @@
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from accounts.models import ApiToken
-from accounts.selectors import api_token_find, api_token_list
-from accounts.services import MAX_ACTIVE_TOKENS, api_token_create, api_token_revoke
+from accounts.models import ApiRateCounter, ApiToken
+from accounts.selectors import api_token_list
+from accounts.services import MAX_ACTIVE_TOKENS, api_token_create, api_token_hit, api_token_revoke
 from accounts.tokens import token_prefix
 from tests.factories import UserFactory
 
@@ -34,16 +35,27 @@ def test_only_a_hash_of_the_token_is_stored(user):
     assert raw.split("_", 2)[2] not in str(stored)
 
 
-def test_find_by_raw_token(user):
+def test_find_by_raw_token_counts_only_real_ones(user):
+    """One statement finds the token (its user loaded) and counts the request; a forged,
+    malformed or revoked token, or a deactivated user, finds nothing and counts nothing."""
     token, raw = api_token_create(user=user)
-    assert api_token_find(raw=raw) == token
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    found, count = api_token_hit(raw=raw, window_start=start)
+    assert found == token and found.user == user and found.user.username == "reader" and count == 1
     forged = raw[:-1] + ("A" if raw[-1] != "A" else "B")
     assert token_prefix(forged) == token.prefix
-    assert api_token_find(raw=forged) is None  # same prefix, wrong secret
-    assert api_token_find(raw="mgl_nothex______" + "x" * 43) is None
-    assert api_token_find(raw="") is None
+    assert api_token_hit(raw=forged, window_start=start) == (None, 0)  # same prefix, wrong secret
+    assert api_token_hit(raw="mgl_nothex______" + "x" * 43, window_start=start) == (None, 0)
+    assert api_token_hit(raw="", window_start=start) == (None, 0)
+    assert api_token_hit(raw=raw, window_start=start)[1] == 2  # the forgeries spent nothing
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    assert api_token_hit(raw=raw, window_start=start) == (None, 0)
+    user.is_active = True
+    user.save(update_fields=["is_active"])
     api_token_revoke(user=user, token_id=token.pk)
-    assert api_token_find(raw=raw) is None
+    assert api_token_hit(raw=raw, window_start=start) == (None, 0)
+    assert ApiRateCounter.objects.get(token_id=token.pk, window_start=start).count == 2
 
 
 def test_scope_and_name_are_checked(user):

@@ -109,9 +109,10 @@ def test_bad_parameters_are_refused_naming_the_field(world, query, status, field
 def test_each_endpoint_costs_a_constant_number_of_queries(world, django_assert_max_num_queries):
     client = token_client(world.users["alice"])
     for url in ENDPOINTS:
-        # token, rate count, user; the view's one count and its time limit (in a savepoint
-        # here, the test's transaction being open); the events list
-        with django_assert_max_num_queries(8):
+        # token with its user and rate count (one statement), the last-use stamp; the view's
+        # one count and its time limit (in a savepoint here, the test's transaction being
+        # open, and rolled back); the events list
+        with django_assert_max_num_queries(7):
             assert client.get(url).status_code == 200
 
 
