@@ -378,7 +378,8 @@ def claims_pair_ids(*, user: User, filters: ClaimsFilters, pair: tuple[str, str]
     is what PostgreSQL 18 planned as a loop over the whole table.
     """
     first, second = pair
-    selection, params = claims_selection_sql(user=user, filters=filters)
+    # Without the has-a-tag test: joining the tag links below is that test.
+    selection, params = claims_selection_sql(user=user, filters=filters, tagged=False)
     t = {
         "annotation_tags": connection.ops.quote_name(Annotation.tags.through._meta.db_table),
         "tag": connection.ops.quote_name(Tag._meta.db_table),
