@@ -188,6 +188,15 @@ class Annotation(models.Model):
     def is_shared(self) -> bool:
         return self.visibility == Visibility.SHARED
 
+    def listed_tags(self) -> list[Tag]:
+        """Return the tags: the list a bulk reader attached as tag_list, else tags.all().
+
+        The export (annotations.export.selectors.excerpt_rows) attaches a plain list, which
+        costs nothing to read; everyone else prefetches "tags" or pays a query.
+        """
+        attached = self.__dict__.get("tag_list")
+        return attached if attached is not None else list(self.tags.all())
+
 
 class IdempotencyKey(models.Model):
     """A create request's Idempotency-Key: a retry with it replays the first answer.

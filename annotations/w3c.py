@@ -37,6 +37,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 
 from annotations.models import Actor, Annotation, Tag
+from config.paths import path, pk_path
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 LDP_CONTEXT = "http://www.w3.org/ns/ldp.jsonld"
@@ -55,7 +56,7 @@ def w3c_datetime(value: dt.datetime) -> str:
 
 def annotation_id(annotation: Annotation, *, base_url: str) -> str:
     """Return the annotation's IRI: its resource in the W3C Protocol container."""
-    return _origin(base_url) + reverse("w3c:annotation", args=[annotation.pk])
+    return _origin(base_url) + pk_path("w3c:annotation", annotation.pk)
 
 
 def container_id(*, base_url: str) -> str:
@@ -65,14 +66,14 @@ def container_id(*, base_url: str) -> str:
 
 def tag_iri(tag: Tag, *, base_url: str) -> str:
     """Return the tag's IRI: its entry in the codebook API."""
-    return _origin(base_url) + reverse("api:tag_get", kwargs={"code": tag.code})
+    return _origin(base_url) + path("api:tag_get", tag.code)
 
 
 def section_iri(annotation: Annotation, *, base_url: str) -> str:
     """Return the IRI of the annotation's section in the reader (the target's source)."""
     section = annotation.section
-    path = reverse("briefs:reader", args=[section.brief.slug])
-    return f"{_origin(base_url)}{path}#{quote(section.anchor, safe='')}"
+    reader = path("briefs:reader", section.brief.slug)
+    return f"{_origin(base_url)}{reader}#{quote(section.anchor, safe='')}"
 
 
 def creator_iri(username: str, *, base_url: str) -> str:
@@ -100,7 +101,7 @@ def label_language(language: str | None = None) -> str:
 
 def _bodies(annotation: Annotation, *, base_url: str, language: str) -> list[dict[str, Any]]:
     bodies: list[dict[str, Any]] = []
-    tags = list(annotation.tags.all())
+    tags = annotation.listed_tags()
     for tag in tags:
         bodies.append(
             {

@@ -159,6 +159,9 @@ def cleanup() -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {Annotation._meta.db_table} WHERE id IN ({sql})", params)
         Brief.objects.filter(slug__startswith=PREFIX).delete()
+    # The tags go in a transaction of their own: the guard that keeps a used tag from being
+    # deleted checks at commit, and sees the untagging and the tag's deletion as one.
+    with transaction.atomic():
         Tag.objects.filter(code__startswith=PREFIX).delete()
         get_user_model().objects.filter(username=USERNAME).delete()
 
@@ -208,7 +211,7 @@ def copy_floor(size: int, user) -> int:
     return written, first
 
 
-def run_once(format: str, size: int, user) -> tuple[int, float | None]:
+def run_once(format: str, size: int, user, context: bool) -> tuple[int, float | None]:
     """Export one brief; return the bytes written and when the first chunk came (perf_counter)."""
     if format == "copy":
         return copy_floor(size, user)
@@ -216,7 +219,7 @@ def run_once(format: str, size: int, user) -> tuple[int, float | None]:
         user=user,
         filters=ExportFilters(briefs=[f"{PREFIX}{size}"]),
         format=format,
-        options=ExcerptOptions(language="ko", context=True, base_url="http://127.0.0.1:8000"),
+        options=ExcerptOptions(language="ko", context=context, base_url="http://127.0.0.1:8000"),
         source_url="http://127.0.0.1:8000/export/download/",
     )
     written, first = 0, None
@@ -255,24 +258,29 @@ class RssSampler(threading.Thread):
         return max(self.peak, current_rss())
 
 
-def child(format: str, size: int, traced: bool) -> None:
+def child(format: str, size: int, traced: bool, context: bool) -> None:
     user = get_user_model().objects.get(username=USERNAME)
-    # Warm up: imports, connection, templates, an empty export; none of it is the export's cost.
+    # Warm up: imports, connection, templates, an export of one excerpt (with context, the
+    # Kiwi model, which a server loads before its workers fork); none of it is the export's cost.
     warm_up = excerpt_export(
         user=user,
-        filters=ExportFilters(briefs=["-"]),
+        filters=ExportFilters(briefs=[f"{PREFIX}{size}"], text="no excerpt holds this"),
         format=format if format != "copy" else "csv",
-        options=ExcerptOptions(),
+        options=ExcerptOptions(context=context),
         source_url="http://x/",
     )
     b"".join(warm_up.iter_bytes())
+    if context:
+        from annotations.export.context import word_starts
+
+        word_starts("모델을 읽어 둔다")
     rss_before = current_rss()
     sampler = RssSampler()
     sampler.start()
     if traced:
         tracemalloc.start()
     started = time.perf_counter()
-    written, first = run_once(format, size, user)
+    written, first = run_once(format, size, user, context)
     seconds = time.perf_counter() - started
     first_chunk = (first or time.perf_counter()) - started
     peak = tracemalloc.get_traced_memory()[1] if traced else None
@@ -290,8 +298,9 @@ def child(format: str, size: int, traced: bool) -> None:
     )
 
 
-def measure(format: str, size: int, traced: bool) -> dict:
-    args = [sys.executable, __file__, "--child", format, str(size)] + (["--traced"] if traced else [])
+def measure(format: str, size: int, traced: bool, context: bool) -> dict:
+    args = [sys.executable, __file__, "--child", format, str(size)]
+    args += (["--traced"] if traced else []) + (["--context"] if context else [])
     result = subprocess.run(args, capture_output=True, text=True, check=True, env=os.environ.copy())
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -304,9 +313,10 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="measure on data kept by --keep")
     parser.add_argument("--child", nargs=2, metavar=("FORMAT", "SIZE"), help=argparse.SUPPRESS)
     parser.add_argument("--traced", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--context", action="store_true", help="export with context (prefix [quote] suffix)")
     args = parser.parse_args()
     if args.child:
-        child(args.child[0], int(args.child[1]), args.traced)
+        child(args.child[0], int(args.child[1]), args.traced, args.context)
         return
 
     if not args.reuse:
@@ -320,8 +330,8 @@ def main() -> None:
         peaks: dict[str, list[float]] = {}
         for format in args.formats:
             for size in args.sizes:
-                timed = measure(format, size, traced=False)
-                traced = measure(format, size, traced=True)
+                timed = measure(format, size, traced=False, context=args.context)
+                traced = measure(format, size, traced=True, context=args.context)
                 peak = traced["peak"] / 2**20
                 peaks.setdefault(format, []).append(peak)
                 print(

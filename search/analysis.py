@@ -97,7 +97,7 @@ class _Token:
 BATCH_TOKENIZE_MIN_CHARS = 2000
 
 
-def _tokenize(texts: Sequence[str]) -> list[list[_Token]]:
+def tokenize(texts: Sequence[str]) -> list[list[_Token]]:
     """Return each text's tokens; a large batch goes to Kiwi in one call, spread over its threads."""
     analyser = kiwi()
     if len(texts) > 1 and sum(map(len, texts)) >= BATCH_TOKENIZE_MIN_CHARS:
@@ -237,7 +237,7 @@ def analyse_fields(fields: Sequence[tuple[str, str]]) -> list[AnalysedField]:
 def analyse_documents(documents: Sequence[Sequence[tuple[str, str]]]) -> list[list[AnalysedField]]:
     """Analyse many documents at once: one Kiwi call, and one round trip for English stems."""
     texts = [nfc(text) for fields in documents for text, _ in fields]
-    tokens = iter(_tokenize(texts))
+    tokens = iter(tokenize(texts))
     normalised = iter(texts)
     pending: list[list[tuple[str, list[Occurrence]]]] = []
     foreign: set[str] = set()

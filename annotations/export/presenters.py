@@ -8,14 +8,15 @@ spreadsheet formats join them with LIST_SEPARATOR.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
-from django.urls import reverse
 from django.utils import timezone
 
 from annotations.export.citations import annotation_citation, quote_pages, section_label
 from annotations.export.context import quote_in_context
 from annotations.models import Annotation
+from config.paths import path
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 LIST_SEPARATOR = "; "
@@ -58,7 +59,7 @@ class ExcerptOptions:
     context: bool = False  # add prefix + [quote] + suffix
     base_url: str = DEFAULT_BASE_URL
 
-    @property
+    @cached_property  # read once per excerpt (a frozen dataclass still has a __dict__)
     def columns(self) -> tuple[str, ...]:
         if self.context:
             return COLUMNS
@@ -67,8 +68,8 @@ class ExcerptOptions:
 
 def permalink(annotation: Annotation, *, base_url: str) -> str:
     """Return the absolute URL of the annotation in the reader."""
-    path = reverse("briefs:reader", args=[annotation.section.brief.slug])
-    return f"{base_url.rstrip('/')}{path}#annotation-{annotation.pk}"
+    reader = path("briefs:reader", annotation.section.brief.slug)
+    return f"{base_url.rstrip('/')}{reader}#annotation-{annotation.pk}"
 
 
 def excerpt_record(annotation: Annotation, options: ExcerptOptions) -> dict[str, Any]:
@@ -79,8 +80,9 @@ def excerpt_record(annotation: Annotation, options: ExcerptOptions) -> dict[str,
     section = annotation.section
     brief = section.brief
     author = annotation.author
-    tags = list(annotation.tags.all())
+    tags = annotation.listed_tags()
     page, _ = quote_pages(annotation)
+    zone = timezone.get_current_timezone()
     record: dict[str, Any] = {
         "id": annotation.pk,
         "quote": annotation.quote,
@@ -90,8 +92,8 @@ def excerpt_record(annotation: Annotation, options: ExcerptOptions) -> dict[str,
         "note": annotation.note,
         "annotator": author.get_username(),
         "annotator_name": author.get_full_name(),
-        "created_at": timezone.localtime(annotation.created_at).isoformat(),
-        "updated_at": timezone.localtime(annotation.updated_at).isoformat(),
+        "created_at": annotation.created_at.astimezone(zone).isoformat(),
+        "updated_at": annotation.updated_at.astimezone(zone).isoformat(),
         "brief_slug": brief.slug,
         "brief_title": brief.title,
         "organisation": brief.organisation,

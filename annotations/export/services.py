@@ -15,11 +15,11 @@ from django.utils import timezone
 from annotations.export.formats import FORMATS, ExportJob
 from annotations.export.presenters import ExcerptOptions
 from annotations.export.selectors import (
-    CHUNK_SIZE,
     ExportFilters,
     excerpt_count,
     excerpt_list,
     excerpt_list_by_tag,
+    excerpt_rows,
 )
 from annotations.selectors import User
 
@@ -55,7 +55,7 @@ def excerpt_export(
     select = excerpt_list_by_tag if export_format.by_tag else excerpt_list
     now = timezone.now()
     job = ExportJob(
-        rows=select(user=user, filters=filters).iterator(chunk_size=CHUNK_SIZE),
+        rows=excerpt_rows(select(user=user, filters=filters), context=options.context),
         options=options,
         total=excerpt_count(user=user, filters=filters),
         source_url=source_url,

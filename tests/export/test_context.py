@@ -11,7 +11,7 @@ import docx
 import openpyxl
 import pytest
 
-from annotations.export.context import trim_prefix, trim_suffix
+from annotations.export.context import add_contexts, trim_prefix, trim_suffix
 from annotations.models import Annotation
 from annotations.services import annotation_create
 from tests.export.conftest import export_bytes, span
@@ -117,3 +117,33 @@ def test_w3c_selectors_keep_the_exact_context(world, cut):
     item = next(i for i in doc["first"]["items"] if i["id"].endswith(f"/{cut.pk}"))
     selector = item["target"]["selector"][0]
     assert (selector["prefix"], selector["suffix"]) == (cut.prefix, cut.suffix)
+
+
+def _unsaved(prefix: str, quote: str, suffix: str) -> Annotation:
+    return Annotation(
+        prefix=prefix, quote=quote, suffix=suffix, start=len(prefix), end=len(prefix) + len(quote)
+    )
+
+
+def test_a_chunk_of_excerpts_is_cut_as_each_alone_would_be():
+    # add_contexts reads only the run of characters each cut falls in; what it cuts must
+    # still be a whole word: inside an unspaced compound, behind a space, or nothing.
+    limit = Annotation.QUOTE_CONTEXT
+    compound = "북제재완화를 논의하는 자리에서 양측은 입장을 확인했"[:limit].ljust(limit, "다")
+    spaced = " 양측은 입장을 확인했고 미국은 북한에 영변 이상을 요구했다"[:limit]
+    no_word = "가" * limit  # one run, no word start Kiwi could find inside it but its first syllable
+    annotations = [
+        _unsaved(compound, "합의", compound[::-1]),
+        _unsaved(spaced, "합의", spaced[::-1]),
+        _unsaved(no_word, "합의", no_word),
+        _unsaved("짧은 앞", "합의", "짧은 뒤"),  # shorter than the stored context: printed whole
+    ]
+    add_contexts(annotations)
+    got = [a.in_context for a in annotations]
+    assert got[0].startswith("…제재완화를 논의하는")
+    assert got[1].startswith("…양측은 입장을")
+    assert got[2] == "…[합의]…"
+    assert got[3] == "짧은 앞[합의]짧은 뒤"
+    for annotation, text in zip(annotations, got, strict=True):
+        prefix = trim_prefix(annotation.prefix, full=len(annotation.prefix) >= limit)
+        assert text.startswith(prefix), "the edge run cuts where the whole prefix's analysis does"

@@ -79,7 +79,7 @@ def test_spans_point_at_the_original_words():
 @pytest.mark.django_db
 def test_a_batch_is_tokenised_as_each_text_alone(monkeypatch):
     texts = ["제재를 완화하는 방안", "", "종전선언과 연락사무소 설치", "Sanctions relief"] * 200
-    batched = analysis._tokenize(texts)
+    batched = analysis.tokenize(texts)
     monkeypatch.setattr(analysis, "BATCH_TOKENIZE_MIN_CHARS", 10**9)
-    assert analysis._tokenize(texts) == batched
+    assert analysis.tokenize(texts) == batched
     assert batched[1] == []

@@ -50,6 +50,20 @@ def buffered(pieces: Iterable[str], *, encoding: str = "utf-8") -> Iterator[byte
         yield "".join(buffer).encode(encoding)
 
 
+def buffered_bytes(pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """Join small byte strings (already encoded, e.g. by orjson) into chunks of about FLUSH_BYTES."""
+    buffer: list[bytes] = []
+    size = 0
+    for piece in pieces:
+        buffer.append(piece)
+        size += len(piece)
+        if size >= FLUSH_BYTES:
+            yield b"".join(buffer)
+            buffer, size = [], 0
+    if buffer:
+        yield b"".join(buffer)
+
+
 class ZipSink(io.RawIOBase):
     """A write-only, unseekable file that collects what a zip writer produces, to be sent on.
 

@@ -6,15 +6,14 @@ writes no JSON-LD of its own, it only wraps the API's presenter and streams it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
-from annotations.export.formats.base import ExportJob, buffered
+import orjson
+
+from annotations.export.formats.base import ExportJob, buffered_bytes
 from annotations.w3c import ANNO_CONTEXT, annotation_jsonld, w3c_datetime
 
-
-def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False)
+_dumps = orjson.dumps  # UTF-8 as is, no \u escapes
 
 
 def w3c_stream(job: ExportJob) -> Iterator[bytes]:
@@ -22,10 +21,10 @@ def w3c_stream(job: ExportJob) -> Iterator[bytes]:
 
     An empty export is a collection with "total": 0 and no page, as the model allows.
     """
-    return buffered(_pieces(job))
+    return buffered_bytes(_pieces(job))
 
 
-def _pieces(job: ExportJob) -> Iterator[str]:
+def _pieces(job: ExportJob) -> Iterator[bytes]:
     collection_id = job.source_url
     page_id = f"{collection_id}{'&' if '?' in collection_id else '?'}page=0"
     label = "Marginalia excerpts" if job.options.language == "en" else "Marginalia 발췌"
@@ -42,11 +41,11 @@ def _pieces(job: ExportJob) -> Iterator[str]:
         # Embedded in its collection, the page needs no partOf (the suite would then want
         # the collection described again inside it).
         page = {"id": page_id, "type": "AnnotationPage", "startIndex": 0}
-        yield ', "first": ' + _dumps(page)[:-1] + ', "items": ['
+        yield b', "first": ' + _dumps(page)[:-1] + b', "items": ['
         for index, annotation in enumerate(job.rows):
             item = annotation_jsonld(
                 annotation, base_url=job.options.base_url, with_context=False, language=job.options.language
             )
-            yield ("," if index else "") + "\n" + _dumps(item)
-        yield "\n]}"
-    yield "}\n"
+            yield (b",\n" if index else b"\n") + _dumps(item)
+        yield b"\n]}"
+    yield b"}\n"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
-from annotations.export.formats.base import FLUSH_BYTES, ExportJob, buffered
+import orjson
+
+from annotations.export.formats.base import FLUSH_BYTES, ExportJob, buffered_bytes
 from annotations.export.presenters import LIST_SEPARATOR, excerpt_record
 
 BOM = "\ufeff"
@@ -66,7 +67,6 @@ def csv_stream(job: ExportJob) -> Iterator[bytes]:
 
 def jsonl_stream(job: ExportJob) -> Iterator[bytes]:
     """Yield one JSON object per excerpt and line, UTF-8 as is (no \\u escapes)."""
-    return buffered(
-        json.dumps(excerpt_record(annotation, job.options), ensure_ascii=False) + "\n"
-        for annotation in job.rows
+    return buffered_bytes(
+        orjson.dumps(excerpt_record(annotation, job.options)) + b"\n" for annotation in job.rows
     )
