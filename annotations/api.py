@@ -14,13 +14,14 @@ from django.urls import reverse
 from ninja import Header, Query, Router, Status
 
 from annotations import selectors, services
+from annotations.bulk import JSON_LINES_TYPES, BatchInvalid, batch_drafts, batch_items
 from annotations.feed import (
     AnnotationFilters,
     annotation_etag,
     annotation_feed,
     annotation_prefetch,
 )
-from annotations.models import Annotation, Tag
+from annotations.models import Annotation, Tag, Visibility
 from annotations.schemas import (
     AnnotationCreateIn,
     AnnotationFilterIn,
@@ -28,12 +29,15 @@ from annotations.schemas import (
     AnnotationPageOut,
     AnnotationPatchIn,
     AnnotationUpdateIn,
+    BulkErrorOut,
+    BulkOut,
     TagOut,
+    VisibilityValue,
     annotation_native,
     tombstone_native,
 )
 from briefs.models import Section
-from config.api_support import ERRORS, OPEN_READ, signed_in_auth, url_with, write_auth
+from config.api_support import ERRORS, OPEN_READ, bulk_auth, signed_in_auth, url_with, write_auth
 
 router = Router(tags=["annotations"])
 tags_router = Router(tags=["codebook"])
@@ -184,6 +188,65 @@ def annotation_create(
         response["Idempotent-Replayed"] = "true"
     response["Location"] = request.build_absolute_uri(reverse("api:annotation_get", args=[annotation.pk]))
     return Status(status, _present(_reloaded(request, annotation.pk), response))
+
+
+BULK_VISIBILITY = Query(
+    Visibility.PRIVATE.value, description="For items whose format carries none (W3C, excerpts, Label Studio)."
+)
+_BULK_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {"type": "array", "items": AnnotationCreateIn.json_schema(), "minItems": 1},
+        },
+        "application/ld+json": {
+            "schema": {
+                "type": "object",
+                "description": "A W3C AnnotationCollection (its first page embedded), a page or an array.",
+            }
+        },
+        "application/x-ndjson": {"schema": {"type": "string", "description": "One object per line."}},
+    },
+}
+
+
+@router.post(
+    "/bulk",
+    auth=bulk_auth,
+    response={201: BulkOut, 422: BulkErrorOut, **{k: v for k, v in ERRORS.items() if k != 422}},
+    summary="Create many annotations at once, all or none",
+    openapi_extra={"requestBody": _BULK_BODY},
+)
+def annotation_bulk(
+    request: HttpRequest,
+    response: HttpResponse,
+    visibility: VisibilityValue = BULK_VISIBILITY,
+    idempotency_key: str | None = IDEMPOTENCY_KEY,
+) -> Status:
+    """Create a batch: ours, W3C annotations, exported excerpts or Label Studio tasks.
+
+    JSON (an array, a W3C collection or page) or JSON Lines (Content-Type
+    application/x-ndjson). Every item is checked first; if any cannot be created the
+    answer is a 422 listing each problem with its item number (and line) and nothing is
+    written. With an Idempotency-Key a retry answers the first batch's ids.
+    """
+    media = request.content_type or ""
+    idempotency = services.Idempotency.of_request(idempotency_key, scope="bulk", body=request.body)
+
+    def create() -> list[Annotation]:
+        items = batch_items(request.body, json_lines=media in JSON_LINES_TYPES)
+        drafts, problems = batch_drafts(items, visibility=visibility)
+        return services.annotation_bulk_create(user=request.user, drafts=drafts, problems=problems)
+
+    try:
+        ids, replayed = services.annotation_bulk_create_once(
+            user=request.user, idempotency=idempotency, create=create
+        )
+    except BatchInvalid as exc:
+        return Status(422, exc.as_dict())
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
+    return Status(201, {"created": len(ids), "ids": ids})
 
 
 @router.get(

@@ -209,12 +209,14 @@ class IdempotencyKey(models.Model):
     KEY_MAX_LENGTH = 255
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    scope = models.CharField(max_length=16)  # api | w3c | reader
+    scope = models.CharField(max_length=16)  # api | w3c | reader | bulk
     key = models.CharField(max_length=KEY_MAX_LENGTH)
     request_hash = models.CharField(max_length=64)  # sha256 of the request body
     status = models.PositiveSmallIntegerField(default=201)
-    # Set in the transaction that claims the key: a committed key always has its annotation.
+    # Set in the transaction that claims the key: a committed key always has its annotation,
+    # or for a bulk batch (scope "bulk") its result: {"ids": [...]}.
     annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, null=True, related_name="+")
+    result = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -209,11 +209,16 @@ def _as_list(value: Any) -> list:
     return value if isinstance(value, list) else [value]
 
 
-def _section_from_source(source: Any) -> Section:
+def _section_from_source(source: Any, known: dict[str, Section] | None = None) -> Section:
+    """Return the section a target's source names; known caches them by IRI (a bulk batch)."""
     if isinstance(source, dict):
         source = source.get("id")
     if not isinstance(source, str) or not source:
         raise _invalid("target.source", "The target needs a source: a section's IRI in the reader.")
+    if known is not None:
+        if source not in known:
+            known[source] = _section_from_source(source)
+        return known[source]
     parts = urlsplit(source)
     try:
         match = resolve(unquote(parts.path))
@@ -261,12 +266,16 @@ def _locate_quote(text: str, exact: str, prefix: str, suffix: str) -> int:
     return max(starts, key=fit)
 
 
-def _anchor(doc: dict) -> tuple[Section, int, int, str]:
+def anchor(doc: dict, known: dict[str, Section] | None = None) -> tuple[Section, int, int, str]:
+    """Return the section, start, end and quote a W3C annotation's target selects.
+
+    known caches sections by their IRI across the annotations of one bulk batch.
+    """
     targets = _as_list(doc.get("target"))
     if len(targets) != 1 or not isinstance(targets[0], dict):
         raise _invalid("target", "Send exactly one target: a SpecificResource on a section with selectors.")
     target = targets[0]
-    section = _section_from_source(target.get("source"))
+    section = _section_from_source(target.get("source"), known)
     position = quote = None
     for selector in _selectors(target):
         if selector.get("type") == "TextPositionSelector":
@@ -297,7 +306,7 @@ def _anchor(doc: dict) -> tuple[Section, int, int, str]:
 IRI_MAX_LENGTH = 2000
 
 
-def _iri(doc: dict, name: str) -> str:
+def iri_property(doc: dict, name: str) -> str:
     """Return the document's IRI-valued property name ("" if absent), refusing what is no IRI."""
     value = doc.get(name)
     if value is None:
@@ -318,7 +327,7 @@ def _tag_by_iri(iri: str, tags: dict[str, Tag]) -> Tag | None:
     return tags.get(code)
 
 
-def _tag_by_label(value: str, tags: dict[str, Tag]) -> Tag | None:
+def tag_by_label(value: str, tags: dict[str, Tag]) -> Tag | None:
     wanted = value.strip().casefold()
     for tag in tags.values():
         if wanted in (tag.code.casefold(), tag.label_en.casefold(), tag.label_ko.casefold()):
@@ -341,14 +350,16 @@ def _actor_value(value: str) -> str | None:
     return None
 
 
-def _fields(doc: dict) -> dict[str, Any]:
+def body_fields(doc: dict, tags_by_code: dict[str, Tag] | None = None) -> dict[str, Any]:
     """Return tags, actor and note from the annotation's bodies (as annotation_jsonld writes them).
 
     Tags: TextualBody purpose tagging (label or code), or a tag IRI (a bare body IRI or a
     SpecificResource source). Actor: a SpecificResource whose source is an actor URN.
-    Note: TextualBody purpose commenting/describing/none, or bodyValue.
+    Note: TextualBody purpose commenting/describing/none, or bodyValue. tags_by_code is
+    the codebook, when the caller (a bulk batch) has read it already.
     """
-    tags_by_code = {tag.code: tag for tag in selectors.tag_list()}
+    if tags_by_code is None:
+        tags_by_code = {tag.code: tag for tag in selectors.tag_list()}
     tags: list[Tag] = []
     actor = Actor.UNSPECIFIED.value
     notes: list[str] = []
@@ -375,7 +386,7 @@ def _fields(doc: dict) -> dict[str, Any]:
         elif not isinstance(value, str):
             raise _invalid("body", "A TextualBody needs a string value.")
         elif purpose == "tagging":
-            tag = _tag_by_label(value, tags_by_code)
+            tag = tag_by_label(value, tags_by_code)
             if tag is None:
                 raise _invalid("body", f"Unknown tag: {value!r} (use a tag label or code).")
             tags.append(tag)
@@ -505,8 +516,8 @@ def _container_post(request: HttpRequest) -> HttpResponse:
     )
 
     def create() -> Annotation:
-        section, start, end, exact = _anchor(doc)
-        fields = _fields(doc)
+        section, start, end, exact = anchor(doc)
+        fields = body_fields(doc)
         # The server gives the annotation its own IRI; the one the client sent goes to via,
         # canonical is kept as sent (Web Annotation Protocol 5.1, Data Model 3.3.6).
         return services.annotation_create(
@@ -515,8 +526,8 @@ def _container_post(request: HttpRequest) -> HttpResponse:
             start=start,
             end=end,
             quote=exact,
-            canonical=_iri(doc, "canonical"),
-            via=_iri(doc, "id"),
+            canonical=iri_property(doc, "canonical"),
+            via=iri_property(doc, "id"),
             **fields,
         )
 
@@ -599,14 +610,14 @@ def annotation(request: HttpRequest, pk: int) -> HttpResponse:
         if_match = _require_if_match(request, found)
         doc = _read_json(request)
         if doc.get("target") is not None:
-            section, *_ = _anchor(doc)
+            section, *_ = anchor(doc)
             if section.pk != found.section_id:
                 raise _invalid("target", "An annotation's target cannot change: create a new annotation.")
-        if "canonical" in doc and _iri(doc, "canonical") != found.canonical:
+        if "canonical" in doc and iri_property(doc, "canonical") != found.canonical:
             message = "An annotation's canonical IRI cannot change: it is kept from its creation."
             raise ValidationError({"canonical": ValidationError(message, code="bad_request")})
         # Visibility is no part of the W3C model: it stays as stored (read under the lock).
-        services.annotation_update(user=user, annotation=found, if_match=if_match, **_fields(doc))
+        services.annotation_update(user=user, annotation=found, if_match=if_match, **body_fields(doc))
         found = _annotation_or_gone(request, pk)
         body = annotation_jsonld(found, base_url=base_url(request))
         return _json_response(request, body, media_type, headers=_annotation_headers(found))

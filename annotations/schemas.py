@@ -225,3 +225,26 @@ class AnnotationFilterIn(Schema):
     )
     cursor: str | None = Field(None, max_length=200, description="Opaque: take it from `next`.")
     limit: int = Field(50, ge=1, le=500)
+
+
+class BulkOut(Schema):
+    """A batch created: how many annotations, and their ids in the order they were sent."""
+
+    created: int
+    ids: list[int]
+
+
+class BulkProblemOut(Schema):
+    item: int = Field(description="The item's number in the batch, from 1.")
+    line: int | None = Field(None, description="Its line, for JSON Lines.")
+    field: str | None = None
+    detail: str
+
+
+class BulkErrorOut(Schema):
+    """A batch refused: nothing was written. errors lists the first 200 problems."""
+
+    detail: str
+    field: str | None = None
+    errors: list[BulkProblemOut] = []
+    error_count: int = 0

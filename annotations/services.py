@@ -12,6 +12,7 @@ import hashlib
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
@@ -27,6 +28,9 @@ from annotations.models import Actor, Annotation, Category, IdempotencyKey, Tag,
 from annotations.roles import ROLE_PERMISSIONS, STAFF_ROLES, Role
 from briefs.models import Section
 from search.services import annotation_index_refresh
+
+if TYPE_CHECKING:
+    from annotations.bulk import Draft, Problem
 
 
 @transaction.atomic
@@ -93,6 +97,20 @@ def _quote_context(text: str, start: int, end: int) -> tuple[str, str]:
     return text[max(0, start - n) : start], text[end : end + n]
 
 
+def _validate_span(text: str, start: int, end: int, quote: str) -> None:
+    if not 0 <= start < end <= len(text):
+        raise ValidationError(
+            _("Offsets %(start)s–%(end)s are out of range for this section (0–%(length)s).")
+            % {"start": start, "end": end, "length": len(text)},
+            code="invalid",
+        )
+    if unicodedata.normalize("NFC", quote) != text[start:end]:
+        raise ValidationError(
+            _("The selected text no longer matches the section: reload the page and select it again."),
+            code="quote_mismatch",
+        )
+
+
 def _validate_fields(
     *, user: AbstractBaseUser, tags: Sequence[Tag], actor: str, note: str, visibility: str, sharing: bool
 ) -> None:
@@ -136,17 +154,7 @@ def annotation_create(
     if not permissions.can_annotate(user):
         raise PermissionDenied(_("Your account may not create annotations."))
     text = section.text
-    if not 0 <= start < end <= len(text):
-        raise ValidationError(
-            _("Offsets %(start)s–%(end)s are out of range for this section (0–%(length)s).")
-            % {"start": start, "end": end, "length": len(text)},
-            code="invalid",
-        )
-    if unicodedata.normalize("NFC", quote) != text[start:end]:
-        raise ValidationError(
-            _("The selected text no longer matches the section: reload the page and select it again."),
-            code="quote_mismatch",
-        )
+    _validate_span(text, start, end, quote)
     _validate_fields(
         user=user,
         tags=tags,
@@ -174,6 +182,82 @@ def annotation_create(
     annotation.tags.add(*tags)  # a new annotation has none to compare with: one INSERT
     annotation_index_refresh(annotations=[annotation])
     return annotation
+
+
+# Rows per INSERT and per search-index batch of a bulk create.
+BULK_BATCH_SIZE = 2000
+
+
+@transaction.atomic
+def annotation_bulk_create(
+    *, user: AbstractBaseUser, drafts: Sequence[Draft], problems: Sequence[Problem] = ()
+) -> list[Annotation]:
+    """Create every draft's annotation, or none: BatchInvalid lists each draft that cannot be.
+
+    The same checks as annotation_create, per draft, before anything is written; problems
+    are those the reader found already (annotations.bulk.batch_drafts), reported with them
+    in item order. Then one INSERT per BULK_BATCH_SIZE annotations and their tag links, and
+    the search index in batches, all in this transaction.
+    """
+    from annotations.bulk import BatchInvalid, Problem  # the readers import this module
+
+    if not permissions.can_annotate(user):
+        raise PermissionDenied(_("Your account may not create annotations."))
+    problems = list(problems)
+    may_share = None
+    for draft in drafts:
+        try:
+            _validate_span(draft.section.text, draft.start, draft.end, draft.quote)
+            sharing = draft.visibility == Visibility.SHARED
+            if sharing and may_share is None:
+                may_share = permissions.can_share(user)
+            _validate_fields(
+                user=user,
+                tags=draft.tags,
+                actor=draft.actor,
+                note=draft.note,
+                visibility=draft.visibility,
+                sharing=sharing and not may_share,
+            )
+        except PermissionDenied as exc:
+            problems.append(Problem(draft.item, draft.line, "visibility", str(exc)))
+        except ValidationError as exc:
+            field = "quote" if exc.code == "quote_mismatch" else None
+            problems.extend(Problem(draft.item, draft.line, field, m) for m in exc.messages)
+    if problems:
+        raise BatchInvalid(sorted(problems, key=lambda p: (p.item, p.line or 0)))
+    annotations = []
+    for draft in drafts:
+        text = draft.section.text
+        prefix, suffix = _quote_context(text, draft.start, draft.end)
+        annotations.append(
+            Annotation(
+                section=draft.section,
+                start=draft.start,
+                end=draft.end,
+                quote=text[draft.start : draft.end],
+                prefix=prefix,
+                suffix=suffix,
+                actor=draft.actor,
+                note=draft.note,
+                visibility=draft.visibility,
+                ever_shared=draft.visibility == Visibility.SHARED,
+                author=user,
+                canonical=draft.canonical,
+                via=draft.via,
+            )
+        )
+    Annotation.objects.bulk_create(annotations, batch_size=BULK_BATCH_SIZE)
+    through = Annotation.tags.through
+    links = [
+        through(annotation_id=a.pk, tag_id=tag.pk)
+        for a, draft in zip(annotations, drafts, strict=True)
+        for tag in dict.fromkeys(draft.tags)
+    ]
+    through.objects.bulk_create(links, batch_size=BULK_BATCH_SIZE * 4)
+    for start in range(0, len(annotations), BULK_BATCH_SIZE):
+        annotation_index_refresh(annotations=annotations[start : start + BULK_BATCH_SIZE])
+    return annotations
 
 
 def annotation_lock(*, annotation: Annotation, if_match: str | None = None) -> Annotation:
@@ -323,3 +407,25 @@ def annotation_create_once(
     record.annotation = annotation
     record.save(update_fields=["annotation"])
     return annotation, record.status, False
+
+
+@transaction.atomic
+def annotation_bulk_create_once(
+    *, user: AbstractBaseUser, idempotency: Idempotency | None, create: Callable[[], list[Annotation]]
+) -> tuple[list[int], bool]:
+    """Run create() once per idempotency key; return the created ids and whether replayed.
+
+    As annotation_create_once, for a batch: a repeat with the same body answers the first
+    batch's ids and creates nothing; a failed batch keeps no key.
+    """
+    if idempotency is None:
+        return [a.pk for a in create()], False
+    record = _idempotency_claim(user=user, idempotency=idempotency)
+    if record.request_hash != idempotency.request_hash:
+        raise IdempotencyMismatch()
+    if record.result is not None:
+        return list(record.result["ids"]), True
+    ids = [a.pk for a in create()]
+    record.result = {"ids": ids}
+    record.save(update_fields=["result"])
+    return ids, False

@@ -76,16 +76,25 @@ class ErrorOut(Schema):
     field: str | None = None
 
 
-def body_size_check(request: HttpRequest) -> None:
-    """Refuse a body over MAX_BODY_BYTES, by its Content-Length and by what arrives."""
-    limit = getattr(settings, "MARGINALIA_API_MAX_BODY_BYTES", MAX_BODY_BYTES)
+def body_size_check(request: HttpRequest, *, limit: int | None = None) -> None:
+    """Refuse a body over MAX_BODY_BYTES (or limit), by its Content-Length and by what arrives.
+
+    A limit over DATA_UPLOAD_MAX_MEMORY_SIZE (the bulk endpoint's) reads the body itself,
+    at most limit + 1 bytes, so request.body holds it without Django's smaller cap.
+    """
+    limit = limit or getattr(settings, "MARGINALIA_API_MAX_BODY_BYTES", MAX_BODY_BYTES)
     try:
         declared = int(request.headers.get("content-length") or 0)
     except ValueError:
         declared = 0
     if declared > limit:
         raise PayloadTooLarge(limit)
-    if request.method in ("POST", "PUT", "PATCH"):
+    if request.method in ("POST", "PUT", "PATCH") and limit > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        if not hasattr(request, "_body"):
+            request._body = request.read(limit + 1)
+        if len(request.body) > limit:
+            raise PayloadTooLarge(limit)
+    elif request.method in ("POST", "PUT", "PATCH"):
         try:
             size = len(request.body)  # also bounded by DATA_UPLOAD_MAX_MEMORY_SIZE
         except RequestDataTooBig as exc:
@@ -159,14 +168,16 @@ class ApiAuth(HttpBearer):
     Also refuses oversize bodies: ninja runs auth before it parses anything.
     """
 
-    def __init__(self, *, write: bool = False, anonymous: bool = False) -> None:
+    def __init__(self, *, write: bool = False, anonymous: bool = False, max_body_setting: str = "") -> None:
         self.write = write
         self.anonymous = anonymous
+        self.max_body_setting = max_body_setting  # "": MARGINALIA_API_MAX_BODY_BYTES
         super().__init__()
 
     def __call__(self, request: HttpRequest) -> Any:
         user = authenticate_request(request, write=self.write, anonymous=self.anonymous)
-        body_size_check(request)
+        limit = getattr(settings, self.max_body_setting) if self.max_body_setting else None
+        body_size_check(request, limit=limit)
         return user
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:  # pragma: no cover - __call__ does it
@@ -192,6 +203,7 @@ class SignedInAuth(ApiAuth):
 read_auth = ApiAuth(anonymous=True)
 signed_in_auth = SignedInAuth()
 write_auth = ApiAuth(write=True)
+bulk_auth = ApiAuth(write=True, max_body_setting="MARGINALIA_BULK_MAX_BYTES")
 
 # Reads are open to anonymous callers (who see briefs and the codebook but no annotations):
 # say so in the schema, next to the bearer scheme.

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib.auth import get_user_model
 from django.core import checks
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 
 class AppCommand(BaseCommand):
@@ -16,3 +19,11 @@ class AppCommand(BaseCommand):
     """
 
     requires_system_checks = [checks.Tags.models, checks.Tags.database]
+
+    def user_named(self, username: str) -> Any:
+        """Return the user with this username, or a CommandError that says there is none."""
+        user_model = get_user_model()
+        try:
+            return user_model.objects.get(**{user_model.USERNAME_FIELD: username})
+        except user_model.DoesNotExist as exc:
+            raise CommandError(f"No user {username!r}.") from exc

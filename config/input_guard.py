@@ -174,13 +174,13 @@ def _check_strings(value: Any) -> None:
                 raise UnreadableInput(f"The JSON body contains {problem}.")
 
 
-def json_body_load(body: bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
+def json_body_load(body: bytes, *, max_depth: int = MAX_JSON_DEPTH, limit: int | None = None) -> Any:
     """Parse a JSON request body, refusing what no endpoint should handle (UnreadableInput).
 
-    Refused: bodies over MARGINALIA_API_MAX_BODY_BYTES, nesting deeper than max_depth,
-    NaN/Infinity, and NUL or lone surrogates in any key or string.
+    Refused: bodies over MARGINALIA_API_MAX_BODY_BYTES (or limit), nesting deeper than
+    max_depth, NaN/Infinity, and NUL or lone surrogates in any key or string.
     """
-    limit = getattr(settings, "MARGINALIA_API_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)
+    limit = limit or getattr(settings, "MARGINALIA_API_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)
     if len(body) > limit:
         raise UnreadableInput(f"The request body is too large (at most {limit} bytes).")
     if _depth(body) > max_depth:

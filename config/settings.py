@@ -195,6 +195,9 @@ if not re.fullmatch(r"\s*[1-9][0-9]*\s*/\s*[1-9][0-9]*\s*", MARGINALIA_API_RATE_
         f"like '600/60'; got {MARGINALIA_API_RATE_LIMIT!r}."
     )
 MARGINALIA_API_MAX_BODY_BYTES = int(os.environ.get("MARGINALIA_API_MAX_BODY_BYTES", 256 * 1024))
+# POST /api/v1/annotations/bulk: one batch, all or nothing (annotations.bulk).
+MARGINALIA_BULK_MAX_BYTES = int(os.environ.get("MARGINALIA_BULK_MAX_BYTES", 32 * 1024 * 1024))
+MARGINALIA_BULK_MAX_ITEMS = int(os.environ.get("MARGINALIA_BULK_MAX_ITEMS", 20_000))
 
 # The reader highlights and lists this many annotations per section; "show more" adds as many
 # again, up to MARGINALIA_READER_MAX_ANNOTATIONS in one section, so a page stays small

@@ -4,7 +4,6 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import urlencode
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError, CommandParser
 from django.urls import reverse
 
@@ -46,11 +45,7 @@ class Command(AppCommand):
         parser.add_argument("-o", "--output", help="file to write (default: standard output)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user_model = get_user_model()
-        try:
-            user = user_model.objects.get(**{user_model.USERNAME_FIELD: options["user"]})
-        except user_model.DoesNotExist as exc:
-            raise CommandError(f"No user {options['user']!r}.") from exc
+        user = self.user_named(options["user"])
         data = {name: options[name] for name in FILTERS if options[name]}
         data.update(context=options["context"], language=options["language"], format=options["format"])
         form = ExportForm(data)
