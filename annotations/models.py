@@ -179,6 +179,21 @@ class Annotation(models.Model):
             models.Index(fields=["author", "visibility"], name="annotation_author_visibility"),
             # A feed page is one range scan of this: after the cursor, below the horizon, in order.
             models.Index(fields=["change_seq", "id"], name="annotation_change_seq"),
+            # The W3C container: its pages walk creation order by key, its "modified" is the
+            # newest updated_at, its total counts off the third without reading the table.
+            models.Index(
+                fields=["created_at", "id"],
+                condition=Q(deleted_at__isnull=True),
+                name="annotation_alive_created",
+            ),
+            models.Index(
+                fields=["updated_at"], condition=Q(deleted_at__isnull=True), name="annotation_alive_updated"
+            ),
+            models.Index(
+                fields=["visibility", "author"],
+                condition=Q(deleted_at__isnull=True),
+                name="annotation_alive_visible",
+            ),
         ]
 
     def __str__(self) -> str:

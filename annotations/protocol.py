@@ -11,7 +11,9 @@ Choices (REC-annotation-protocol-20170223):
 - Prefer: return=representation;include="…PreferMinimalContainer" leaves the first page
   out, "…PreferContainedIRIs" lists IRIs instead of descriptions (pages then carry
   iris=1); descriptions are the default.
-- Pages hold PAGE_SIZE annotations in creation order.
+- Pages hold PAGE_SIZE annotations in creation order. Their next and prev links carry the
+  key of the item they continue from (after=, before=), so walking the pages reads each off
+  an index (no OFFSET), as cheap at page 1,000 as at page 1.
 - PUT and DELETE require If-Match with the current ETag: 428 without it, 412 if stale,
   so two clients cannot silently overwrite each other.
 - The anchor (target) is fixed at creation; PUT changes the bodies: tags (purpose
@@ -31,6 +33,7 @@ Choices (REC-annotation-protocol-20170223):
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import json
@@ -40,7 +43,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Max
+from django.db.models import Max, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext
@@ -89,7 +92,7 @@ RESOURCE_LINK = '<http://www.w3.org/ns/ldp#Resource>; rel="type"'
 CONTAINER_ALLOW = "GET, HEAD, OPTIONS, POST"
 ANNOTATION_ALLOW = "GET, HEAD, OPTIONS, PUT, DELETE"
 ACCEPT_POST = f"{JSONLD_MEDIA_TYPE}, {JSON_MEDIA_TYPE}"
-CONTAINER_QUERY = frozenset({"page", "iris"})
+CONTAINER_QUERY = frozenset({"page", "iris", "after", "before"})
 ANNOTATION_QUERY: frozenset[str] = frozenset()
 
 View = Callable[..., HttpResponse]
@@ -418,15 +421,63 @@ def _container_headers() -> dict[str, str]:
     }
 
 
-def _page_iri(collection: str, page: int, iris: bool) -> str:
-    return f"{collection}?{'iris=1&' if iris else ''}page={page}"
+def _page_iri(collection: str, page: int, iris: bool, *, after: str = "", before: str = "") -> str:
+    key = f"&after={after}" if after else f"&before={before}" if before else ""
+    return f"{collection}?{'iris=1&' if iris else ''}page={page}{key}"
 
 
-def _page_doc(request: HttpRequest, qs, *, page: int, total: int, collection: str, iris: bool) -> dict:
+def _key(annotation: Annotation) -> str:
+    """Return the annotation's place in container order, for a page link: micros-pk."""
+    created = annotation.created_at
+    micros = (created - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(microseconds=1)
+    return f"{micros}-{annotation.pk}"
+
+
+def _parse_key(value: str) -> tuple[dt.datetime, int]:
+    micros, _, pk = value.partition("-")
+    if not (micros.isdigit() and pk.isdigit()) or len(micros) > 18 or len(pk) > 18:
+        raise HttpError(400, "after and before take the key a page link carries.")
+    created = dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=int(micros))
+    return created, int(pk)
+
+
+def _page_rows(qs, *, page: int, total: int, after: str | None, before: str | None) -> list[Annotation]:
+    """Return one page in container order (created_at, pk), by keyset where the link has a key.
+
+    next and prev links carry the key of the item they continue from, so following them
+    reads PAGE_SIZE rows off the index whatever the page number; a bare ?page=N (a
+    client's jump, or last) counts from the nearer end.
+    """
+    rows = annotation_prefetch(qs)
+    if after:
+        created, pk = _parse_key(after)
+        later = Q(created_at__gt=created) | Q(created_at=created, pk__gt=pk)
+        return list(rows.filter(later).order_by("created_at", "pk")[:PAGE_SIZE])
+    if before:
+        created, pk = _parse_key(before)
+        earlier = Q(created_at__lt=created) | Q(created_at=created, pk__lt=pk)
+        return list(rows.filter(earlier).order_by("-created_at", "-pk")[:PAGE_SIZE])[::-1]
+    start = page * PAGE_SIZE
+    size = min(PAGE_SIZE, total - start)
+    from_end = total - start - size
+    if from_end < start:
+        return list(rows.order_by("-created_at", "-pk")[from_end : from_end + size])[::-1]
+    return list(rows.order_by("created_at", "pk")[start : start + size])
+
+
+def _page_doc(
+    request: HttpRequest,
+    qs,
+    *,
+    page: int,
+    total: int,
+    collection: str,
+    iris: bool,
+    after: str | None = None,
+    before: str | None = None,
+) -> dict:
     base = base_url(request)
-    rows = list(
-        annotation_prefetch(qs.order_by("created_at", "pk"))[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    )
+    rows = _page_rows(qs, page=page, total=total, after=after, before=before)
     items: list[Any] = [
         annotation_id(a, base_url=base) if iris else annotation_jsonld(a, base_url=base, with_context=False)
         for a in rows
@@ -438,9 +489,9 @@ def _page_doc(request: HttpRequest, qs, *, page: int, total: int, collection: st
     doc["partOf"] = {"id": collection + ("?iris=1" if iris else ""), "total": total}
     doc["startIndex"] = page * PAGE_SIZE
     if (page + 1) * PAGE_SIZE < total:
-        doc["next"] = _page_iri(collection, page + 1, iris)
+        doc["next"] = _page_iri(collection, page + 1, iris, after=_key(rows[-1]) if rows else "")
     if page > 0:
-        doc["prev"] = _page_iri(collection, page - 1, iris)
+        doc["prev"] = _page_iri(collection, page - 1, iris, before=_key(rows[0]) if rows else "")
     doc["items"] = items
     return doc
 
@@ -466,7 +517,8 @@ def _container_get(request: HttpRequest) -> HttpResponse:
     page_param = request.GET.get("page")
     collection = container_id(base_url=base_url(request))
     qs = selectors.annotations_visible_to(request.user)
-    stats = qs.aggregate(total=Count("pk"), modified=Max("updated_at"))
+    # Two statements, not one: alone, MAX reads one entry off the updated_at index.
+    stats = {"total": qs.count(), "modified": qs.aggregate(modified=Max("updated_at"))["modified"]}
     total = stats["total"]
     last_page = max(0, (total - 1) // PAGE_SIZE)
     headers = _container_headers()
@@ -480,6 +532,8 @@ def _container_get(request: HttpRequest) -> HttpResponse:
             total=total,
             collection=collection,
             iris=iris,
+            after=request.GET.get("after"),
+            before=request.GET.get("before"),
         )
         if stats["modified"]:
             doc["partOf"]["modified"] = w3c_datetime(stats["modified"])

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from annotations import protocol
@@ -78,18 +80,50 @@ def test_container_paging(api, section, annotator, monkeypatch):
     made = [AnnotationFactory(section=section, author=annotator, start=i) for i in range(5)]
     doc = api.get(CONTAINER).json()
     assert doc["last"].endswith("?page=2")
-    assert doc["first"]["next"].endswith("?page=1")
+    assert doc["first"]["next"].endswith(f"?page=1&after={protocol._key(made[1])}")
     page = api.get(CONTAINER + "?page=1").json()
     assert page["type"] == "AnnotationPage"
     assert (
         page["partOf"]["id"] == "http://testserver/api/v1/w3c/annotations/" and page["partOf"]["total"] == 5
     )
     assert page["startIndex"] == 2
-    assert page["prev"].endswith("?page=0") and page["next"].endswith("?page=2")
+    assert page["prev"].endswith(f"?page=0&before={protocol._key(made[2])}")
+    assert page["next"].endswith(f"?page=2&after={protocol._key(made[3])}")
     assert [item["id"].rsplit("/", 1)[1] for item in page["items"]] == [str(made[2].pk), str(made[3].pk)]
     assert w3c_must_failures(page) == []
     assert api.get(CONTAINER + "?page=3").status_code == 404
     assert api.get(CONTAINER + "?page=x").status_code == 404
+    for key in ("x", "1-", "-1", "9" * 30 + "-1"):
+        assert api.get(CONTAINER + f"?page=1&after={key}").status_code == 400
+
+
+def _item_ids(page: dict) -> list[int]:
+    return [int(item["id"].rsplit("/", 1)[1]) for item in page["items"]]
+
+
+def test_container_pages_are_walked_by_key_not_offset(api, section, annotator, monkeypatch):
+    monkeypatch.setattr(protocol, "PAGE_SIZE", 3)
+    made = [AnnotationFactory(section=section, author=annotator, start=i) for i in range(11)]
+    Annotation.objects.filter(pk=made[4].pk).update(created_at=made[0].created_at)  # a tie on the time
+    want = [a.pk for a in sorted(Annotation.objects.all(), key=lambda a: (a.created_at, a.pk))]
+    seen, url, offsets = [], api.get(CONTAINER).json()["first"]["next"], []
+    seen += _item_ids(api.get(CONTAINER + "?page=0").json())
+    while url:
+        with CaptureQueriesContext(connection) as queries:
+            page = api.get(url).json()
+        offsets += [q["sql"] for q in queries if "OFFSET" in q["sql"]]
+        seen += _item_ids(page)
+        url = page.get("next")
+    assert seen == want and offsets == []
+    # back from the last page by prev links, and the bare last page read from the end
+    last = api.get(CONTAINER).json()["last"]
+    page = api.get(last).json()
+    assert _item_ids(page) == want[9:]
+    back = []
+    while "prev" in page:
+        page = api.get(page["prev"]).json()
+        back = _item_ids(page) + back
+    assert back == want[:9]
 
 
 def test_prefer_minimal_iris_and_descriptions(api, section, annotator):
@@ -134,8 +168,8 @@ def test_a_signed_in_session_reads_the_container(section, annotator):
 @pytest.mark.parametrize(
     ("path", "query", "accepted"),
     [
-        ("", "?pgae=1", "iris, page"),
-        ("", "?page=0&zz=1&pgae=1", "iris, page"),
+        ("", "?pgae=1", "after, before, iris, page"),
+        ("", "?page=0&zz=1&pgae=1", "after, before, iris, page"),
         ("{pk}", "?pgae=1", "none"),
     ],
 )
