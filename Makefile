@@ -14,10 +14,13 @@ install: ## Install uv if missing, the locked dependencies into .venv, and their
 	@$(UV) sync --frozen --quiet --compile-bytecode
 	@$(UV) run python -m compileall -q -j 0 accounts annotations briefs config search manage.py
 
-run: install ## Run the app at http://127.0.0.1:8000 with the demo data (embedded PostgreSQL unless DATABASE_URL)
+run: install ## Run the app at http://127.0.0.1:8000 with the demo data and its job worker (embedded PostgreSQL unless DATABASE_URL)
 	$(UV) run python manage.py migrate --noinput
 	$(UV) run python manage.py load_demo --with-users
-	$(UV) run python manage.py runserver $(HOST):$(PORT)
+	@# The background worker (search indexing of large imports) runs beside the web server
+	@# and stops with it.
+	$(UV) run python manage.py db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(UV) run python manage.py runserver $(HOST):$(PORT)
 
 test: install ## Run the whole test suite (needs Debian's chromium for the browser tests)
 	$(UV) run pytest

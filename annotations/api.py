@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -228,7 +229,8 @@ def annotation_bulk(
     JSON (an array, a W3C collection or page) or JSON Lines (Content-Type
     application/x-ndjson). Every item is checked first; if any cannot be created the
     answer is a 422 listing each problem with its item number (and line) and nothing is
-    written. With an Idempotency-Key a retry answers the first batch's ids.
+    written. With an Idempotency-Key a retry answers the first batch's ids. A batch of more
+    than 500 is searchable once the background worker has indexed it (search_index: queued).
     """
     media = request.content_type or ""
     idempotency = services.Idempotency.of_request(idempotency_key, scope="bulk", body=request.body)
@@ -246,7 +248,8 @@ def annotation_bulk(
         return Status(422, exc.as_dict())
     if replayed:
         response["Idempotent-Replayed"] = "true"
-    return Status(201, {"created": len(ids), "ids": ids})
+    searchable = len(ids) <= settings.MARGINALIA_BULK_INDEX_INLINE
+    return Status(201, {"created": len(ids), "ids": ids, "search_index": "done" if searchable else "queued"})
 
 
 @router.get(

@@ -232,6 +232,9 @@ class BulkOut(Schema):
 
     created: int
     ids: list[int]
+    search_index: Literal["done", "queued"] = Field(
+        description="done: searchable now; queued: once the background worker has indexed the batch."
+    )
 
 
 class BulkProblemOut(Schema):

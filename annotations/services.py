@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.contrib.auth.password_validation import validate_password
@@ -190,14 +191,20 @@ BULK_BATCH_SIZE = 2000
 
 @transaction.atomic
 def annotation_bulk_create(
-    *, user: AbstractBaseUser, drafts: Sequence[Draft], problems: Sequence[Problem] = ()
+    *,
+    user: AbstractBaseUser,
+    drafts: Sequence[Draft],
+    problems: Sequence[Problem] = (),
+    index_inline: int | None = None,
 ) -> list[Annotation]:
     """Create every draft's annotation, or none: BatchInvalid lists each draft that cannot be.
 
     The same checks as annotation_create, per draft, before anything is written; problems
     are those the reader found already (annotations.bulk.batch_drafts), reported with them
-    in item order. Then one INSERT per BULK_BATCH_SIZE annotations and their tag links, and
-    the search index in batches, all in this transaction.
+    in item order. Then one INSERT per BULK_BATCH_SIZE annotations and their tag links, all
+    in this transaction, and the search index: in it too up to index_inline annotations
+    (MARGINALIA_BULK_INDEX_INLINE), else as a background job enqueued in the same
+    transaction (search.tasks), so it commits, or rolls back, with the batch.
     """
     from annotations.bulk import BatchInvalid, Problem  # the readers import this module
 
@@ -255,8 +262,14 @@ def annotation_bulk_create(
         for tag in dict.fromkeys(draft.tags)
     ]
     through.objects.bulk_create(links, batch_size=BULK_BATCH_SIZE * 4)
-    for start in range(0, len(annotations), BULK_BATCH_SIZE):
-        annotation_index_refresh(annotations=annotations[start : start + BULK_BATCH_SIZE])
+    inline = settings.MARGINALIA_BULK_INDEX_INLINE if index_inline is None else index_inline
+    if len(annotations) <= inline:
+        for start in range(0, len(annotations), BULK_BATCH_SIZE):
+            annotation_index_refresh(annotations=annotations[start : start + BULK_BATCH_SIZE])
+    else:
+        from search.tasks import annotation_index_build
+
+        annotation_index_build.enqueue([a.pk for a in annotations])
     return annotations
 
 

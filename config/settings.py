@@ -70,7 +70,12 @@ INSTALLED_APPS = [
     "ninja",
     "axes",
     "csp",
+    # Background jobs in PostgreSQL (no new server): `manage.py db_worker` runs them.
+    "django_tasks",
+    "django_tasks_db",
 ]
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -198,6 +203,9 @@ MARGINALIA_API_MAX_BODY_BYTES = int(os.environ.get("MARGINALIA_API_MAX_BODY_BYTE
 # POST /api/v1/annotations/bulk: one batch, all or nothing (annotations.bulk).
 MARGINALIA_BULK_MAX_BYTES = int(os.environ.get("MARGINALIA_BULK_MAX_BYTES", 32 * 1024 * 1024))
 MARGINALIA_BULK_MAX_ITEMS = int(os.environ.get("MARGINALIA_BULK_MAX_ITEMS", 20_000))
+# A batch larger than this is searchable once the worker has indexed it (seconds later), so the
+# request does not wait for the morphological analysis of every quote and note.
+MARGINALIA_BULK_INDEX_INLINE = int(os.environ.get("MARGINALIA_BULK_INDEX_INLINE", 500))
 
 # The reader highlights and lists this many annotations per section; "show more" adds as many
 # again, up to MARGINALIA_READER_MAX_ANNOTATIONS in one section, so a page stays small

@@ -142,3 +142,14 @@ def test_static_files_are_served_by_whitenoise(db, tmp_path, settings):
     assert response.status_code == 200
     body = b"".join(response.streaming_content)
     assert b"word-break: keep-all" in body
+
+
+def test_the_job_worker_runs_with_the_app_in_compose_and_make_run():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    worker = compose["services"]["worker"]
+    assert worker["command"].split()[:3] == ["python", "manage.py", "db_worker"]
+    assert worker["depends_on"]["app"]["condition"] == "service_healthy"  # after the migrations
+    assert worker["environment"]["DATABASE_URL"] == compose["services"]["app"]["environment"]["DATABASE_URL"]
+    makefile = (ROOT / "Makefile").read_text()
+    run = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    assert "manage.py db_worker &" in run and "runserver" in run and "trap" in run

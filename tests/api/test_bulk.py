@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -236,3 +237,22 @@ def test_the_openapi_document_describes_the_bulk_endpoint(client):
         "application/x-ndjson",
     }
     assert {"201", "413", "422"} <= set(operation["responses"])
+
+
+@pytest.mark.django_db(transaction=True)  # the worker reads committed jobs on its own terms
+def test_a_large_batch_is_indexed_by_the_background_worker(api, section, codebook, settings):
+    from django.core.management import call_command
+
+    settings.MARGINALIA_BULK_INDEX_INLINE = 2
+    batch = [item(section, q, tags=["big-deal"], note="영변 폐기 제안") for q in QUOTES]
+    response = post(api, batch)
+    assert response.status_code == 201 and response.json()["search_index"] == "queued"
+    ids = response.json()["ids"]
+    assert AnnotationDocument.objects.filter(annotation_id__in=ids).count() == 0
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=io.StringIO())
+    assert AnnotationDocument.objects.filter(annotation_id__in=ids).count() == len(QUOTES)
+    found = api.get("/api/v1/search/annotations", {"q": "영변 폐기"}).json()["items"]
+    assert {hit["annotation"] for hit in found} >= set(ids)
+    small = post(api, batch[:2])
+    assert small.json()["search_index"] == "done"
+    assert AnnotationDocument.objects.filter(annotation_id__in=small.json()["ids"]).count() == 2

@@ -54,7 +54,10 @@ class Command(AppCommand):
             with transaction.atomic():
                 items = batch_items(raw, json_lines=json_lines, bounded=False)
                 drafts, problems = batch_drafts(items, visibility=options["visibility"])
-                created = annotation_bulk_create(user=user, drafts=drafts, problems=problems)
+                # Indexed here, not by the worker: a command does not keep a person waiting on a page.
+                created = annotation_bulk_create(
+                    user=user, drafts=drafts, problems=problems, index_inline=len(drafts)
+                )
                 if options["dry_run"]:
                     transaction.set_rollback(True)
         except BatchInvalid as exc:
