@@ -451,11 +451,12 @@ def _page_rows(qs, *, page: int, total: int, after: str | None, before: str | No
     rows = annotation_prefetch(qs)
     if after:
         created, pk = _parse_key(after)
-        later = Q(created_at__gt=created) | Q(created_at=created, pk__gt=pk)
+        # created_at >= … bounds the index scan; the OR only breaks ties on the time.
+        later = Q(created_at__gte=created) & (Q(created_at__gt=created) | Q(pk__gt=pk))
         return list(rows.filter(later).order_by("created_at", "pk")[:PAGE_SIZE])
     if before:
         created, pk = _parse_key(before)
-        earlier = Q(created_at__lt=created) | Q(created_at=created, pk__lt=pk)
+        earlier = Q(created_at__lte=created) & (Q(created_at__lt=created) | Q(pk__lt=pk))
         return list(rows.filter(earlier).order_by("-created_at", "-pk")[:PAGE_SIZE])[::-1]
     start = page * PAGE_SIZE
     size = min(PAGE_SIZE, total - start)
