@@ -38,7 +38,15 @@ from annotations.schemas import (
     tombstone_native,
 )
 from briefs.models import Section
-from config.api_support import ERRORS, OPEN_READ, bulk_auth, signed_in_auth, url_with, write_auth
+from config.api_support import (
+    ERRORS,
+    OPEN_READ,
+    bulk_auth,
+    json_answer,
+    signed_in_auth,
+    url_with,
+    write_auth,
+)
 
 router = Router(tags=["annotations"])
 tags_router = Router(tags=["codebook"])
@@ -137,7 +145,7 @@ IDEMPOTENCY_KEY = Header(
     response={200: AnnotationPageOut, **ERRORS},
     summary="List or sync annotations",
 )
-def annotation_list(request: HttpRequest, params: Query[AnnotationFilterIn]) -> dict:
+def annotation_list(request: HttpRequest, params: Query[AnnotationFilterIn]) -> HttpResponse:
     """The annotations you may see, filtered, one cursor page at a time.
 
     Anonymous callers get a 401 saying how to sign in. For incremental sync use
@@ -153,7 +161,7 @@ def annotation_list(request: HttpRequest, params: Query[AnnotationFilterIn]) -> 
     )
     items = [tombstone_native(a) if a.gone else annotation_native(a) for a in page.items]
     next_url = url_with(request, cursor=page.next_cursor) if page.next_cursor else None
-    return {"items": items, "next": next_url, "has_more": page.has_more}
+    return json_answer({"items": items, "next": next_url, "has_more": page.has_more})
 
 
 @router.post("", auth=write_auth, response={201: AnnotationOut, **ERRORS}, summary="Create an annotation")

@@ -7,6 +7,7 @@ dicts follow AnnotationOut (and TombstoneOut for what left a sync's results).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, Literal
 
 from ninja import Field, Schema
@@ -60,24 +61,32 @@ class AnnotationOut(Schema):
     deleted: Literal[False] = Field(False, description="Always false here; see TombstoneOut.")
 
 
+def _joined(annotation: Annotation, name: str, otherwise: Callable[[Annotation], Any]) -> Any:
+    # A value the listing's query joined in (annotation_native_rows), else read off the relations.
+    values = annotation.__dict__
+    return values[name] if name in values else otherwise(annotation)
+
+
 def annotation_native(annotation: Annotation) -> dict[str, Any]:
     """Return the annotation as the native API shows it (AnnotationOut).
 
-    Expects author, section__brief and tags loaded (annotations.feed.annotation_prefetch).
+    Expects author, section__brief and tags loaded (annotations.feed.annotation_prefetch),
+    or the values annotations.feed.annotation_native_rows adds to a listing's rows.
     """
+    codes = annotation.__dict__.get("tag_codes")
     return {
         "id": annotation.pk,
-        "brief": annotation.section.brief.slug,
+        "brief": _joined(annotation, "brief_slug", lambda a: a.section.brief.slug),
         "section": annotation.section_id,
         "start": annotation.start,
         "end": annotation.end,
         "quote": annotation.quote,
         "prefix": annotation.prefix,
         "suffix": annotation.suffix,
-        "tags": [tag.code for tag in annotation.tags.all()],
+        "tags": codes if codes is not None else [tag.code for tag in annotation.tags.all()],
         "actor": annotation.actor,
         "note": annotation.note,
-        "author": annotation.author.get_username(),
+        "author": _joined(annotation, "author_username", lambda a: a.author.get_username()),
         "visibility": annotation.visibility,
         "created": annotation.created_at,
         "updated": annotation.updated_at,

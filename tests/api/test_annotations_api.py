@@ -319,8 +319,41 @@ def test_list_queries_do_not_grow_with_the_page(
         api.get(f"/api/v1/annotations?limit=200&ordering={ordering}&include_deleted=true")
     assert count(200) == small
     # token lookup with its rate-limit count (one statement), (the feed's horizon: snapshot,
-    # backends), the page, then its tags, sections (with briefs) and authors
-    assert small == (7 if ordering == "updated" else 5)
+    # backends), the page with its brief and author joined in, then its tag codes
+    assert small == (5 if ordering == "updated" else 3)
+
+
+@pytest.mark.parametrize("ordering", ["position", "updated"])
+def test_a_listing_answers_exactly_what_its_schema_would(api, section, annotator, codebook, ordering):
+    """The listing sends its own JSON (no second validation): it must be what ninja's
+    validation of the same data through AnnotationPageOut would have sent, byte for value."""
+    from annotations.feed import annotation_prefetch
+    from annotations.schemas import AnnotationPageOut, annotation_native, tombstone_native
+
+    tags = [codebook["sanctions-partial-relief"], codebook["big-deal"]]
+    for i in range(6):
+        AnnotationFactory(
+            section=section, author=annotator, start=i, length=3, tags=tags[: i % 3], note=f"메모 {i}"
+        )
+    gone = AnnotationFactory(section=section, author=annotator, visibility="shared")
+    gone.deleted_at = timezone.now()
+    gone.save()
+    body = api.get(f"/api/v1/annotations?ordering={ordering}&include_deleted=true&limit=50").json()
+    ids = [item["id"] for item in body["items"]]
+    by_id = {a.pk: a for a in annotation_prefetch(Annotation.objects.filter(pk__in=ids))}
+    expected_items = [
+        tombstone_native(by_id[pk]) if by_id[pk].deleted_at else annotation_native(by_id[pk]) for pk in ids
+    ]
+    if ordering == "updated":  # a tombstone's "updated" is when it left, as the feed says
+        expected_items = [
+            {**want, "updated": got["updated"]} if want["deleted"] else want
+            for want, got in zip(expected_items, body["items"], strict=True)
+        ]
+    expected = AnnotationPageOut.model_validate(
+        {"items": expected_items, "next": body["next"], "has_more": body["has_more"]}
+    ).model_dump(mode="json")
+    assert body == expected
+    assert [t for item in body["items"] if not item["deleted"] for t in item["tags"]]  # tags came through
 
 
 def test_a_create_costs_a_fixed_handful_of_statements(api, section, codebook):
