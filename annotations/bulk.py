@@ -173,7 +173,7 @@ class _Batch:
         self.sections_by_id: dict[int, Section | None] = {}
         self.sections_by_place: dict[tuple[str, int], Section | None] = {}
         self.sections_by_iri: dict[str, Section] = {}
-        self.sections_by_text: dict[str, Section | None] = {}
+        self.sections_by_text: dict[str, list[Section]] = {}
 
     def section(self, pk: Any) -> Section:
         if type(pk) is not int or not 0 < pk < 2**63:
@@ -203,14 +203,13 @@ class _Batch:
             raise ValidationError({"data": "The task names no section: give data.section or data.text."})
         text = unicodedata.normalize("NFC", text)
         if text not in self.sections_by_text:
-            found = list(Section.objects.filter(text=text)[:2])
-            self.sections_by_text[text] = found[0] if len(found) == 1 else None
-            if len(found) > 1:
-                raise ValidationError({"data.text": "Several sections have this text: give data.section."})
+            self.sections_by_text[text] = list(Section.objects.filter(text=text)[:2])
         found = self.sections_by_text[text]
-        if found is None:
+        if len(found) > 1:
+            raise ValidationError({"data.text": "Several sections have this text: give data.section."})
+        if not found:
             raise ValidationError({"data.text": "No section has this text: give data.section."})
-        return found
+        return found[0]
 
     def tags_named(self, names: Any, *, where: str) -> list[Tag]:
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):

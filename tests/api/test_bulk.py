@@ -256,3 +256,22 @@ def test_a_large_batch_is_indexed_by_the_background_worker(api, section, codeboo
     small = post(api, batch[:2])
     assert small.json()["search_index"] == "done"
     assert AnnotationDocument.objects.filter(annotation_id__in=small.json()["ids"]).count() == 2
+
+
+def test_label_studio_tasks_name_their_section_or_are_told_why_not(api, section, brief, codebook):
+    from tests.factories import SectionFactory
+
+    region = {"type": "labels", "value": {"start": 0, "end": 2, "text": "이번", "labels": ["big-deal"]}}
+    task = {"data": {"text": "어디에도 없는 글"}, "annotations": [{"result": [region]}]}
+    SectionFactory(brief=brief, position=3, anchor="s3", text=TEXT)  # the same text twice
+    twice = {"data": {"text": TEXT}, "annotations": [{"result": [region]}]}
+    response = post(api, [task, twice, twice, {"data": {"section": section.pk}, "annotations": []}])
+    assert response.status_code == 422
+    problems = [(p["item"], p["field"], p["detail"].split(":")[0]) for p in response.json()["errors"]]
+    assert problems == [
+        (1, "data.text", "No section has this text"),
+        (2, "data.text", "Several sections have this text"),
+        (3, "data.text", "Several sections have this text"),
+        (4, "annotations", "The task has no labelled region to import."),
+    ]
+    assert Annotation.objects.count() == 0
