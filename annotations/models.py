@@ -70,6 +70,15 @@ class Tag(models.Model):
         return pick_label(self.label_ko, self.label_en, language)
 
 
+def codebook_order(tag: Tag) -> tuple:
+    """Sort key of tags in codebook order: category position (uncategorised last), position, code.
+
+    What order_by("category__position", "position", "code") gives; the tag's category loaded.
+    """
+    position = tag.category.position if tag.category_id is not None else None
+    return (position is None, position or 0, tag.position, tag.code)
+
+
 class Actor(models.TextChoices):
     """Who a claim is attributed to."""
 

@@ -25,7 +25,7 @@ from django.db.models import (
 )
 
 from annotations.export.context import add_contexts
-from annotations.models import Annotation, Tag
+from annotations.models import Annotation, Tag, codebook_order
 from annotations.selectors import User, annotations_visible_to
 from briefs.models import Brief, Section
 
@@ -107,12 +107,6 @@ def excerpt_count(*, user: User, filters: ExportFilters) -> int:
     return excerpt_filter(user=user, filters=filters).count()
 
 
-def _tag_order(tag: Tag) -> tuple:
-    # Codebook order: category position (uncategorised last), position, code.
-    position = tag.category.position if tag.category_id is not None else None
-    return (position is None, position or 0, tag.position, tag.code)
-
-
 def excerpt_rows(
     qs: QuerySet[Annotation], *, context: bool = False, chunk_size: int = CHUNK_SIZE
 ) -> Iterator[Annotation]:
@@ -148,7 +142,9 @@ def excerpt_rows(
             cache = annotation._state.fields_cache
             cache["section"] = sections[annotation.section_id]
             cache["author"] = authors[annotation.author_id]
-            annotation.tag_list = sorted((tags[t] for t in tag_ids.get(annotation.pk, ())), key=_tag_order)
+            annotation.tag_list = sorted(
+                (tags[t] for t in tag_ids.get(annotation.pk, ())), key=codebook_order
+            )
         if context:
             add_contexts(chunk)
         yield from chunk
