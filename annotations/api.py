@@ -191,7 +191,7 @@ def annotation_create(
         )
         # Presented from what was just written (its section, brief, author and tags are in
         # hand), not read back: four statements fewer.
-        created.tag_codes = [tag.code for tag in sorted(tags, key=codebook_order)]
+        created.tag_list = sorted(tags, key=codebook_order)
         return created
 
     idempotency = services.Idempotency.of_request(idempotency_key, scope="api", body=request.body)

@@ -196,7 +196,7 @@ def annotation_prefetch(qs: QuerySet[Annotation]) -> QuerySet[Annotation]:
 def annotation_native_rows(qs: QuerySet[Annotation]) -> QuerySet[Annotation]:
     """Join in what the native presenter reads off the relations: the brief's slug, the author.
 
-    With with_tag_codes() after it a page is two queries, not four (annotations.schemas.
+    With with_tags() after it a page is two queries, not four (annotations.schemas.
     annotation_native reads these values when they are there).
     """
     return qs.annotate(
@@ -205,22 +205,23 @@ def annotation_native_rows(qs: QuerySet[Annotation]) -> QuerySet[Annotation]:
     )
 
 
-def with_tag_codes(rows: list[Annotation]) -> list[Annotation]:
-    """Give each row its tag codes in codebook order (tag_codes), with one query for the page.
+def with_tags(rows: list[Annotation]) -> list[Annotation]:
+    """Attach each row's tags in codebook order (tag_list, read by Annotation.listed_tags),
+    with one query for the page.
 
     Not a subquery in the page's own select list: PostgreSQL would run it for every row it
     sorts (the whole result, in reading order), not for the page it keeps.
     """
-    codes: dict[int, list[str]] = {a.pk: [] for a in rows}
+    tags: dict[int, list[Tag]] = {a.pk: [] for a in rows}
     links = (
-        Annotation.tags.through.objects.filter(annotation_id__in=list(codes))
+        Annotation.tags.through.objects.filter(annotation_id__in=list(tags))
+        .select_related("tag")
         .order_by("annotation_id", "tag__category__position", "tag__position", "tag__code")
-        .values_list("annotation_id", "tag__code")
     )
-    for annotation_id, code in links:
-        codes[annotation_id].append(code)
+    for link in links:
+        tags[link.annotation_id].append(link.tag)
     for annotation in rows:
-        annotation.tag_codes = codes[annotation.pk]
+        annotation.tag_list = tags[annotation.pk]
     return rows
 
 
@@ -472,7 +473,7 @@ def annotation_feed(
     if key is not None:
         qs = qs.filter(_after(fields, key))
     qs = qs.order_by(*[f"-{name}" if desc else name for name, desc in fields])
-    rows = with_tag_codes(list(annotation_native_rows(qs)[: limit + 1]))
+    rows = with_tags(list(annotation_native_rows(qs)[: limit + 1]))
     page = FeedPage(items=rows[:limit], has_more=len(rows) > limit)
     for annotation in page.items:
         annotation.gone = include_deleted and not annotation.matching

@@ -158,8 +158,7 @@ def reader_section_build(section: Section, annotations: Sequence[Annotation]) ->
     """
     spans = []
     for annotation in annotations:
-        if not hasattr(annotation, "tag_list"):
-            annotation.tag_list = list(annotation.tags.all())
+        annotation.tag_list = annotation.listed_tags()
         annotation.colour = annotation.tag_list[0].colour if annotation.tag_list else PLAIN_COLOUR
         anchor = _resolve(section.text, annotation) if annotation.section_id == section.pk else None
         annotation.anchor_lost = anchor is None

@@ -73,7 +73,6 @@ def annotation_native(annotation: Annotation) -> dict[str, Any]:
     Expects author, section__brief and tags loaded (annotations.feed.annotation_prefetch),
     or the values annotations.feed.annotation_native_rows adds to a listing's rows.
     """
-    codes = annotation.__dict__.get("tag_codes")
     return {
         "id": annotation.pk,
         "brief": _joined(annotation, "brief_slug", lambda a: a.section.brief.slug),
@@ -83,7 +82,7 @@ def annotation_native(annotation: Annotation) -> dict[str, Any]:
         "quote": annotation.quote,
         "prefix": annotation.prefix,
         "suffix": annotation.suffix,
-        "tags": codes if codes is not None else [tag.code for tag in annotation.tags.all()],
+        "tags": [tag.code for tag in annotation.listed_tags()],
         "actor": annotation.actor,
         "note": annotation.note,
         "author": _joined(annotation, "author_username", lambda a: a.author.get_username()),

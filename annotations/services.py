@@ -98,6 +98,38 @@ def _quote_context(text: str, start: int, end: int) -> tuple[str, str]:
     return text[max(0, start - n) : start], text[end : end + n]
 
 
+def _new_annotation(
+    *,
+    user: AbstractBaseUser,
+    section: Section,
+    start: int,
+    end: int,
+    actor: str,
+    note: str,
+    visibility: str,
+    canonical: str,
+    via: str,
+) -> Annotation:
+    """Return the unsaved row of a checked new annotation: its quote and context from the text."""
+    text = section.text
+    prefix, suffix = _quote_context(text, start, end)
+    return Annotation(
+        section=section,
+        start=start,
+        end=end,
+        quote=text[start:end],
+        prefix=prefix,
+        suffix=suffix,
+        actor=actor,
+        note=note,
+        visibility=visibility,
+        ever_shared=visibility == Visibility.SHARED,
+        author=user,
+        canonical=canonical,
+        via=via,
+    )
+
+
 def _validate_span(text: str, start: int, end: int, quote: str) -> None:
     if not 0 <= start < end <= len(text):
         raise ValidationError(
@@ -164,22 +196,18 @@ def annotation_create(
         visibility=visibility,
         sharing=visibility == Visibility.SHARED,
     )
-    prefix, suffix = _quote_context(text, start, end)
-    annotation = Annotation.objects.create(
+    annotation = _new_annotation(
+        user=user,
         section=section,
         start=start,
         end=end,
-        quote=text[start:end],
-        prefix=prefix,
-        suffix=suffix,
         actor=actor,
         note=note,
         visibility=visibility,
-        ever_shared=visibility == Visibility.SHARED,
-        author=user,
         canonical=canonical,
         via=via,
     )
+    annotation.save(force_insert=True)
     annotation.tags.add(*tags)  # a new annotation has none to compare with: one INSERT
     annotation_index_refresh(annotations=[annotation])
     return annotation
@@ -233,27 +261,20 @@ def annotation_bulk_create(
             problems.extend(Problem(draft.item, draft.line, field, m) for m in exc.messages)
     if problems:
         raise BatchInvalid(sorted(problems, key=lambda p: (p.item, p.line or 0)))
-    annotations = []
-    for draft in drafts:
-        text = draft.section.text
-        prefix, suffix = _quote_context(text, draft.start, draft.end)
-        annotations.append(
-            Annotation(
-                section=draft.section,
-                start=draft.start,
-                end=draft.end,
-                quote=text[draft.start : draft.end],
-                prefix=prefix,
-                suffix=suffix,
-                actor=draft.actor,
-                note=draft.note,
-                visibility=draft.visibility,
-                ever_shared=draft.visibility == Visibility.SHARED,
-                author=user,
-                canonical=draft.canonical,
-                via=draft.via,
-            )
+    annotations = [
+        _new_annotation(
+            user=user,
+            section=draft.section,
+            start=draft.start,
+            end=draft.end,
+            actor=draft.actor,
+            note=draft.note,
+            visibility=draft.visibility,
+            canonical=draft.canonical,
+            via=draft.via,
         )
+        for draft in drafts
+    ]
     Annotation.objects.bulk_create(annotations, batch_size=BULK_BATCH_SIZE)
     through = Annotation.tags.through
     links = [

@@ -294,7 +294,9 @@ def base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
-def json_answer(payload: Any, *, status: int = 200) -> HttpResponse:
+def json_answer(
+    payload: Any, *, status: int = 200, content_type: str = "application/json; charset=utf-8"
+) -> HttpResponse:
     """Answer a payload we built ourselves, in the shape its response schema documents, as JSON.
 
     ninja would validate it against that schema again (for a page of 100 annotations, more
@@ -302,4 +304,4 @@ def json_answer(payload: Any, *, status: int = 200) -> HttpResponse:
     writes them: RFC 3339, UTC as Z.
     """
     body = orjson.dumps(payload, option=orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS)
-    return HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
+    return HttpResponse(body, status=status, content_type=content_type)

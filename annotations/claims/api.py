@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-import orjson
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
@@ -17,7 +16,7 @@ from ninja import Field, Query, Router, Schema
 from annotations.claims.events import timeline_events
 from annotations.claims.filters import MAX_VALUES, ClaimsFilterForm, ClaimsFilters
 from annotations.claims.queries import ClaimsQueryError, claims_cooccurrence, claims_matrix, claims_timeline
-from config.api_support import ERRORS, signed_in_auth
+from config.api_support import ERRORS, json_answer, signed_in_auth
 
 router = Router(tags=["claims"])
 
@@ -205,7 +204,7 @@ def _json(payload: dict[str, Any]) -> HttpResponse:
                 for item in value
             ]
         stripped[name] = value
-    return HttpResponse(orjson.dumps(stripped), content_type="application/json")
+    return json_answer(stripped, content_type="application/json")
 
 
 @router.get(
