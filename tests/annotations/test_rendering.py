@@ -144,3 +144,126 @@ def test_resolve_anchor_prefers_offsets_then_context_then_unique_quote():
     assert resolve_anchor(moved, start=0, end=2, quote="영변", suffix=" 이외") == (15, 17)
     assert resolve_anchor(moved, start=0, end=2, quote="영변") is None  # twice: ambiguous
     assert resolve_anchor(text, start=0, end=3, quote="없는 말") is None
+
+
+# --- the margin list ---------------------------------------------------------------------
+
+
+class _Elements(HTMLParser):
+    """Collect every element with its attributes and the text inside it."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[dict] = []
+        self.elements: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        element = {"tag": tag, **dict(attrs), "text": ""}
+        self.open.append(element)
+        self.elements.append(element)
+
+    def handle_endtag(self, tag):
+        assert self.open and self.open[-1]["tag"] == tag, f"</{tag}> closes nothing open"
+        self.open.pop()
+
+    def handle_data(self, data):
+        for element in self.open:
+            element["text"] += data
+
+
+def elements(html: str) -> list[dict]:
+    parser = _Elements()
+    parser.feed(html)
+    parser.close()
+    assert parser.open == [], "unbalanced elements"
+    return parser.elements
+
+
+def _tag(pk: int, label_en: str, label_ko: str, colour: str = "#e57373"):
+    from annotations.models import Tag
+
+    return Tag(pk=pk, code=f"t{pk}", label_en=label_en, label_ko=label_ko, colour=colour)
+
+
+def _entry(pk: int, **fields):
+    from annotations.reading import ReaderAnnotation
+
+    values = {
+        "section_id": 1, "start": 0, "end": 2, "quote": "빅딜", "prefix": "", "suffix": "", "note": "",
+        "actor": "unspecified", "is_shared": True, "author_name": "kim", "tag_list": [],
+    }  # fmt: skip
+    return ReaderAnnotation(pk, **{**values, **fields})
+
+
+def test_margin_lists_each_annotation_with_its_chips_actor_author_and_badges():
+    from annotations.rendering import MarginLabels, render_margin
+
+    sanctions, summit = _tag(1, "Sanctions relief", "제재 완화"), _tag(2, "Summit", "정상회담", "#64b5f6")
+    labels = MarginLabels.build([sanctions, summit], language="en")
+    entries = [
+        _entry(10, tag_list=[sanctions, summit], actor="dprk", colour="#e57373"),
+        _entry(11, is_shared=False, note="check this", anchor_lost=True),
+    ]
+    found = elements(render_margin(entries, labels, quote_lang="ko"))
+    items = [e for e in found if e["tag"] == "li"]
+    assert [(i["data-annotation-id"], i["class"]) for i in items] == [
+        ("10", "margin-item"),
+        ("11", "margin-item margin-lost"),
+    ]
+    chips = [(e["class"], e.get("data-hl"), e["text"]) for e in found if "chip" in e.get("class", "")]
+    assert chips == [
+        ("chip", "#e57373", "Sanctions relief"),
+        ("chip", "#64b5f6", "Summit"),
+        ("chip chip-plain", None, "Highlight"),
+    ]
+    by_class = {e.get("class"): e for e in found}
+    assert by_class["margin-actor"]["text"] == "North Korea (DPRK)"  # only the first has an actor
+    assert sum(e.get("class") == "margin-actor" for e in found) == 1
+    assert by_class["private-badge"]["title"] == "Only you can see this"
+    assert by_class["margin-note"]["title"] == "check this"
+    assert by_class["lost-badge"]["text"] == "text changed: passage not found"
+    assert [e["lang"] for e in found if e["tag"] == "q"] == ["ko", "ko"]
+
+
+def test_margin_speaks_the_interface_language():
+    from annotations.rendering import MarginLabels, render_margin
+
+    sanctions = _tag(1, "Sanctions relief", "제재 완화")
+    labels = MarginLabels.build([sanctions], language="ko")
+    entries = [_entry(1, tag_list=[sanctions], actor="us"), _entry(2)]
+    found = elements(render_margin(entries, labels, quote_lang="ko"))
+    texts = [e["text"] for e in found if e.get("class", "").startswith(("chip", "margin-actor"))]
+    assert texts == ["제재 완화", "미국", "하이라이트"]
+
+
+def test_margin_escapes_every_user_string():
+    from annotations.rendering import MarginLabels, render_margin
+
+    hostile = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
+    tag = _tag(1, hostile, hostile)
+    labels = MarginLabels.build([tag], language="en")
+    entry = _entry(1, quote=hostile[:40], note=hostile, author_name=hostile, tag_list=[tag], actor=hostile)
+    html = render_margin([entry], labels, quote_lang='ko" onmouseover="x')
+    found = elements(html)
+    assert {e["tag"] for e in found} == {"ol", "li", "button", "q", "span"}
+    assert "<script>" not in html and "<img" not in html
+    assert [e["lang"] for e in found if e["tag"] == "q"] == ['ko" onmouseover="x']
+    shown = {e["text"] for e in found if e.get("class") in ("chip", "margin-author", "margin-actor")}
+    assert shown == {hostile}
+
+
+def test_margin_truncates_quotes_as_truncatechars_does():
+    from django.template.defaultfilters import truncatechars
+
+    from annotations.rendering import MarginLabels, render_margin
+
+    labels = MarginLabels.build([], language="en")
+    for quote in ("가" * 90, "가" * 91, "e\u0301" * 95, "🇰🇷" * 60):
+        found = elements(render_margin([_entry(1, quote=quote)], labels, quote_lang="ko"))
+        assert next(e["text"] for e in found if e["tag"] == "q") == truncatechars(quote, 90)
+
+
+def test_no_annotations_no_margin_list():
+    from annotations.rendering import MarginLabels, render_margin
+
+    assert render_margin([], MarginLabels.build([], language="en"), quote_lang="ko") == ""
