@@ -148,6 +148,11 @@ class Annotation(models.Model):
     # last wrote the row. A trigger sets it on every insert and update (migration 0005), so
     # no write path can leave it stale; the default only fills Django's INSERT.
     change_seq = models.BigIntegerField(default=0, editable=False)
+    # Reading order across briefs, kept by database triggers (migration 0013) from the
+    # section: its brief id and position, or (0, -1) for a detached tombstone. The API's
+    # reading-order pages are then one index range scan, not a sort of every visible row.
+    position_brief = models.BigIntegerField(default=0, editable=False)
+    position_section = models.IntegerField(default=-1, editable=False)
 
     objects = AnnotationQuerySet.as_manager()
 
@@ -188,6 +193,10 @@ class Annotation(models.Model):
             models.Index(fields=["author", "visibility"], name="annotation_author_visibility"),
             # A feed page is one range scan of this: after the cursor, below the horizon, in order.
             models.Index(fields=["change_seq", "id"], name="annotation_change_seq"),
+            # So is a page in reading order (ordering=position), tombstones included.
+            models.Index(
+                fields=["position_brief", "position_section", "start", "id"], name="annotation_reading_order"
+            ),
             # The W3C container: its pages walk creation order by key, its "modified" is the
             # newest updated_at, its total counts off the third without reading the table.
             models.Index(
