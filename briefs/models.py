@@ -173,3 +173,50 @@ class ImportPreview(models.Model):
 
     def __str__(self) -> str:
         return f"preview of {self.filename}"
+
+
+class ImportJob(models.Model):
+    """An upload being read into a preview by the background worker (many files, or a large
+    one): its bytes until they are read, its progress while it is, then the preview it became
+    or the reason it could not be read. Seen by its owner only."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("waiting to be read")
+        READING = "reading", _("being read")
+        READY = "ready", _("read")
+        FAILED = "failed", _("not read")
+
+    token = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs")
+    filename = models.CharField(max_length=500)
+    # The document until the worker has read it (then emptied: the preview keeps what was found).
+    data = models.BinaryField(editable=False)
+    byte_size = models.PositiveIntegerField()
+    replaces = models.ForeignKey(Brief, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    # Pages read of the pages there are (PDF); 0 of 0 while a format reads in one go.
+    pages_done = models.PositiveIntegerField(default=0)
+    pages_total = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    # The uploader's interface language, for the reasons the worker writes (it has no request).
+    language = models.CharField(max_length=16, blank=True)
+    preview = models.OneToOneField(
+        ImportPreview, on_delete=models.CASCADE, null=True, blank=True, related_name="job"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "token"]
+        indexes = [models.Index(fields=["owner", "created_at"], name="import_job_owner")]
+        constraints = [
+            models.CheckConstraint(condition=Q(pages_done__lte=F("pages_total")), name="import_job_progress"),
+            models.CheckConstraint(
+                condition=~Q(state="ready") | Q(preview__isnull=False), name="import_job_ready_has_preview"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"import job for {self.filename}"

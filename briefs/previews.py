@@ -326,12 +326,20 @@ def preview_purge() -> int:
     return deleted
 
 
-@transaction.atomic
 def preview_create(*, owner: Any, data: bytes, filename: str, replaces: Brief | None = None) -> ImportPreview:
     """Read an upload into a preview for its owner; raises BriefImportError (nothing stored)
     for a file that cannot be imported."""
-    preview_purge()
     parsed = brief_parse(data=data, filename=filename)
+    return preview_store(owner=owner, parsed=parsed, data=data, filename=filename, replaces=replaces)
+
+
+@transaction.atomic
+def preview_store(
+    *, owner: Any, parsed: ParsedDocument, data: bytes, filename: str, replaces: Brief | None = None
+) -> ImportPreview:
+    """Keep what reading an upload found as a preview for its owner (the reading is done
+    outside the transaction, so a long one holds no lock and its progress can be seen)."""
+    preview_purge()
     sha256 = hashlib.sha256(data).hexdigest()
     document = document_from_parsed(parsed, sha256=sha256)
     if replaces is not None:

@@ -20,7 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 from annotations.claims.overview import brief_claims_overview
 from annotations.forms import AnnotationFilterForm
 from annotations.reading import ReaderFilters, SectionBound, reader_build
-from briefs import previews, selectors
+from briefs import import_jobs, previews, selectors
 from briefs.forms import (
     PER_PAGE,
     BriefEditForm,
@@ -160,9 +160,40 @@ def _editor(request: HttpRequest) -> None:
         raise PermissionDenied(IMPORT_FORBIDDEN)
 
 
+def _import_status(request: HttpRequest) -> dict[str, Any]:
+    jobs = [
+        (job, import_jobs.import_job_status(job)) for job in import_jobs.import_job_list(owner=request.user)
+    ]
+    return {
+        "previews": previews.preview_list(owner=request.user),
+        "jobs": jobs,
+        "jobs_active": any(job.state in import_jobs.ACTIVE and status != "stalled" for job, status in jobs),
+    }
+
+
 def _import_page(request: HttpRequest, form: BriefUploadForm, *, status: int = 200, **extra) -> HttpResponse:
-    context = {"form": form, "previews": previews.preview_list(owner=request.user), **extra}
+    context = {"form": form, **_import_status(request), **extra}
     return render(request, "briefs/import.html", context, status=status)
+
+
+def _read_in_background(
+    request: HttpRequest, uploads: list[Any], *, replaces: Brief | None = None
+) -> HttpResponse:
+    jobs = import_jobs.import_jobs_create(
+        owner=request.user, uploads=[(upload.name, upload.read()) for upload in uploads], replaces=replaces
+    )
+    messages.info(
+        request,
+        ngettext(
+            "%(count)d document is being read in the background; its progress is shown here, and "
+            "its preview is listed when it is ready.",
+            "%(count)d documents are being read in the background; their progress is shown here, "
+            "and each preview is listed when it is ready.",
+            len(jobs),
+        )
+        % {"count": len(jobs)},
+    )
+    return redirect(f"{reverse('briefs:import')}#import-status")
 
 
 @login_required
@@ -178,9 +209,12 @@ def brief_import_page(request: HttpRequest) -> HttpResponse:
     form = BriefUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _import_page(request, form, status=400)
+    uploads = form.cleaned_data["files"]
+    if import_jobs.runs_in_background([upload.size for upload in uploads]):
+        return _read_in_background(request, uploads)
     made, refused = [], []
     with import_budget(settings.MARGINALIA_IMPORT_SECONDS):
-        for upload in form.cleaned_data["files"]:
+        for upload in uploads:
             try:
                 made.append(
                     previews.preview_create(owner=request.user, data=upload.read(), filename=upload.name)
@@ -200,6 +234,32 @@ def brief_import_page(request: HttpRequest) -> HttpResponse:
             form.add_error("files", reason)
         return _import_page(request, form, status=400 if not made else 200)
     return redirect("briefs:import")
+
+
+@login_required
+@require_GET
+def import_status(request: HttpRequest) -> HttpResponse:
+    """The import page's uploads being read and previews waiting (htmx polls it while a
+    background reading goes on)."""
+    _editor(request)
+    if not request.headers.get("HX-Request"):
+        return redirect("briefs:import")
+    context = {**_import_status(request), "polled": True}
+    return render(request, "briefs/import.html#status", context)
+
+
+@login_required
+@require_POST
+def import_job_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    """Stop an upload being read in the background, or dismiss one that could not be read."""
+    _editor(request)
+    try:
+        filename = import_jobs.import_job_cancel(owner=request.user, token=token)
+    except import_jobs.ImportJobError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.info(request, _("%(file)s: removed; nothing was imported.") % {"file": filename})
+    return redirect(f"{reverse('briefs:import')}#import-status")
 
 
 def _preview_page(
@@ -388,6 +448,8 @@ def brief_reimport(request: HttpRequest, slug: str) -> HttpResponse:
         form = ReimportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
+            if import_jobs.runs_in_background([upload.size]):
+                return _read_in_background(request, [upload], replaces=brief)
             try:
                 with import_budget(settings.MARGINALIA_IMPORT_SECONDS):
                     preview = previews.preview_create(

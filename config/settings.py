@@ -187,6 +187,14 @@ MARGINALIA_IMPORT_SECONDS = float(os.environ.get("MARGINALIA_IMPORT_SECONDS", 60
 # One upload at /import/ may carry several documents, each within the limit above, all of
 # them together within MARGINALIA_MAX_IMPORT_BYTES × 2 (the request is refused before it is read).
 MARGINALIA_MAX_IMPORT_FILES = int(os.environ.get("MARGINALIA_MAX_IMPORT_FILES", 10))
+# An upload of this many documents or more, or of one larger than this many bytes, is read by
+# the background worker (manage.py db_worker) while the import page shows its progress; smaller
+# ones are read in the request. The worker's time budget for one document, in seconds.
+MARGINALIA_BACKGROUND_IMPORT_FILES = int(os.environ.get("MARGINALIA_BACKGROUND_IMPORT_FILES", 3))
+MARGINALIA_BACKGROUND_IMPORT_BYTES = int(
+    os.environ.get("MARGINALIA_BACKGROUND_IMPORT_BYTES", 2 * 1024 * 1024)
+)
+MARGINALIA_BACKGROUND_IMPORT_SECONDS = float(os.environ.get("MARGINALIA_BACKGROUND_IMPORT_SECONDS", 600))
 # How long an import preview (an upload read but not yet saved) waits for its confirmation.
 MARGINALIA_IMPORT_PREVIEW_HOURS = int(os.environ.get("MARGINALIA_IMPORT_PREVIEW_HOURS", 24))
 

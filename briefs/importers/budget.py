@@ -5,12 +5,16 @@ is refused with a clear message instead of dying at the server's timeout).
 readers, the sectioner and the search index call `budget_check()` between units of work (a
 PDF page, a batch of line breaks, a section). Outside a budget (the command line) the checks
 do nothing. A context variable, so threads of one worker each keep their own.
+
+`import_progress(report)` likewise lets a reader say how far it is (`progress_report(done,
+total)`, a PDF after each page) to whoever is watching: the background worker shows it on the
+import page.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TypeVar
@@ -21,6 +25,7 @@ from briefs.importers.errors import DocumentError
 
 T = TypeVar("T")
 _deadline: ContextVar[tuple[float, float] | None] = ContextVar("import_deadline", default=None)
+_progress: ContextVar[Callable[[int, int], None] | None] = ContextVar("import_progress", default=None)
 
 
 class BudgetExceeded(DocumentError):
@@ -35,6 +40,23 @@ def import_budget(seconds: float) -> Iterator[None]:
         yield
     finally:
         _deadline.reset(token)
+
+
+@contextmanager
+def import_progress(report: Callable[[int, int], None]) -> Iterator[None]:
+    """Call `report(done, total)` whenever the wrapped reading says how far it is."""
+    token = _progress.set(report)
+    try:
+        yield
+    finally:
+        _progress.reset(token)
+
+
+def progress_report(done: int, total: int) -> None:
+    """Say that `done` of `total` units (pages) are read; nothing happens unless watched."""
+    report = _progress.get()
+    if report is not None:
+        report(done, total)
 
 
 def budget_check() -> None:

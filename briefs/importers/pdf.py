@@ -45,7 +45,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from briefs.importers import blocks as b
 from briefs.importers.blocks import Block, BlockDocument, table_text
-from briefs.importers.budget import budget_check
+from briefs.importers.budget import budget_check, progress_report
 from briefs.importers.classify import CAPTION_LINE, letter_spaced, numbering
 from briefs.importers.decode import normalise_text
 from briefs.importers.errors import DocumentError
@@ -1051,6 +1051,7 @@ def _read_pages_locked(data: bytes) -> tuple[list[_Page], dict, list[str]]:
             count = len(document)
         except Exception as exc:
             raise DocumentError(f"is not a readable PDF ({type(exc).__name__}: {exc})") from None
+        progress_report(0, count)
         for index in range(count):
             budget_check()
             try:
@@ -1059,6 +1060,7 @@ def _read_pages_locked(data: bytes) -> tuple[list[_Page], dict, list[str]]:
                 log.warning("PDF page %d unreadable: %r", index + 1, exc)
                 warnings.append(f"page {index + 1} could not be read ({type(exc).__name__}); it is left out")
                 pages.append(_Page(index + 1, 595.0, 842.0, [], []))
+            progress_report(index + 1, count)
     finally:
         document.close()
     return pages, metadata, warnings

@@ -73,6 +73,7 @@ def test_a_20_mib_upload_is_answered_within_its_budget_while_the_site_keeps_serv
 
     settings.MARGINALIA_IMPORT_SECONDS = 1  # reading 20 MiB takes several times longer
     settings.MARGINALIA_MAX_IMPORT_BYTES = 21 * 1024 * 1024
+    settings.MARGINALIA_BACKGROUND_IMPORT_BYTES = 32 * 1024 * 1024  # read in the request here
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     editor = role_user(Role.EDITOR, username="big", password="pw-big-upload")
     data = big_korean_text(20)
@@ -109,3 +110,26 @@ def test_a_20_mib_upload_is_answered_within_its_budget_while_the_site_keeps_serv
     assert not ImportPreview.objects.exists()
     assert served and set(served) == {200}, served
     print(f"20 MiB upload answered in {took:.1f} s; /healthz answered {len(served)} times meanwhile")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_20_mib_upload_is_read_whole_by_the_background_worker(client, settings):
+    """What the request's budget refuses, the worker reads: the page answers at once."""
+    import io
+
+    from django.core.management import call_command
+
+    from annotations.roles import Role
+    from briefs.models import ImportJob
+    from tests.factories import role_user
+
+    settings.MARGINALIA_MAX_IMPORT_BYTES = 21 * 1024 * 1024
+    client.force_login(role_user(Role.EDITOR, username="big"))
+    data = big_korean_text(20)
+    response = client.post(reverse("briefs:import"), {"files": SimpleUploadedFile("big.txt", data)})
+    assert response.status_code == 302 and ImportJob.objects.get().state == "queued"
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=io.StringIO())
+    job = ImportJob.objects.select_related("preview").get()
+    assert job.state == "ready", job.error
+    sections = job.preview.document["sections"]
+    assert len(sections) > 100 and job.preview.byte_size == len(data)
