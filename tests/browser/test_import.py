@@ -178,3 +178,70 @@ def test_a_new_version_shows_what_it_changes_before_it_is_applied(editor_page, t
     assert unquote(page.url) == f"{page.base_url}/briefs/kinu/"
     assert Brief.objects.count() == 1
     assert "베트남 하노이" in page.locator("main").inner_text()
+
+
+def test_many_files_are_read_in_the_background_and_the_page_follows_them(editor_page):
+    import io
+
+    from django.core.management import call_command
+
+    from briefs.models import ImportJob
+    from tests.conftest import NEWS_SAMPLE
+
+    page = editor_page
+    upload(page, KINU_SAMPLE, corpus_file(PDF), NEWS_SAMPLE)
+    page.wait_for_url("**/import/#import-status")
+    jobs = page.locator("li.import-job")
+    assert jobs.count() == 3 and set(jobs.evaluate_all("els => els.map(e => e.dataset.state)")) == {"queued"}
+    assert "being read in the background" in page.locator("ul.messages").inner_text()
+    assert not ImportPreview.objects.exists()
+    RESULTS.mkdir(exist_ok=True)
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert violations(page) == [], width
+        page.screenshot(path=str(RESULTS / f"import-jobs-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=io.StringIO())
+    assert set(ImportJob.objects.values_list("state", flat=True)) == {"ready"}
+    # The page polls: without a reload it lists the three previews and says the reading is done.
+    page.wait_for_selector(".import-status-done:not(:empty)", timeout=10_000)
+    assert page.locator("li.import-job").count() == 0
+    links = page.locator(".pending-previews a")
+    assert sorted(links.all_inner_texts()) == sorted([KINU_SAMPLE.name, PDF, NEWS_SAMPLE.name])
+    page.screenshot(path=str(RESULTS / "import-jobs-done-1280.png"), full_page=True)
+    links.filter(has_text=PDF).click()
+    page.wait_for_selector("#preview-sections")
+
+
+def test_a_pdf_being_read_shows_its_pages_in_korean(editor_page):
+    import datetime
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from briefs.models import ImportJob
+
+    page = editor_page
+    expires = timezone.now() + datetime.timedelta(hours=1)
+    ImportJob.objects.create(
+        owner=get_user_model().objects.get(username="ed"),
+        filename="제2차 북미정상회담 평가와 향후 과제.pdf",
+        data=b"",
+        byte_size=1,
+        state="reading",
+        started_at=timezone.now(),
+        pages_done=3,
+        pages_total=8,
+        expires_at=expires,
+    )
+    page.context.add_cookies([{"name": "django_language", "value": "ko", "url": page.base_url}])
+    page.goto(f"{page.base_url}/import/")
+    bar = page.locator("li.import-job progress")
+    assert (bar.get_attribute("value"), bar.get_attribute("max")) == ("3", "8")
+    assert "8쪽 중 3쪽" in page.locator("li.import-job").inner_text()
+    assert page.locator("#import-status").get_attribute("hx-trigger") == "every 2s"
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert violations(page) == [], width
+        page.screenshot(path=str(RESULTS / f"import-jobs-reading-ko-{width}.png"), full_page=True)
