@@ -124,16 +124,34 @@ class RebuildCounts:
     annotations: int
 
 
-def search_index_rebuild(*, batch_size: int = REBUILD_BATCH_SIZE) -> RebuildCounts:
-    """Rebuild the document of every section and annotation, a batch per transaction."""
+def search_index_rebuild(*, batch_size: int = REBUILD_BATCH_SIZE, stale: bool = False) -> RebuildCounts:
+    """Rebuild the document of every section and annotation, a batch per transaction.
+
+    With `stale`, only the documents another version of the analyser wrote (after an upgrade
+    that changed how text is analysed); a text without a document is left as it is.
+    """
+    section_rows = Section.objects.order_by("pk").only("pk", "heading", "text")
+    # Deleted annotations too: refreshing them drops any document they kept.
+    annotation_rows = Annotation.objects.order_by("pk").only("pk")
+    if stale:
+        section_rows = section_rows.filter(pk__in=_stale(SectionDocument, "section_id"))
+        annotation_rows = annotation_rows.filter(pk__in=_stale(AnnotationDocument, "annotation_id"))
     sections = 0
-    for batch in _batches(Section.objects.order_by("pk").only("pk", "heading", "text"), batch_size):
+    for batch in _batches(section_rows, batch_size):
         sections += section_index_refresh(sections=batch)
     annotations = 0
-    # Deleted annotations too: refreshing them drops any document they kept.
-    for batch in _batches(Annotation.objects.order_by("pk").only("pk"), batch_size):
+    for batch in _batches(annotation_rows, batch_size):
         annotations += annotation_index_refresh(annotations=batch)
     return RebuildCounts(sections=sections, annotations=annotations)
+
+
+def _stale(model, key: str) -> QuerySet:
+    return model.objects.exclude(analyser=analysis.ANALYSER_VERSION).values(key)
+
+
+def search_index_is_stale() -> bool:
+    """Whether any document was written by another version of the analyser."""
+    return any(_stale(model, "pk").exists() for model in (SectionDocument, AnnotationDocument))
 
 
 def _batches(qs: QuerySet[M], size: int) -> Iterator[list[M]]:

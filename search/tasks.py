@@ -18,3 +18,12 @@ def annotation_index_build(annotation_ids: list[int]) -> int:
         batch = Annotation.objects.filter(pk__in=annotation_ids[start : start + BATCH]).only("pk")
         written += annotation_index_refresh(annotations=list(batch))
     return written
+
+
+@task()
+def search_index_rebuild_stale() -> int:
+    """Rebuild the documents an older version of the analyser wrote; return how many."""
+    from search.services import search_index_rebuild
+
+    counts = search_index_rebuild(stale=True)
+    return counts.sections + counts.annotations

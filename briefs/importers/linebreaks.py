@@ -82,10 +82,10 @@ def hangul_junction(previous: str, following: str) -> tuple[str, str] | None:
     return left.rsplit(None, 1)[-1], right.split(None, 1)[0]
 
 
-def _analyser():
-    from search.analysis import kiwi  # the search index's analyser, loaded once per process
+def _tokenize(texts: list[str]):
+    from search.analysis import kiwi_tokenize  # the search index's analyser, once per process
 
-    return kiwi()
+    return kiwi_tokenize(texts)
 
 
 def breaks_inside_word(left: str, right: str) -> bool:
@@ -130,7 +130,7 @@ def _analyse(pairs: Sequence[tuple[str, str]]) -> list[bool]:
     kiwi_work["pairs"] += len(pairs)
     kiwi_work["chars"] += sum(len(text) for text in texts)
     decided: list[bool] = []
-    for batch, tokens in zip(spans, _analyser().tokenize(texts), strict=True):
+    for batch, tokens in zip(spans, _tokenize(texts), strict=True):
         budget_check()
         tokens = list(tokens)
         i = 0

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import hashlib
+import os
+import select
+import signal
 import unicodedata
 
 import pytest
 
+from briefs.importers import linebreaks
 from search import analysis
 
 
@@ -83,3 +88,40 @@ def test_a_batch_is_tokenised_as_each_text_alone(monkeypatch):
     monkeypatch.setattr(analysis, "BATCH_TOKENIZE_MIN_CHARS", 10**9)
     assert analysis.tokenize(texts) == batched
     assert batched[1] == []
+
+
+def _digest(value) -> bytes:
+    return hashlib.sha256(repr(value).encode()).hexdigest().encode()
+
+
+def test_a_process_forked_after_the_model_loaded_still_analyses_batches():
+    # gunicorn --preload: the master builds the model, the workers forked from it share it. Kiwi's
+    # worker threads stay in the master, so a batched call in a worker used to wait for ever.
+    texts = ["제재를 완화하는 방안과 종전선언, 연락사무소 설치를 논의했다. " * 20, "", "Sanctions relief"] * 4
+    expected = analysis.tokenize(texts)  # the model and its threads, in this process
+    pairs = [("정상회", "담"), ("비핵화", "를"), ("연락사무", "소")]
+    expected_breaks = linebreaks._analyse(pairs)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: answer, then leave without running the parent's clean-up
+        try:
+            os.write(write, _digest((analysis.tokenize(texts), linebreaks._analyse(pairs))))
+        finally:
+            os._exit(0)
+    os.close(write)
+    try:
+        ready, _, _ = select.select([read], [], [], 60)
+        answer = os.read(read, 100) if ready else b""
+    finally:
+        os.close(read)
+        if not ready:
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    assert ready, "the forked process hung on a batched analysis"
+    assert answer == _digest((expected, expected_breaks))
+
+
+@pytest.mark.django_db
+def test_each_word_of_a_multi_word_name_is_a_lexeme():
+    # Kiwi's multi-word dictionary read 낸시 펠로시 as one token: 펠로시 alone found nothing.
+    assert {"낸시", "펠로시", "하원", "의장"} <= lexemes("낸시 펠로시 하원의장이 방한했다")

@@ -9,7 +9,12 @@ from django.utils import timezone
 
 from search import analysis
 from search.models import AnnotationDocument, SectionDocument
-from search.services import RebuildCounts, search_index_rebuild, section_index_refresh
+from search.services import (
+    RebuildCounts,
+    annotation_index_refresh,
+    search_index_rebuild,
+    section_index_refresh,
+)
 from tests.factories import AnnotationFactory, SectionFactory
 
 
@@ -75,3 +80,46 @@ def test_rebuild_command_reports_the_counts():
     assert out.getvalue().startswith("indexed 2 sections and 1 annotation in ")
     assert SectionDocument.objects.count() == 2
     assert AnnotationDocument.objects.count() == 1
+
+
+def _written_by_an_older_analyser(*sections, annotations=()) -> None:
+    SectionDocument.objects.filter(section__in=sections).update(analyser="kiwi-1", vector="'old':1")
+    AnnotationDocument.objects.filter(annotation__in=annotations).update(analyser="kiwi-1")
+
+
+@pytest.mark.django_db
+def test_rebuild_of_stale_documents_leaves_current_ones_alone():
+    old, current, unindexed = SectionFactory.create_batch(3, heading="", text="낸시 펠로시 하원의장")
+    section_index_refresh(sections=[old, current])
+    annotation = AnnotationFactory(section=current)
+    annotation_index_refresh(annotations=[annotation])
+    _written_by_an_older_analyser(old, annotations=[annotation])
+    before = SectionDocument.objects.get(section=current).indexed_at
+    out = StringIO()
+    call_command("rebuild_search_index", "--stale", stdout=out)
+    assert "indexed 1 section and 1 annotation" in out.getvalue()
+    assert SectionDocument.objects.get(section=current).indexed_at == before
+    assert not SectionDocument.objects.filter(section=unindexed).exists()
+    assert set(SectionDocument.objects.values_list("analyser", flat=True)) == {analysis.ANALYSER_VERSION}
+    assert "'펠로시'" in vector_text(old)
+    assert AnnotationDocument.objects.get(annotation=annotation).analyser == analysis.ANALYSER_VERSION
+
+
+@pytest.mark.django_db(transaction=True)  # the worker reads committed tasks
+def test_migrate_queues_the_rebuild_of_an_older_analysers_documents_for_the_worker():
+    from django_tasks_db.models import DBTaskResult
+
+    section = SectionFactory(heading="", text="스티븐 비건 대표와 낸시 펠로시 의장")
+    section_index_refresh(sections=[section])
+    call_command("migrate", verbosity=0)
+    assert not DBTaskResult.objects.exists()  # nothing stale: nothing queued
+    _written_by_an_older_analyser(section)
+    call_command("migrate", verbosity=0)
+    (job,) = DBTaskResult.objects.all()
+    assert job.task_path == "search.tasks.search_index_rebuild_stale"
+    out = StringIO()
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=out, stderr=out)
+    job.refresh_from_db()
+    assert job.status == "SUCCESSFUL" and job.return_value == 1
+    assert "'펠로시'" in vector_text(section)
+    assert SectionDocument.objects.get(section=section).analyser == analysis.ANALYSER_VERSION

@@ -13,10 +13,15 @@ class Command(AppCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--batch-size", type=int, default=REBUILD_BATCH_SIZE)
+        parser.add_argument(
+            "--stale",
+            action="store_true",
+            help="only the documents an older version of the analyser wrote (what `migrate` queues)",
+        )
 
-    def handle(self, *args, batch_size: int, **options) -> None:
+    def handle(self, *args, batch_size: int, stale: bool, **options) -> None:
         started = time.perf_counter()
-        counts = search_index_rebuild(batch_size=batch_size)
+        counts = search_index_rebuild(batch_size=batch_size, stale=stale)
         elapsed = time.perf_counter() - started
         sections = "section" if counts.sections == 1 else "sections"
         annotations = "annotation" if counts.annotations == 1 else "annotations"
