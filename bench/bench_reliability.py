@@ -59,6 +59,19 @@ def start_cluster(tmp: Path):
     return server, host, info.port
 
 
+def app_env(host: str, pg_port: int) -> dict:
+    """The app's environment as in production (DEBUG off) on the run's own cluster."""
+    return {
+        **os.environ,
+        "DATABASE_URL": f"postgres://postgres@{host.replace('/', '%2F')}:{pg_port}/bench",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "MARGINALIA_API_RATE_LIMIT": "100000000/60",
+        "DJANGO_SECURE_COOKIES": "0",  # plain http on loopback
+    }
+
+
 def manage(env: dict, *args: str, capture: bool = False) -> str:
     done = subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
@@ -108,7 +121,7 @@ def wrk(url: str, seconds: int, headers: list[str]) -> dict:
     return {"rate": rate, "mean": mean, "p99": p99, "non2xx": non2xx, "errors": errors}
 
 
-def signed_in_cookie(base: str) -> str:
+def signed_in_session(base: str, username: str = "analyst", password: str = PASSWORD) -> requests.Session:
     session = requests.Session()
     page = session.get(f"{base}/accounts/login/")
     if "csrftoken" not in session.cookies:
@@ -116,14 +129,19 @@ def signed_in_cookie(base: str) -> str:
     session.post(
         f"{base}/accounts/login/",
         data={
-            "username": "analyst",
-            "password": PASSWORD,
+            "username": username,
+            "password": password,
             "csrfmiddlewaretoken": session.cookies["csrftoken"],
         },
         headers={"Referer": f"{base}/accounts/login/"},
     )
     if "sessionid" not in session.cookies:
-        raise SystemExit("could not sign in as the demo analyst")
+        raise SystemExit(f"could not sign in as {username}")
+    return session
+
+
+def signed_in_cookie(base: str) -> str:
+    session = signed_in_session(base)
     return "; ".join(f"{k}={v}" for k, v in session.cookies.items())
 
 
@@ -191,15 +209,7 @@ def main() -> None:
     server, host, pg_port = start_cluster(tmp)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://postgres@{host.replace('/', '%2F')}:{pg_port}/bench",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "MARGINALIA_API_RATE_LIMIT": "100000000/60",
-        "DJANGO_SECURE_COOKIES": "0",  # plain http on loopback
-    }
+    env = app_env(host, pg_port)
     manage(env, "collectstatic", "--noinput")  # as the Dockerfile does: DEBUG off needs the manifest
     manage(env, "migrate", "--noinput")
     manage(env, "load_demo")
