@@ -20,6 +20,8 @@ import time
 import uuid
 from pathlib import Path
 
+import quick
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -185,7 +187,7 @@ def main() -> None:
     parser.add_argument(
         "--listings", nargs="+", choices=list(LISTINGS), default=list(LISTINGS), help="default: all"
     )
-    args = parser.parse_args()
+    args = quick.parse(parser, annotations=1000)
     settings.MARGINALIA_API_RATE_LIMIT = "1000000/60"  # one busy client, on purpose
     settings.DEBUG = False
     print(f"creating {args.annotations} annotations...", flush=True)

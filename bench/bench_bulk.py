@@ -26,6 +26,8 @@ import unicodedata
 import uuid
 from pathlib import Path
 
+import quick
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -175,7 +177,7 @@ def main() -> None:
     parser.add_argument(
         "--formats", nargs="+", default=["json", "jsonl", "w3c"], choices=["json", "jsonl", "w3c"]
     )
-    args = parser.parse_args()
+    args = quick.parse(parser, spans=2000, rounds=1)
     settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
     settings.MARGINALIA_BULK_MAX_ITEMS = max(settings.MARGINALIA_BULK_MAX_ITEMS, args.spans)
     from search.analysis import kiwi

@@ -32,6 +32,8 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import quick
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -466,14 +468,11 @@ def main() -> None:
     parser.add_argument("--briefs", type=int, default=1000)
     parser.add_argument("--annotations", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--quick", action="store_true", help="100 briefs, 10,000 annotations, 10 runs")
     parser.add_argument("--keep", action="store_true", help="leave the throwaway data for --reuse")
     parser.add_argument("--reuse", action="store_true", help="measure on data kept by --keep")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of each core query")
     parser.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.quick:
-        args.briefs, args.annotations, args.runs = 100, 10_000, 10
+    args = quick.parse(parser, briefs=100, annotations=10_000, runs=10)
     settings.DEBUG = False
     if not args.reuse:
         cleanup()

@@ -19,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 
+import quick
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_api  # noqa: E402  (sets up Django)
@@ -90,7 +92,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--runs", type=int, default=9)
-    args = parser.parse_args()
+    args = quick.parse(parser, sizes=[10_000], runs=3)
     settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
     for size in args.sizes:
         measure(size, args.runs)

@@ -27,6 +27,8 @@ import tracemalloc
 import unicodedata
 from pathlib import Path
 
+import quick
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -314,7 +316,7 @@ def main() -> None:
     parser.add_argument("--child", nargs=2, metavar=("FORMAT", "SIZE"), help=argparse.SUPPRESS)
     parser.add_argument("--traced", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--context", action="store_true", help="export with context (prefix [quote] suffix)")
-    args = parser.parse_args()
+    args = quick.parse(parser, sizes=[10_000])
     if args.child:
         child(args.child[0], int(args.child[1]), args.traced, args.context)
         return

@@ -22,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+import quick
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -118,7 +120,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--mib", type=int, default=20)
     parser.add_argument("--only", default="", help="comma-separated corpus numbers")
-    args = parser.parse_args()
+    args = quick.parse(parser, rounds=1, mib=2)
     only = {x.strip() for x in args.only.split(",") if x.strip()}
 
     start = time.perf_counter()

@@ -33,6 +33,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import quick
 import requests
 from bench_reliability import (
     PASSWORD,
@@ -202,7 +203,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
-    args = parser.parse_args()
+    args = quick.parse(parser)
     tmp = Path(tempfile.mkdtemp(prefix="marginalia-memory-"))
     server, host, pg_port = start_cluster(tmp)
     env = app_env(host, pg_port)

@@ -23,6 +23,8 @@ import unicodedata
 import uuid
 from pathlib import Path
 
+import quick
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -133,7 +135,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--annotations", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=30)
-    args = parser.parse_args()
+    args = quick.parse(parser, runs=10)
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     run_id = uuid.uuid4().hex[:8]
     # Everything happens in one transaction that is rolled back at the end (or on Ctrl-C):

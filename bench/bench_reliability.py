@@ -33,6 +33,7 @@ import threading
 import time
 from pathlib import Path
 
+import quick
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -202,7 +203,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=60, help="length of each wrk run")
     parser.add_argument("--restart-mode", default="immediate", choices=["immediate", "fast", "smart"])
-    args = parser.parse_args()
+    args = quick.parse(parser, seconds=5)
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
     tmp = Path(tempfile.mkdtemp(prefix="marginalia-reliability-"))

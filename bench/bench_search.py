@@ -21,6 +21,8 @@ import sys
 import time
 from pathlib import Path
 
+import quick
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -166,7 +168,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="leave the synthetic data for a rerun")
     parser.add_argument("--reuse", action="store_true", help="time the queries on kept synthetic data")
-    args = parser.parse_args()
+    args = quick.parse(parser, sections=500, annotations=200, rounds=2)
 
     ensure_samples()
     if not args.reuse:

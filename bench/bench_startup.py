@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import quick
+
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-startup-Passw0rd-long"
 
@@ -39,7 +41,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--no-bytecode", action="store_true")
-    args = parser.parse_args()
+    args = quick.parse(parser, runs=3)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "MARGINALIA_PASSWORD": PASSWORD}
     py, manage = sys.executable, str(ROOT / "manage.py")
     measures = [

@@ -25,6 +25,7 @@ import os
 import re
 import threading
 import unicodedata
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -60,18 +61,23 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-_built_in_pid: int | None = None  # the process whose Kiwi's worker threads are running
+_threads_pid: int | None = None  # the process where the analyser's worker threads run, if any
+_single_threaded = False  # set by kiwi_preload, before a fork
 
 
 @functools.cache
 def _kiwi():
-    global _built_in_pid
+    global _threads_pid
     from kiwipiepy import Kiwi
 
     # Without the multi-word dictionary, which reads a name such as 낸시 펠로시 as one token
     # (the surname alone would not find it); it is also 180 MB of the model's 510.
+    if _single_threaded:
+        with warnings.catch_warnings():  # "num_workers=0 changed in 0.21": single-threaded is meant
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return Kiwi(num_workers=0, load_multi_dict=False)
     analyser = Kiwi(load_multi_dict=False)
-    _built_in_pid = os.getpid()
+    _threads_pid = os.getpid()
     return analyser
 
 
@@ -99,7 +105,15 @@ def kiwi_preload() -> None:
     Kiwi reads the model at construction (about 280 MB) but builds the rest of its tables
     (about 220 MB more) on the first analysis. Done in gunicorn's master, both halves are
     shared by the workers it forks, copy on write; nothing in an analysis writes to them.
+
+    It is built without worker threads: threads do not survive a fork, and a forked worker
+    whose Kiwi had them aborted when it exited (Kiwi joined threads it did not have), which
+    made every gunicorn stop or restart wait for its graceful timeout.
     """
+    global _single_threaded
+    with _kiwi_lock:
+        if not _kiwi.cache_info().currsize:
+            _single_threaded = True
     kiwi().tokenize("영변 핵시설 폐기와 제재 완화를 논의했다. Sanctions relief was discussed.")
 
 
@@ -129,13 +143,13 @@ BATCH_TOKENIZE_MIN_CHARS = 2000
 def kiwi_tokenize(texts: Sequence[str]) -> Iterable[list]:
     """Return Kiwi's tokens of each text, in one call spread over its worker threads if it can.
 
-    A process forked after the model was built (a gunicorn worker under --preload, which shares
-    the master's model instead of loading its own) has the model but not its threads: they
-    stayed in the parent, and a batched call would wait for them for ever. There each text is
-    analysed in turn, on the calling thread.
+    Under gunicorn's --preload the analyser is built in the master without threads
+    (kiwi_preload), and a process forked after a threaded one was built has the model but not
+    its threads: they stayed in the parent, and a batched call would wait for them for ever.
+    In both, each text is analysed in turn, on the calling thread.
     """
     analyser = kiwi()
-    if _built_in_pid == os.getpid():
+    if _threads_pid == os.getpid():
         return analyser.tokenize(texts)
     return (analyser.tokenize(text) if text else [] for text in texts)
 

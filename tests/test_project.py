@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import importlib.util
 import os
 import shlex
 import subprocess
@@ -12,6 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 from django.core.management import call_command
+
+from tests.processes import database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -153,3 +157,91 @@ def test_the_job_worker_runs_with_the_app_in_compose_and_make_run():
     makefile = (ROOT / "Makefile").read_text()
     run = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
     assert "manage.py db_worker &" in run and "runserver" in run and "trap" in run
+
+
+def _bench_quick():
+    spec = importlib.util.spec_from_file_location("bench_quick_module", ROOT / "bench" / "quick.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ([], {"sizes": [10_000, 100_000], "runs": 9}),
+        (["--quick"], {"sizes": [10_000], "runs": 3}),
+        (["--quick", "--runs", "7"], {"sizes": [10_000], "runs": 7}),  # what is given explicitly stays
+    ],
+)
+def test_a_benchmarks_quick_run_takes_its_small_sizes(monkeypatch, argv, expected):
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--runs", type=int, default=9)
+    monkeypatch.setattr(sys, "argv", ["bench_x.py", *argv])
+    args = _bench_quick().parse(parser, sizes=[10_000], runs=3)
+    assert {name: getattr(args, name) for name in expected} == expected
+
+
+def test_make_bench_runs_every_benchmark_quick():
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = makefile[makefile.index("\nbench:") :].split("\n\n")[0]
+    assert "bench/bench_*.py" in recipe and "--quick" in recipe
+    for script in sorted((ROOT / "bench").glob("bench_*.py")):
+        assert "quick.parse(parser" in script.read_text(), f"{script.name} has no --quick"
+
+
+@pytest.mark.django_db(transaction=True)  # the server reads the committed test database
+def test_gunicorn_with_the_preloaded_model_analyses_in_its_workers_and_stops_at_once():
+    # Two forked workers share the master's model: a search analyses the query there, an
+    # upload-sized batch would too; on SIGTERM the workers exit cleanly (a Kiwi with worker
+    # threads, built before the fork, aborted at exit and held the stop for 30 s).
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "x" * 60,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_COOKIES": "0",
+    }
+    env.pop("MARGINALIA_PRELOAD_MODEL", None)
+    command = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--preload", "--workers", "2"]
+    server = subprocess.Popen(
+        [*command, "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "30"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:
+                    assert answer.status == 200
+                    break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.3)
+        for _ in range(4):  # both workers, most likely; each analyses the query
+            query = urllib.request.quote("제재 완화를 논의")
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/search/?q={query}", timeout=60) as answer:
+                assert answer.status == 200
+        stopping = time.monotonic()
+        server.terminate()
+        _, stderr = server.communicate(timeout=60)
+        stopped_in = time.monotonic() - stopping
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.communicate()
+    assert "terminate called" not in stderr and "SIGABRT" not in stderr, stderr[-2000:]
+    assert stopped_in < 15, f"gunicorn took {stopped_in:.1f} s to stop"

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -20,6 +19,7 @@ from accounts.auth import RateLimited, authenticate_request, rate_limit, rate_li
 from accounts.models import ApiRateCounter, ApiToken
 from accounts.services import RATE_COUNTER_SWEEP, api_token_create
 from tests.factories import UserFactory
+from tests.processes import database_url
 
 pytestmark = pytest.mark.django_db
 
@@ -123,15 +123,6 @@ for _ in range(calls):
         pass
 print(admitted, flush=True)
 """
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = quote(db["HOST"] or "127.0.0.1", safe="")
-    return f"postgres://{credentials}@{host}:{db['PORT'] or 5432}/{quote(db['NAME'], safe='')}"
 
 
 @pytest.mark.django_db(transaction=True)
