@@ -61,7 +61,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import (
     BigIntegerField,
     BooleanField,
@@ -291,11 +291,14 @@ class Horizon:
             transaction completes, so the caller's own id can be at or above it).
     own     the caller's transaction id, if it has written (only tests and other
             atomic blocks read the feed inside a writing transaction).
+    standby whether it was read on a streaming replica, which may lag behind a cursor
+            the primary handed out (config.replica).
     """
 
     below: int
     xmax: int
     own: int | None
+    standby: bool = False
 
     def settled(self) -> Q:
         """Return the rows the feed may hand out now.
@@ -347,8 +350,8 @@ class _OwnRowsSeq(Expression):
         return sql, (self.own, self.own, self.own % _XID_WRAP)
 
 
-def feed_horizon() -> Horizon:
-    """Return the current horizon (two queries).
+def feed_horizon(using: str = DEFAULT_DB_ALIAS) -> Horizon:
+    """Return the current horizon of the database `using` (two queries, one on a replica).
 
     Transaction ids are shared by every database of the cluster, but only transactions
     connected to this database can write its rows: the oldest of *those* bounds the
@@ -356,22 +359,35 @@ def feed_horizon() -> Horizon:
     The backends are read after the snapshot (a transaction that starts in between has
     an id at or above the snapshot's xmax, which bounds the feed anyway). If some
     backends of this database are hidden from our role, every running id counts.
+
+    On a streaming replica the primary's transactions are not among its backends, and its
+    snapshot lists none of them as running (it keeps them apart, as the ids the primary's
+    WAL has named); its xmin is the oldest of them, of every database of the cluster, so
+    that is the horizon there.
     """
-    with connection.cursor() as cursor:
-        # Clearing the statistics snapshot makes the next read of pg_stat_activity fresh
-        # even inside a transaction (which would otherwise reuse its first read).
-        cursor.execute(
-            "SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned()::text::bigint,"
-            " pg_stat_clear_snapshot()"
-        )
-        snapshot, own, _ = cursor.fetchone()
-        cursor.execute(
-            "SELECT backend_xid::text::bigint, query = '<insufficient privilege>' FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            " UNION ALL SELECT transaction::text::bigint, false FROM pg_prepared_xacts"
-            " WHERE database = current_database()"
-        )
-        backends = cursor.fetchall()
+    with connections[using].cursor() as cursor:
+        return horizon_read(cursor)
+
+
+def horizon_read(cursor: Any) -> Horizon:
+    """Read the horizon through a DB-API cursor (feed_horizon's queries)."""
+    # Clearing the statistics snapshot makes the next read of pg_stat_activity fresh
+    # even inside a transaction (which would otherwise reuse its first read).
+    cursor.execute(
+        "SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned()::text::bigint,"
+        " pg_stat_clear_snapshot(), pg_is_in_recovery()"
+    )
+    snapshot, own, _, standby = cursor.fetchone()
+    if standby:
+        xmin_text, xmax_text, _ = snapshot.split(":")
+        return Horizon(below=int(xmin_text), xmax=int(xmax_text), own=None, standby=True)
+    cursor.execute(
+        "SELECT backend_xid::text::bigint, query = '<insufficient privilege>' FROM pg_stat_activity"
+        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        " UNION ALL SELECT transaction::text::bigint, false FROM pg_prepared_xacts"
+        " WHERE database = current_database()"
+    )
+    backends = cursor.fetchall()
     _, xmax_text, xip_text = snapshot.split(":")
     xmax = int(xmax_text)
     running = [int(x) for x in xip_text.split(",") if x]
@@ -474,8 +490,10 @@ def annotation_feed(
     # comparison of the cursor never meets a NULL).
     horizon = None
     if ordering == FEED_ORDERING:
-        horizon = feed_horizon()
-        if key is not None and horizon.own is None and key[0] >= horizon.xmax:
+        horizon = feed_horizon(qs.db)  # where the page is read: the replica's, on a replica
+        # A replica behind the cursor (it lags the primary that handed it out) answers an empty
+        # page that keeps the cursor; the primary behind it was restored from an older state.
+        if key is not None and horizon.own is None and not horizon.standby and key[0] >= horizon.xmax:
             raise CursorError(
                 "The cursor is ahead of this database (restored from a dump?): sync again from scratch."
             )

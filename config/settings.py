@@ -1,6 +1,7 @@
 """Settings for Marginalia, driven by the environment.
 
 DATABASE_URL          PostgreSQL URL; unset means the embedded cluster in var/postgres.
+DATABASE_REPLICA_URL  a streaming replica of it; safe web requests read there (config.replica).
 DJANGO_SECRET_KEY     required when DJANGO_DEBUG is off.
 DJANGO_DEBUG          "1"/"true" for development (the default when unset is on for local use).
 DJANGO_ALLOWED_HOSTS  comma-separated host names.
@@ -132,6 +133,22 @@ if DATABASE_URL:
         raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://...).")
 else:
     DATABASES = {"default": embedded_db.database_settings(BASE_DIR)}
+
+# A read replica (PostgreSQL streaming replication of the default database): safe web requests
+# read there unless their client wrote within MARGINALIA_REPLICA_PIN_SECONDS (config.replica).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+MARGINALIA_REPLICA_PIN_SECONDS = int(os.environ.get("MARGINALIA_REPLICA_PIN_SECONDS", 10))
+DATABASE_ROUTERS: list[str] = []
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must point at PostgreSQL (postgres://...).")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read the test database there
+    DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
+    # Before sessions: whether this request's reads (its session's too) may use the replica.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("config.input_guard.InputGuardMiddleware") + 1, "config.replica.ReplicaMiddleware"
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
