@@ -90,7 +90,7 @@ def totals(master: int) -> dict:
     }
 
 
-def work(base: str, token: str, section: int, quote: str, editor: requests.Session) -> list[int]:
+def work(base: str, token: str, section: int, quote: str) -> list[int]:
     """One round of the workload from one thread; return the status codes."""
     api = {"Authorization": f"Bearer {token}"}
     body = {"section": section, "start": 0, "end": len(quote), "quote": quote, "visibility": "shared"}
@@ -172,9 +172,7 @@ def run(mode: str, env: dict, args, token: str, section: int, quote: str) -> dic
             codes += pool.map(lambda _: bulk(base, token, section, quote), range(args.workers))
             while rounds < 50:
                 rounds += 1
-                for got in pool.map(
-                    lambda _: work(base, token, section, quote, editors[0]), range(4 * args.workers)
-                ):
+                for got in pool.map(lambda _: work(base, token, section, quote), range(4 * args.workers)):
                     codes += got
                 workers = workers_of(app.pid)
                 if len(workers) == args.workers and all(has_model(pid) for pid in workers):

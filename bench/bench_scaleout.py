@@ -216,7 +216,7 @@ def main() -> None:
                         env=env,
                         stdout=subprocess.DEVNULL,
                         stderr=subprocess.DEVNULL,
-                    )  # fmt: skip
+                    )
                 )
             for port in ports:
                 wait_up(f"http://127.0.0.1:{port}/healthz", seconds=120)

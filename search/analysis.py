@@ -140,8 +140,8 @@ class _Token:
 BATCH_TOKENIZE_MIN_CHARS = 2000
 
 
-def kiwi_tokenize(texts: Sequence[str]) -> Iterable[list]:
-    """Return Kiwi's tokens of each text, in one call spread over its worker threads if it can.
+def kiwi_tokenize(texts: Sequence[str], *, batch: bool = True) -> Iterable[list]:
+    """Return Kiwi's tokens of each text, with `batch` in one call spread over its worker threads.
 
     Under gunicorn's --preload the analyser is built in the master without threads
     (kiwi_preload), and a process forked after a threaded one was built has the model but not
@@ -149,18 +149,15 @@ def kiwi_tokenize(texts: Sequence[str]) -> Iterable[list]:
     In both, each text is analysed in turn, on the calling thread.
     """
     analyser = kiwi()
-    if _threads_pid == os.getpid():
+    if batch and _threads_pid == os.getpid():
         return analyser.tokenize(texts)
     return (analyser.tokenize(text) if text else [] for text in texts)
 
 
 def tokenize(texts: Sequence[str]) -> list[list[_Token]]:
     """Return each text's tokens; a large batch goes to Kiwi in one call, spread over its threads."""
-    if len(texts) > 1 and sum(map(len, texts)) >= BATCH_TOKENIZE_MIN_CHARS:
-        raw = list(kiwi_tokenize(texts))
-    else:
-        analyser = kiwi()
-        raw = [analyser.tokenize(text) if text else [] for text in texts]
+    batch = len(texts) > 1 and sum(map(len, texts)) >= BATCH_TOKENIZE_MIN_CHARS
+    raw = kiwi_tokenize(texts, batch=batch)
     return [[_Token(t.form, t.tag.split("-")[0], t.start, t.end, t.lemma) for t in tokens] for tokens in raw]
 
 

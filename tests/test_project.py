@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import shlex
 import subprocess
@@ -15,7 +14,7 @@ import pytest
 import yaml
 from django.core.management import call_command
 
-from tests.processes import database_url
+from tests.processes import bench_module, database_url, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -159,13 +158,6 @@ def test_the_job_worker_runs_with_the_app_in_compose_and_make_run():
     assert "manage.py db_worker &" in run and "runserver" in run and "trap" in run
 
 
-def _bench_quick():
-    spec = importlib.util.spec_from_file_location("bench_quick_module", ROOT / "bench" / "quick.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
@@ -179,7 +171,7 @@ def test_a_benchmarks_quick_run_takes_its_small_sizes(monkeypatch, argv, expecte
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--runs", type=int, default=9)
     monkeypatch.setattr(sys, "argv", ["bench_x.py", *argv])
-    args = _bench_quick().parse(parser, sizes=[10_000], runs=3)
+    args = bench_module("quick").parse(parser, sizes=[10_000], runs=3)
     assert {name: getattr(args, name) for name in expected} == expected
 
 
@@ -195,13 +187,10 @@ def test_make_bench_runs_every_benchmark_quick():
 def test_gunicorn_with_the_preloaded_model_stops_at_once():
     # Two forked workers share the master's model; on SIGTERM they exit cleanly (a Kiwi with
     # worker threads, built before the fork, aborted at exit and held the stop for 30 s).
-    import socket
     import time
     import urllib.request
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),

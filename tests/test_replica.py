@@ -6,7 +6,6 @@ real standby: a primary and a streaming replica built from the embedded PostgreS
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from django.test import RequestFactory
 from annotations.feed import Horizon, horizon_read
 from annotations.models import Annotation
 from config.replica import PIN_COOKIE, REPLICA, ReplicaMiddleware, ReplicaRouter
+from tests.processes import bench_module
 
 ROOT = Path(__file__).resolve().parent.parent
 router = ReplicaRouter()
@@ -99,16 +99,8 @@ def test_settings_route_reads_only_when_a_replica_is_configured():
     assert wrong.returncode != 0 and "DATABASE_REPLICA_URL must point at PostgreSQL" in wrong.stderr
 
 
-def _replication():
-    spec = importlib.util.spec_from_file_location("bench_replication", ROOT / "bench" / "replication.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_the_feed_horizon_on_a_standby_stays_below_a_primary_transaction_in_progress(tmp_path):
-    with _replication().replicated_pair(tmp_path) as pair:
+    with bench_module("replication").replicated_pair(tmp_path) as pair:
         with pair.primary.connect(autocommit=True) as admin:
             admin.execute("CREATE TABLE t (x int)")
         with pair.primary.connect() as open_tx, pair.primary.connect(autocommit=True) as later:
