@@ -128,6 +128,20 @@ def annotation_get(*, user: User, pk: int) -> Annotation:
     return annotation_list(user=user).select_related("section__brief").get(pk=pk)
 
 
+def annotation_for_write(*, user: User, pk: int) -> Annotation:
+    """Return one annotation the user may see, to change (raises Annotation.DoesNotExist).
+
+    With what its answer presents joined in (author, section and brief, not the section's
+    text) and without its tags: the service reads those under the row's lock.
+    """
+    return (
+        annotations_visible_to(user)
+        .select_related("author", "section__brief")
+        .defer("section__text")
+        .get(pk=pk)
+    )
+
+
 @dataclass(frozen=True)
 class AnnotationFacets:
     """Counts of the annotations a user may see in a brief, by each filter's values."""

@@ -18,8 +18,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -209,7 +211,8 @@ def annotation_create(
     )
     annotation.save(force_insert=True)
     annotation.tags.add(*tags)  # a new annotation has none to compare with: one INSERT
-    annotation_index_refresh(annotations=[annotation])
+    annotation.tag_list = list(dict.fromkeys(tags))
+    annotation_index_refresh(annotations=[annotation], written=True)
     return annotation
 
 
@@ -277,16 +280,14 @@ def annotation_bulk_create(
     ]
     Annotation.objects.bulk_create(annotations, batch_size=BULK_BATCH_SIZE)
     through = Annotation.tags.through
-    links = [
-        through(annotation_id=a.pk, tag_id=tag.pk)
-        for a, draft in zip(annotations, drafts, strict=True)
-        for tag in dict.fromkeys(draft.tags)
-    ]
+    for annotation, draft in zip(annotations, drafts, strict=True):
+        annotation.tag_list = list(dict.fromkeys(draft.tags))
+    links = [through(annotation_id=a.pk, tag_id=tag.pk) for a in annotations for tag in a.tag_list]
     through.objects.bulk_create(links, batch_size=BULK_BATCH_SIZE * 4)
     inline = settings.MARGINALIA_BULK_INDEX_INLINE if index_inline is None else index_inline
     if len(annotations) <= inline:
         for start in range(0, len(annotations), BULK_BATCH_SIZE):
-            annotation_index_refresh(annotations=annotations[start : start + BULK_BATCH_SIZE])
+            annotation_index_refresh(annotations=annotations[start : start + BULK_BATCH_SIZE], written=True)
     else:
         from search.tasks import annotation_index_build
 
@@ -294,20 +295,45 @@ def annotation_bulk_create(
     return annotations
 
 
-def annotation_lock(*, annotation: Annotation, if_match: str | None = None) -> Annotation:
+def annotation_lock(
+    *, annotation: Annotation, if_match: str | None = None, tag_ids: bool = False
+) -> Annotation:
     """Return the annotation's row locked for this transaction, checked against If-Match.
 
     The ETag is compared with the locked row, not with the one the caller read: of two
     writers sending the same If-Match, the second waits for the first, then sees the new
-    version and gets 412 (PreconditionFailed) instead of overwriting it.
+    version and gets 412 (PreconditionFailed) instead of overwriting it. With tag_ids, the
+    same statement reads the ids of its tags as they are under the lock (locked_tag_ids).
     """
-    locked = Annotation.objects.select_for_update().get(pk=annotation.pk)
+    locked = Annotation.objects.select_for_update(of=("self",))
+    if tag_ids:
+        links = Annotation.tags.through.objects.filter(annotation_id=OuterRef("pk")).values("tag_id")
+        locked = locked.annotate(locked_tag_ids=ArraySubquery(links))
+    locked = locked.get(pk=annotation.pk)
     if not if_match_ok(if_match, locked):
         raise PreconditionFailed()
     # The caller's instance becomes the locked version: callers go on using it afterwards.
     for model_field in Annotation._meta.concrete_fields:
         setattr(annotation, model_field.attname, getattr(locked, model_field.attname))
+    if tag_ids:
+        annotation.locked_tag_ids = locked.locked_tag_ids
     return annotation
+
+
+def _tags_replace(annotation: Annotation, current: Sequence[int], tags: Sequence[Tag]) -> None:
+    """Give the annotation these tags, its links being `current` (read under the row lock).
+
+    What Annotation.tags.set() does, without reading the links again: a DELETE of those
+    that go and an INSERT of those that come, nothing when they are the same.
+    """
+    through = Annotation.tags.through
+    wanted = [tag.pk for tag in tags]
+    gone = set(current) - set(wanted)
+    come = [pk for pk in wanted if pk not in set(current)]
+    if gone:
+        through.objects.filter(annotation_id=annotation.pk, tag_id__in=gone).delete()
+    if come:
+        through.objects.bulk_create([through(annotation_id=annotation.pk, tag_id=pk) for pk in come])
 
 
 @transaction.atomic
@@ -326,13 +352,15 @@ def annotation_update(
     A field left None keeps its stored value, read under the row lock, so two edits of
     different fields both stay.
     """
-    annotation = annotation_lock(annotation=annotation, if_match=if_match)
+    annotation = annotation_lock(annotation=annotation, if_match=if_match, tag_ids=True)
     if not permissions.can_change(user, annotation):
         raise PermissionDenied(_("You may not edit this annotation."))
     if annotation.deleted_at is not None:
         raise Annotation.DoesNotExist(_("This annotation was deleted."))
-    # Read, not taken from a prefetch: that may predate the lock.
-    tags = list(Tag.objects.filter(annotations__pk=annotation.pk)) if tags is None else tags
+    current = annotation.locked_tag_ids
+    if tags is None:  # kept: the tags read under the lock, not a prefetch that may predate it
+        tags = list(Tag.objects.filter(pk__in=current).select_related("category")) if current else []
+    tags = list(dict.fromkeys(tags))
     actor = annotation.actor if actor is None else actor
     note = annotation.note if note is None else note
     visibility = annotation.visibility if visibility is None else visibility
@@ -346,8 +374,9 @@ def annotation_update(
     annotation.visibility = visibility
     annotation.ever_shared = annotation.ever_shared or visibility == Visibility.SHARED
     annotation.save(update_fields=["actor", "note", "visibility", "ever_shared", "updated_at"])
-    annotation.tags.set(tags)
-    annotation_index_refresh(annotations=[annotation])
+    _tags_replace(annotation, current, tags)
+    annotation.tag_list = tags
+    annotation_index_refresh(annotations=[annotation], written=True)
     return annotation
 
 
@@ -363,7 +392,7 @@ def annotation_delete(
         raise Annotation.DoesNotExist(_("This annotation was deleted."))
     annotation.deleted_at = timezone.now()
     annotation.save(update_fields=["deleted_at", "updated_at"])
-    annotation_index_refresh(annotations=[annotation])
+    annotation_index_refresh(annotations=[annotation], written=True)
     return annotation
 
 
@@ -420,7 +449,6 @@ def _idempotency_claim(*, user: AbstractBaseUser, idempotency: Idempotency) -> I
     return IdempotencyKey.objects.select_for_update().get(**mine)
 
 
-@transaction.atomic
 def annotation_create_once(
     *, user: AbstractBaseUser, idempotency: Idempotency | None, create: Callable[[], Annotation]
 ) -> tuple[Annotation, int, bool]:
@@ -432,6 +460,13 @@ def annotation_create_once(
     """
     if idempotency is None:
         return create(), 201, False
+    with transaction.atomic():
+        return _annotation_create_claimed(user=user, idempotency=idempotency, create=create)
+
+
+def _annotation_create_claimed(
+    *, user: AbstractBaseUser, idempotency: Idempotency, create: Callable[[], Annotation]
+) -> tuple[Annotation, int, bool]:
     record = _idempotency_claim(user=user, idempotency=idempotency)
     if record.request_hash != idempotency.request_hash:
         raise IdempotencyMismatch()

@@ -11,8 +11,8 @@ the table and its indexes are not empty), then, with a write token through Djang
 - `PATCH` of one annotation's note with its `If-Match`, and of its tags;
 - `DELETE` with its `If-Match`.
 
-Each line gives the median and p95 in ms and the SQL statements of one request (Django's
-query log: the transaction's BEGIN and COMMIT come on top). The floor, in the same run, is
+Each line gives the median and p95 in ms and the SQL statements of one request as Django's
+query log lists them, the transaction's BEGIN and COMMIT included. The floor, in the same run, is
 the raw SQL of the same create: one `INSERT … RETURNING id` of the row and one of its two tag
 links through `connection.cursor()`, in a transaction. Deletes everything it made at the end.
 """
@@ -53,7 +53,7 @@ def percentiles(times: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def measure(size: int, runs: int) -> None:
+def measure(size: int, runs: int, show: bool = False) -> None:
     brief, user, _ = bench_api.create_data(size)
     try:
         _, token = api_token_create(user=user, name="writes", scope="write")
@@ -88,10 +88,14 @@ def measure(size: int, runs: int) -> None:
                 assert answer.status_code in (200, 201, 204), (name, answer.status_code, answer.content[:300])
                 answers.append(answer)
             results[name] = (times, len(queries))
+            if show:
+                print(f"\n{name}:", *(f"  {q['sql'][:160]}" for q in queries.captured_queries), sep="\n")
             return answers
 
         post = "/api/v1/annotations"
-        created = run("POST, two tags and a note", lambda i: client.post(post, body(i, True), "application/json"))
+        created = run(
+            "POST, two tags and a note", lambda i: client.post(post, body(i, True), "application/json")
+        )
         run("POST, no tags", lambda i: client.post(post, body(i, False), "application/json"))
         etags = {a.json()["id"]: a["ETag"] for a in created}
         ids = list(etags)
@@ -104,7 +108,10 @@ def measure(size: int, runs: int) -> None:
 
         run("PATCH the note (If-Match)", lambda i: patch(i, {"note": f"{NOTE} {i}"}))
         run("PATCH the tags (If-Match)", lambda i: patch(i, {"tags": tags[1:3]}))
-        run("DELETE (If-Match)", lambda i: client.delete(f"{post}/{ids[i]}", headers={"If-Match": etags[ids[i]]}))
+        run(
+            "DELETE (If-Match)",
+            lambda i: client.delete(f"{post}/{ids[i]}", headers={"If-Match": etags[ids[i]]}),
+        )
 
         tag_ids = list(Tag.objects.filter(code__in=tags[:2]).values_list("pk", flat=True))
         floor_times = []
@@ -112,10 +119,14 @@ def measure(size: int, runs: int) -> None:
             started = time.perf_counter()
             with transaction.atomic(), connection.cursor() as cursor:
                 start = quote_at[i]
-                cursor.execute(FLOOR_SQL, [section.pk, start, start + 14, section.text[start : start + 14], NOTE, user.pk])
+                cursor.execute(
+                    FLOOR_SQL,
+                    [section.pk, start, start + 14, section.text[start : start + 14], NOTE, user.pk],
+                )
                 (pk,) = cursor.fetchone()
                 cursor.execute(
-                    "INSERT INTO annotations_annotation_tags (annotation_id, tag_id) SELECT %s, unnest(%s::bigint[])",
+                    "INSERT INTO annotations_annotation_tags (annotation_id, tag_id)"
+                    " SELECT %s, unnest(%s::bigint[])",
                     [pk, tag_ids],
                 )
             floor_times.append((time.perf_counter() - started) * 1000)
@@ -134,9 +145,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--annotations", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--statements", action="store_true", help="print the SQL of each kind's last request")
     args = quick.parse(parser, annotations=1_000, runs=15)
     settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
-    measure(args.annotations, args.runs)
+    measure(args.annotations, args.runs, args.statements)
 
 
 if __name__ == "__main__":

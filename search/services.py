@@ -55,8 +55,24 @@ def annotation_fields(annotation: Annotation) -> list[tuple[str, str]]:
 
     Each label is a field of its own, so a phrase never runs from one label into the next.
     """
-    labels = [label for tag in annotation.tags.all() for label in (tag.label_ko, tag.label_en)]
+    labels = [label for tag in annotation.listed_tags() for label in (tag.label_ko, tag.label_en)]
     return [*((label, "A") for label in labels), (annotation.quote, "B"), (annotation.note, "D")]
+
+
+def _annotations_as_stored(annotations: Iterable[Annotation]) -> list[Annotation]:
+    """Read back what the writes left in the database, tags included."""
+    ids = sorted({a.pk for a in annotations if a.pk is not None})
+    if not ids:
+        return []
+    # Rather than trust the caller's instances (a stale prefetch would index yesterday's
+    # tags). This is the indexer, not a read on anyone's behalf: private annotations are
+    # indexed too, and every search starts from annotations_visible_to().
+    return list(
+        Annotation.objects.filter(pk__in=ids)
+        .only("pk", "quote", "note", "deleted_at")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("pk", "label_ko", "label_en")))
+        .order_by("pk")
+    )
 
 
 def _annotation_document(annotation: Annotation, fields: list[analysis.AnalysedField]) -> AnnotationDocument:
@@ -72,25 +88,21 @@ def _annotation_document(annotation: Annotation, fields: list[analysis.AnalysedF
 # Without a savepoint of its own: called inside a write's transaction (as it should be), a
 # failure here fails that write; alone, it is its own transaction.
 @transaction.atomic(savepoint=False)
-def annotation_index_refresh(*, annotations: Iterable[Annotation]) -> int:
+def annotation_index_refresh(*, annotations: Iterable[Annotation], written: bool = False) -> int:
     """(Re)build the search documents of these annotations; return how many were written.
 
     A soft-deleted annotation loses its document. Call it in the transaction of the write
     (annotations.services does), so the index never disagrees with a committed annotation.
+    `written` says the instances are what this transaction just wrote, under the row's
+    lock, each with its tags attached as tag_list: they are indexed as they are, not read
+    back (two statements fewer on every write).
     """
-    ids = sorted({a.pk for a in annotations if a.pk is not None})
-    if not ids:
+    if written:
+        current = sorted((a for a in annotations if a.pk is not None), key=lambda a: a.pk)
+    else:
+        current = _annotations_as_stored(annotations)
+    if not current:
         return 0
-    # Read back what the write left in the database, tags included, rather than trust the
-    # caller's instances (a stale prefetch would index yesterday's tags). This is the indexer,
-    # not a read on anyone's behalf: private annotations are indexed too, and every search
-    # starts from annotations_visible_to().
-    current = list(
-        Annotation.objects.filter(pk__in=ids)
-        .only("pk", "quote", "note", "deleted_at")
-        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("pk", "label_ko", "label_en")))
-        .order_by("pk")
-    )
     alive = [a for a in current if a.deleted_at is None]
     deleted = [a.pk for a in current if a.deleted_at is not None]
     if deleted:
