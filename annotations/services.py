@@ -334,6 +334,8 @@ def _tags_replace(annotation: Annotation, current: Sequence[int], tags: Sequence
         through.objects.filter(annotation_id=annotation.pk, tag_id__in=gone).delete()
     if come:
         through.objects.bulk_create([through(annotation_id=annotation.pk, tag_id=pk) for pk in come])
+    if gone or come:  # as set() does: a prefetch of the caller's no longer holds
+        getattr(annotation, "_prefetched_objects_cache", {}).pop("tags", None)
 
 
 @transaction.atomic

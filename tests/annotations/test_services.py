@@ -207,3 +207,16 @@ def test_user_create_refuses_duplicates_and_weak_passwords(db):
 def test_factory_annotation_matches_service_invariants(section, annotator):
     annotation = AnnotationFactory(section=section, author=annotator, start=3, length=4)
     assert annotation.quote == section.text[3:7]
+
+
+def test_an_edit_of_the_tags_drops_the_callers_stale_prefetch(db, codebook):
+    from annotations.selectors import annotation_get
+    from annotations.services import annotation_update
+    from tests.factories import AnnotationFactory
+
+    made = AnnotationFactory(visibility="private")
+    made.tags.add(codebook["big-deal"])
+    fetched = annotation_get(user=made.author, pk=made.pk)  # its tags prefetched
+    assert [t.code for t in fetched.tags.all()] == ["big-deal"]
+    annotation_update(user=made.author, annotation=fetched, tags=[codebook["sanctions-partial-relief"]])
+    assert [t.code for t in fetched.tags.all()] == ["sanctions-partial-relief"]
