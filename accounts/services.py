@@ -44,6 +44,19 @@ VALUES (%(token_id)s, %(window_start)s, 1) {_COUNT_SQL}
 """
 
 
+# The user's permissions as config.auth.OnePermissionQuery reads them (every one for a
+# superuser), so a write's permission check costs no statement of its own.
+_PERMISSIONS_SQL = """
+    SELECT coalesce(array_agg(DISTINCT ct.app_label || '.' || p.codename), ARRAY[]::text[])
+    FROM auth_permission p JOIN django_content_type ct ON ct.id = p.content_type_id
+    WHERE found.u_is_superuser OR p.id IN (
+        SELECT up.permission_id FROM auth_user_user_permissions up WHERE up.user_id = found.u_id
+        UNION
+        SELECT gp.permission_id FROM auth_group_permissions gp
+        JOIN auth_user_groups ug ON ug.group_id = gp.group_id WHERE ug.user_id = found.u_id
+    )"""
+
+
 def _token_hit_sql() -> tuple[str, list[str], list[str]]:
     """The SQL of api_token_hit, and the token's and its user's field names in its columns."""
     user_model = get_user_model()
@@ -64,7 +77,7 @@ hit AS (
     INSERT INTO {_COUNTER} (token_id, window_start, count)
     SELECT t_id, %(window_start)s, 1 FROM found {_COUNT_SQL}
 )
-SELECT found.*, (SELECT count FROM hit) FROM found
+SELECT found.*, ({_PERMISSIONS_SQL}) AS permissions, (SELECT count FROM hit) FROM found
 """
     return sql, [f.attname for f in token_fields], [f.attname for f in user_fields]
 
@@ -97,6 +110,7 @@ def api_token_hit(*, raw: str, window_start: dt.datetime) -> tuple[ApiToken | No
     token = ApiToken.from_db(connection.alias, token_names, row[: len(token_names)])
     user_values = row[len(token_names) : len(token_names) + len(user_names)]
     token.user = get_user_model().from_db(connection.alias, user_names, user_values)
+    token.user._perm_cache = set(row[-2])  # where Django's ModelBackend caches them
     return token, row[-1]
 
 
