@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import ApiRateCounter, ApiToken, Profile, TokenScope
 from accounts.tokens import token_digest, token_generate, token_prefix
+from config.auth import permission_names_sql, permissions_cache
 
 MAX_ACTIVE_TOKENS = 20
 # last_used_at is a hint for the profile page: one write a minute per token is plenty.
@@ -44,19 +45,6 @@ VALUES (%(token_id)s, %(window_start)s, 1) {_COUNT_SQL}
 """
 
 
-# The user's permissions as config.auth.OnePermissionQuery reads them (every one for a
-# superuser), so a write's permission check costs no statement of its own.
-_PERMISSIONS_SQL = """
-    SELECT coalesce(array_agg(DISTINCT ct.app_label || '.' || p.codename), ARRAY[]::text[])
-    FROM auth_permission p JOIN django_content_type ct ON ct.id = p.content_type_id
-    WHERE found.u_is_superuser OR p.id IN (
-        SELECT up.permission_id FROM auth_user_user_permissions up WHERE up.user_id = found.u_id
-        UNION
-        SELECT gp.permission_id FROM auth_group_permissions gp
-        JOIN auth_user_groups ug ON ug.group_id = gp.group_id WHERE ug.user_id = found.u_id
-    )"""
-
-
 def _token_hit_sql() -> tuple[str, list[str], list[str]]:
     """The SQL of api_token_hit, and the token's and its user's field names in its columns."""
     user_model = get_user_model()
@@ -65,6 +53,8 @@ def _token_hit_sql() -> tuple[str, list[str], list[str]]:
     user_fields = user_model._meta.concrete_fields
     columns = [f"t.{quote(f.column)} AS t_{f.column}" for f in token_fields]
     columns += [f"u.{quote(f.column)} AS u_{f.column}" for f in user_fields]
+    # The user's permissions too, so a write's permission check costs no statement of its own.
+    permissions = permission_names_sql(user_id="found.u_id", is_superuser="found.u_is_superuser")
     sql = f"""
 WITH found AS (
     SELECT {", ".join(columns)}
@@ -77,7 +67,7 @@ hit AS (
     INSERT INTO {_COUNTER} (token_id, window_start, count)
     SELECT t_id, %(window_start)s, 1 FROM found {_COUNT_SQL}
 )
-SELECT found.*, ({_PERMISSIONS_SQL}) AS permissions, (SELECT count FROM hit) FROM found
+SELECT found.*, ({permissions}) AS permissions, (SELECT count FROM hit) FROM found
 """
     return sql, [f.attname for f in token_fields], [f.attname for f in user_fields]
 
@@ -110,7 +100,7 @@ def api_token_hit(*, raw: str, window_start: dt.datetime) -> tuple[ApiToken | No
     token = ApiToken.from_db(connection.alias, token_names, row[: len(token_names)])
     user_values = row[len(token_names) : len(token_names) + len(user_names)]
     token.user = get_user_model().from_db(connection.alias, user_names, user_values)
-    token.user._perm_cache = set(row[-2])  # where Django's ModelBackend caches them
+    permissions_cache(token.user, row[-2])
     return token, row[-1]
 
 

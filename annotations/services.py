@@ -328,8 +328,8 @@ def _tags_replace(annotation: Annotation, current: Sequence[int], tags: Sequence
     """
     through = Annotation.tags.through
     wanted = [tag.pk for tag in tags]
-    gone = set(current) - set(wanted)
-    come = [pk for pk in wanted if pk not in set(current)]
+    gone = set(current).difference(wanted)
+    come = [pk for pk in wanted if pk not in current]  # an annotation has a few tags
     if gone:
         through.objects.filter(annotation_id=annotation.pk, tag_id__in=gone).delete()
     if come:

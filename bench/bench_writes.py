@@ -30,6 +30,7 @@ import quick
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_api  # noqa: E402  (sets up Django)
+from bench_reader import p95  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -46,11 +47,6 @@ FLOOR_SQL = """
     VALUES (%s, '', NULL, %s, %s, %s, '', '', 'us', %s, %s, 'shared', true, NULL, '', '', now(), now())
     RETURNING id
 """
-
-
-def percentiles(times: list[float]) -> tuple[float, float]:
-    ordered = sorted(times)
-    return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def measure(size: int, runs: int, show: bool = False) -> None:
@@ -135,8 +131,7 @@ def measure(size: int, runs: int, show: bool = False) -> None:
         print(f"\n{size:,} annotations in the table; {runs} requests each, ms")
         print(f"  {'request':44s} {'p50':>7s} {'p95':>7s}  statements")
         for name, (times, statements) in results.items():
-            p50, p95 = percentiles(times)
-            print(f"  {name:44s} {p50:7.1f} {p95:7.1f}  {statements}")
+            print(f"  {name:44s} {statistics.median(times):7.1f} {p95(times):7.1f}  {statements}")
     finally:
         bench_api.drop_data(brief, user)
 
