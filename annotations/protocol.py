@@ -64,7 +64,7 @@ from annotations.w3c import (
     ANNO_CONTEXT,
     JSONLD_MEDIA_TYPE,
     LDP_CONTEXT,
-    annotation_id,
+    W3CPresenter,
     annotation_jsonld,
     container_id,
     w3c_datetime,
@@ -479,9 +479,9 @@ def _page_doc(
 ) -> dict:
     base = base_url(request)
     rows = _page_rows(qs, page=page, total=total, after=after, before=before)
+    presenter = W3CPresenter(base_url=base)
     items: list[Any] = [
-        annotation_id(a, base_url=base) if iris else annotation_jsonld(a, base_url=base, with_context=False)
-        for a in rows
+        presenter.annotation_id(a) if iris else presenter.annotation(a, with_context=False) for a in rows
     ]
     # An embedded first page carries its context and collection too, so it stands alone
     # when a client keeps the page without the container around it.

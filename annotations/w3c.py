@@ -37,7 +37,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 
 from annotations.models import Actor, Annotation, Tag
-from config.paths import path, pk_path
+from config.paths import Paths
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 LDP_CONTEXT = "http://www.w3.org/ns/ldp.jsonld"
@@ -54,43 +54,18 @@ def w3c_datetime(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def annotation_id(annotation: Annotation, *, base_url: str) -> str:
-    """Return the annotation's IRI: its resource in the W3C Protocol container."""
-    return _origin(base_url) + pk_path("w3c:annotation", annotation.pk)
-
-
 def container_id(*, base_url: str) -> str:
     """Return the IRI of the W3C Protocol annotation container."""
     return _origin(base_url) + reverse("w3c:container")
 
 
-def tag_iri(tag: Tag, *, base_url: str) -> str:
-    """Return the tag's IRI: its entry in the codebook API."""
-    return _origin(base_url) + path("api:tag_get", tag.code)
-
-
-def section_iri(annotation: Annotation, *, base_url: str) -> str:
-    """Return the IRI of the annotation's section in the reader (the target's source)."""
-    section = annotation.section
-    reader = path("briefs:reader", section.brief.slug)
-    return f"{_origin(base_url)}{reader}#{quote(section.anchor, safe='')}"
-
-
 def creator_iri(username: str, *, base_url: str) -> str:
     """Return an acct: IRI for a user of this site (acct:name@host, RFC 7565)."""
-    host = urlsplit(_origin(base_url)).netloc or "localhost"
+    return _acct(username, urlsplit(_origin(base_url)).netloc or "localhost")
+
+
+def _acct(username: str, host: str) -> str:
     return f"acct:{quote(username, safe='')}@{host}"
-
-
-def _creator(annotation: Annotation, *, base_url: str) -> dict[str, Any]:
-    author = annotation.author
-    username = author.get_username()
-    return {
-        "id": creator_iri(username, base_url=base_url),
-        "type": "Person",
-        "name": (author.get_full_name() or username) if hasattr(author, "get_full_name") else username,
-        "nickname": username,
-    }
 
 
 def label_language(language: str | None = None) -> str:
@@ -99,11 +74,100 @@ def label_language(language: str | None = None) -> str:
     return "ko" if language.startswith("ko") else "en"
 
 
-def _bodies(annotation: Annotation, *, base_url: str, language: str) -> list[dict[str, Any]]:
-    bodies: list[dict[str, Any]] = []
-    tags = annotation.listed_tags()
-    for tag in tags:
-        bodies.append(
+class W3CPresenter:
+    """Presents annotations for one site address and label language: made once per page or
+    export, it reads the URLconf once and keeps each brief's reader path and each tag's IRI,
+    instead of looking them up again for every annotation.
+    """
+
+    def __init__(self, *, base_url: str, language: str | None = None) -> None:
+        self.origin = _origin(base_url)
+        self.language = label_language(language)
+        self._paths = Paths()
+        self._host = urlsplit(self.origin).netloc or "localhost"
+        self._readers: dict[str, str] = {}
+        self._tag_iris: dict[str, str] = {}
+
+    def annotation_id(self, annotation: Annotation) -> str:
+        """Return the annotation's IRI: its resource in the W3C Protocol container."""
+        return self.origin + self._paths.pk_path("w3c:annotation", annotation.pk)
+
+    def tag_iri(self, tag: Tag) -> str:
+        """Return the tag's IRI: its entry in the codebook API."""
+        iri = self._tag_iris.get(tag.code)
+        if iri is None:
+            iri = self._tag_iris[tag.code] = self.origin + self._paths.path("api:tag_get", tag.code)
+        return iri
+
+    def section_iri(self, annotation: Annotation) -> str:
+        """Return the IRI of the annotation's section in the reader (the target's source)."""
+        section = annotation.section
+        slug = section.brief.slug
+        reader = self._readers.get(slug)
+        if reader is None:
+            reader = self._readers[slug] = self.origin + self._paths.path("briefs:reader", slug)
+        return f"{reader}#{quote(section.anchor, safe='')}"
+
+    def annotation(self, annotation: Annotation, *, with_context: bool = True) -> dict:
+        """Return the annotation as annotation_jsonld() does."""
+        if annotation.deleted_at is not None:
+            return self.tombstone(annotation, with_context=with_context)
+        bodies = self._bodies(annotation)
+        doc: dict[str, Any] = {"@context": ANNO_CONTEXT} if with_context else {}
+        doc.update(
+            {
+                "id": self.annotation_id(annotation),
+                "type": "Annotation",
+                "motivation": _motivation(bodies),
+                "created": w3c_datetime(annotation.created_at),
+                "modified": w3c_datetime(annotation.updated_at),
+                "creator": self._creator(annotation),
+            }
+        )
+        if annotation.canonical:
+            doc["canonical"] = annotation.canonical
+        if annotation.via:
+            doc["via"] = annotation.via
+        if bodies:
+            doc["body"] = bodies if len(bodies) > 1 else bodies[0]
+        doc["target"] = {
+            "type": "SpecificResource",
+            "source": self.section_iri(annotation),
+            "selector": [
+                _quote_selector(annotation),
+                {"type": "TextPositionSelector", "start": annotation.start, "end": annotation.end},
+            ],
+        }
+        return doc
+
+    def tombstone(self, annotation: Annotation, *, with_context: bool = True) -> dict:
+        """Return the ActivityStreams Tombstone that stands for a soft-deleted annotation."""
+        doc: dict[str, Any] = {"@context": ANNO_CONTEXT} if with_context else {}
+        doc.update(
+            {
+                "id": self.annotation_id(annotation),
+                "type": "as:Tombstone",
+                "as:formerType": {"id": "oa:Annotation"},
+                "as:deleted": w3c_datetime(annotation.deleted_at or annotation.updated_at),
+                "modified": w3c_datetime(annotation.updated_at),
+            }
+        )
+        return doc
+
+    def _creator(self, annotation: Annotation) -> dict[str, Any]:
+        author = annotation.author
+        username = author.get_username()
+        return {
+            "id": _acct(username, self._host),
+            "type": "Person",
+            "name": (author.get_full_name() or username) if hasattr(author, "get_full_name") else username,
+            "nickname": username,
+        }
+
+    def _bodies(self, annotation: Annotation) -> list[dict[str, Any]]:
+        tags = annotation.listed_tags()
+        language = self.language
+        bodies: list[dict[str, Any]] = [
             {
                 "type": "TextualBody",
                 "purpose": "tagging",
@@ -111,49 +175,50 @@ def _bodies(annotation: Annotation, *, base_url: str, language: str) -> list[dic
                 "format": "text/plain",
                 "language": language,
             }
+            for tag in tags
+        ]
+        bodies.extend(
+            {"type": "SpecificResource", "purpose": "classifying", "source": self.tag_iri(tag)}
+            for tag in tags
         )
-    for tag in tags:
-        bodies.append(
-            {"type": "SpecificResource", "purpose": "classifying", "source": tag_iri(tag, base_url=base_url)}
-        )
-    if annotation.actor and annotation.actor != Actor.UNSPECIFIED:
-        bodies.append(
-            {
-                "type": "SpecificResource",
-                "purpose": "classifying",
-                "source": ACTOR_URN_PREFIX + annotation.actor,
-            }
-        )
-    if annotation.note:
-        bodies.append(
-            {"type": "TextualBody", "purpose": "commenting", "value": annotation.note, "format": "text/plain"}
-        )
-    return bodies
+        if annotation.actor and annotation.actor != Actor.UNSPECIFIED:
+            bodies.append(
+                {
+                    "type": "SpecificResource",
+                    "purpose": "classifying",
+                    "source": ACTOR_URN_PREFIX + annotation.actor,
+                }
+            )
+        if annotation.note:
+            bodies.append(
+                {
+                    "type": "TextualBody",
+                    "purpose": "commenting",
+                    "value": annotation.note,
+                    "format": "text/plain",
+                }
+            )
+        return bodies
 
 
-def _motivation(annotation: Annotation, bodies: list[dict[str, Any]]) -> str | list[str]:
-    purposes = []
-    for body in bodies:
-        if body["purpose"] not in purposes:
-            purposes.append(body["purpose"])
-    if not purposes:
-        return "highlighting"
-    return purposes[0] if len(purposes) == 1 else purposes
+def annotation_id(annotation: Annotation, *, base_url: str) -> str:
+    """Return the annotation's IRI: its resource in the W3C Protocol container."""
+    return W3CPresenter(base_url=base_url, language="en").annotation_id(annotation)
+
+
+def tag_iri(tag: Tag, *, base_url: str) -> str:
+    """Return the tag's IRI: its entry in the codebook API."""
+    return W3CPresenter(base_url=base_url, language="en").tag_iri(tag)
+
+
+def section_iri(annotation: Annotation, *, base_url: str) -> str:
+    """Return the IRI of the annotation's section in the reader (the target's source)."""
+    return W3CPresenter(base_url=base_url, language="en").section_iri(annotation)
 
 
 def tombstone_jsonld(annotation: Annotation, *, base_url: str, with_context: bool = True) -> dict:
     """Return the ActivityStreams Tombstone that stands for a soft-deleted annotation."""
-    doc: dict[str, Any] = {"@context": ANNO_CONTEXT} if with_context else {}
-    doc.update(
-        {
-            "id": annotation_id(annotation, base_url=base_url),
-            "type": "as:Tombstone",
-            "as:formerType": {"id": "oa:Annotation"},
-            "as:deleted": w3c_datetime(annotation.deleted_at or annotation.updated_at),
-            "modified": w3c_datetime(annotation.updated_at),
-        }
-    )
-    return doc
+    return W3CPresenter(base_url=base_url, language="en").tombstone(annotation, with_context=with_context)
 
 
 def annotation_jsonld(
@@ -165,37 +230,21 @@ def annotation_jsonld(
     slash is ignored). with_context=False leaves "@context" out, for annotations
     embedded in a page or collection that carries it. A soft-deleted annotation
     comes out as a Tombstone (see tombstone_jsonld). language ("ko" or "en") picks the
-    tag labels; by default the active language.
+    tag labels; by default the active language. Presenting many, make one W3CPresenter
+    and call its annotation() for each.
     """
-    if annotation.deleted_at is not None:
-        return tombstone_jsonld(annotation, base_url=base_url, with_context=with_context)
-    bodies = _bodies(annotation, base_url=base_url, language=label_language(language))
-    doc: dict[str, Any] = {"@context": ANNO_CONTEXT} if with_context else {}
-    doc.update(
-        {
-            "id": annotation_id(annotation, base_url=base_url),
-            "type": "Annotation",
-            "motivation": _motivation(annotation, bodies),
-            "created": w3c_datetime(annotation.created_at),
-            "modified": w3c_datetime(annotation.updated_at),
-            "creator": _creator(annotation, base_url=base_url),
-        }
-    )
-    if annotation.canonical:
-        doc["canonical"] = annotation.canonical
-    if annotation.via:
-        doc["via"] = annotation.via
-    if bodies:
-        doc["body"] = bodies if len(bodies) > 1 else bodies[0]
-    doc["target"] = {
-        "type": "SpecificResource",
-        "source": section_iri(annotation, base_url=base_url),
-        "selector": [
-            _quote_selector(annotation),
-            {"type": "TextPositionSelector", "start": annotation.start, "end": annotation.end},
-        ],
-    }
-    return doc
+    presenter = W3CPresenter(base_url=base_url, language=language)
+    return presenter.annotation(annotation, with_context=with_context)
+
+
+def _motivation(bodies: list[dict[str, Any]]) -> str | list[str]:
+    purposes = []
+    for body in bodies:
+        if body["purpose"] not in purposes:
+            purposes.append(body["purpose"])
+    if not purposes:
+        return "highlighting"
+    return purposes[0] if len(purposes) == 1 else purposes
 
 
 def _quote_selector(annotation: Annotation) -> dict[str, Any]:

@@ -81,7 +81,7 @@ def quote_in_context(annotation: Annotation) -> str:
 
     An export computes it for a whole chunk at once (add_contexts); this reads that.
     """
-    attached = annotation.__dict__.get("in_context")
+    attached = getattr(annotation, "in_context", None)
     if attached is not None:
         return attached
     add_contexts([annotation])

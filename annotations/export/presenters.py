@@ -1,6 +1,6 @@
 """The excerpt presenter: one annotation as the flat record every row format writes.
 
-CSV, XLSX and JSON Lines all write excerpt_record(); the clip sheets print its quote,
+CSV, XLSX and JSON Lines all write ExcerptPresenter.record(); the clip sheets print its quote,
 citation and permalink. Lists stay lists here (JSON Lines keeps them); the
 spreadsheet formats join them with LIST_SEPARATOR.
 """
@@ -13,10 +13,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from annotations.export.citations import annotation_citation, quote_pages, section_label
+from annotations.export.citations import citation, quote_pages, section_label
 from annotations.export.context import quote_in_context
 from annotations.models import Annotation
-from config.paths import path
+from config.paths import Paths
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 LIST_SEPARATOR = "; "
@@ -66,49 +66,79 @@ class ExcerptOptions:
         return tuple(c for c in COLUMNS if c not in CONTEXT_COLUMNS)
 
 
-def permalink(annotation: Annotation, *, base_url: str) -> str:
-    """Return the absolute URL of the annotation in the reader."""
-    reader = path("briefs:reader", annotation.section.brief.slug)
-    return f"{base_url.rstrip('/')}{reader}#annotation-{annotation.pk}"
-
-
-def excerpt_record(annotation: Annotation, options: ExcerptOptions) -> dict[str, Any]:
-    """Return the excerpt as a dict keyed by options.columns (tags, tag_labels, authors are lists).
-
-    Expects section__brief and author selected and tags prefetched (excerpt_list does).
+class ExcerptPresenter:
+    """Presents the excerpts of one export: made once, it reads the time zone and the URLconf
+    once and keeps each brief's reader path and the citation of each (section, pages), which
+    the excerpts of a section share, instead of building them again for every row.
     """
-    section = annotation.section
-    brief = section.brief
-    author = annotation.author
-    tags = annotation.listed_tags()
-    page, _ = quote_pages(annotation)
-    zone = timezone.get_current_timezone()
-    record: dict[str, Any] = {
-        "id": annotation.pk,
-        "quote": annotation.quote,
-        "tags": [t.code for t in tags],
-        "tag_labels": [t.label(options.language) for t in tags],
-        "actor": annotation.actor,
-        "note": annotation.note,
-        "annotator": author.get_username(),
-        "annotator_name": author.get_full_name(),
-        "created_at": annotation.created_at.astimezone(zone).isoformat(),
-        "updated_at": annotation.updated_at.astimezone(zone).isoformat(),
-        "brief_slug": brief.slug,
-        "brief_title": brief.title,
-        "organisation": brief.organisation,
-        "series_code": brief.series_code,
-        "authors": list(brief.authors),
-        "publication_date": brief.publication_date.isoformat() if brief.publication_date else None,
-        "publication_year": brief.year,
-        "section_heading": section_label(section, options.language),
-        "section_position": section.position,
-        "start": annotation.start,
-        "end": annotation.end,
-        "citation": annotation_citation(annotation),
-        "page": page,
-        "permalink": permalink(annotation, base_url=options.base_url),
-    }
-    if options.context:
-        record["context"] = quote_in_context(annotation)
-    return {column: record[column] for column in options.columns}
+
+    CITATIONS_KEPT = 4096  # rows come in reading order: a small cache meets nearly every repeat
+
+    def __init__(self, options: ExcerptOptions) -> None:
+        self.options = options
+        self._zone = timezone.get_current_timezone()
+        self._paths = Paths()
+        self._base = options.base_url.rstrip("/")
+        self._readers: dict[str, str] = {}
+        self._citations: dict[tuple[int, int | None, int | None], str] = {}
+
+    def permalink(self, annotation: Annotation) -> str:
+        """Return the absolute URL of the annotation in the reader."""
+        slug = annotation.section.brief.slug
+        reader = self._readers.get(slug)
+        if reader is None:
+            reader = self._readers[slug] = self._base + self._paths.path("briefs:reader", slug)
+        return f"{reader}#annotation-{annotation.pk}"
+
+    def citation(self, annotation: Annotation, pages: tuple[int | None, int | None] | None = None) -> str:
+        """Return annotation_citation(annotation); pages are quote_pages(annotation) if known."""
+        pages = pages or quote_pages(annotation)
+        key = (annotation.section_id, *pages)
+        found = self._citations.get(key)
+        if found is None:
+            if len(self._citations) >= self.CITATIONS_KEPT:
+                self._citations.clear()
+            found = self._citations[key] = citation(annotation.section.brief, annotation.section, *pages)
+        return found
+
+    def record(self, annotation: Annotation) -> dict[str, Any]:
+        """Return the excerpt as a dict keyed by options.columns (tags, tag_labels, authors are lists).
+
+        Expects the section (with its brief), the author and the tags loaded (excerpt_rows).
+        """
+        options = self.options
+        section = annotation.section
+        brief = section.brief
+        author = annotation.author
+        tags = annotation.listed_tags()
+        pages = quote_pages(annotation)
+        zone = self._zone
+        record: dict[str, Any] = {
+            "id": annotation.pk,
+            "quote": annotation.quote,
+            "tags": [t.code for t in tags],
+            "tag_labels": [t.label(options.language) for t in tags],
+            "actor": annotation.actor,
+            "note": annotation.note,
+            "annotator": author.get_username(),
+            "annotator_name": author.get_full_name(),
+            "created_at": annotation.created_at.astimezone(zone).isoformat(),
+            "updated_at": annotation.updated_at.astimezone(zone).isoformat(),
+            "brief_slug": brief.slug,
+            "brief_title": brief.title,
+            "organisation": brief.organisation,
+            "series_code": brief.series_code,
+            "authors": list(brief.authors),
+            "publication_date": brief.publication_date.isoformat() if brief.publication_date else None,
+            "publication_year": brief.year,
+            "section_heading": section_label(section, options.language),
+            "section_position": section.position,
+            "start": annotation.start,
+            "end": annotation.end,
+            "citation": self.citation(annotation, pages),
+            "page": pages[0],
+            "permalink": self.permalink(annotation),
+        }
+        if options.context:
+            record["context"] = quote_in_context(annotation)
+        return {column: record[column] for column in options.columns}

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from annotations.export.selectors import ExportFilters, excerpt_count, excerpt_list, excerpt_list_by_tag
-from annotations.models import Annotation
+from annotations.models import Annotation, codebook_order
 from tests.export.conftest import export_bytes
 from tests.factories import AnnotationFactory, SectionFactory, TagFactory
 
@@ -106,3 +106,24 @@ def test_query_count_does_not_grow_with_rows(world, django_assert_num_queries, f
     _more_annotations(world, 40)  # 50 visible, on 40 more briefs, sections, tags
     with django_assert_num_queries(6):
         export_bytes(world.editor, format)
+
+
+def test_rows_read_as_the_annotations_they_stand_for(world):
+    # excerpt_rows builds no model instance per row: each ExcerptRow carries the columns,
+    # relations and tags (codebook order) the presenters read off an Annotation.
+    from annotations.export.selectors import ExcerptRow, excerpt_rows
+
+    _more_annotations(world, 6)
+    for grouped in (excerpt_list, excerpt_list_by_tag):
+        rows = list(excerpt_rows(grouped(user=world.editor, filters=ExportFilters()), chunk_size=4))
+        assert rows and all(type(row) is ExcerptRow for row in rows)
+        models = Annotation.objects.in_bulk([row.pk for row in rows])
+        for row in rows:
+            model = models[row.pk]
+            for name in ("pk", "quote", "prefix", "suffix", "note", "actor", "start", "end", "created_at"):
+                assert getattr(row, name) == getattr(model, name), name
+            assert row.section == model.section and row.section.brief == model.section.brief
+            assert row.author == model.author
+            assert row.listed_tags() == sorted(model.tags.all(), key=codebook_order)
+        if grouped is excerpt_list_by_tag:
+            assert {row.group_code for row in rows} > {None}

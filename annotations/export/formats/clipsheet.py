@@ -21,9 +21,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
-from annotations.export.citations import annotation_citation
 from annotations.export.formats.base import FLUSH_BYTES, ExportJob, ZipSink, buffered, xml_safe
-from annotations.export.presenters import permalink, quote_in_context
+from annotations.export.presenters import ExcerptPresenter, quote_in_context
 from annotations.models import Annotation
 
 _TEXT = {
@@ -69,6 +68,7 @@ def clip_events(job: ExportJob) -> Iterator[tuple[str, str | Clip]]:
     Rows come from excerpt_list_by_tag(): one per (excerpt, tag), untagged ones last.
     """
     text = clip_text(job.options.language)
+    presenter = ExcerptPresenter(job.options)
     group = brief = None
     for annotation in job.rows:
         row_group = _group_label(annotation, job.options.language) or text["untagged"]
@@ -78,7 +78,7 @@ def clip_events(job: ExportJob) -> Iterator[tuple[str, str | Clip]]:
         if annotation.section.brief_id != brief:
             brief = annotation.section.brief_id
             yield "brief", annotation.section.brief.title
-        yield "clip", _clip(annotation, job)
+        yield "clip", _clip(annotation, job, presenter)
 
 
 def _group_label(annotation: Annotation, language: str) -> str | None:
@@ -89,12 +89,12 @@ def _group_label(annotation: Annotation, language: str) -> str | None:
     return f"{label} ({code})"
 
 
-def _clip(annotation: Annotation, job: ExportJob) -> Clip:
+def _clip(annotation: Annotation, job: ExportJob, presenter: ExcerptPresenter) -> Clip:
     quote = quote_in_context(annotation) if job.options.context else annotation.quote
     return Clip(
         quote=quote,
-        citation=annotation_citation(annotation),
-        permalink=permalink(annotation, base_url=job.options.base_url),
+        citation=presenter.citation(annotation),
+        permalink=presenter.permalink(annotation),
         note=annotation.note,
     )
 

@@ -1,6 +1,6 @@
 """W3C Web Annotation export: one AnnotationCollection embedding its single AnnotationPage.
 
-Each item is annotations.w3c.annotation_jsonld(..., with_context=False): the export
+Each item is annotations.w3c.W3CPresenter.annotation(..., with_context=False): the export
 writes no JSON-LD of its own, it only wraps the API's presenter and streams it.
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import orjson
 
 from annotations.export.formats.base import ExportJob, buffered_bytes
-from annotations.w3c import ANNO_CONTEXT, annotation_jsonld, w3c_datetime
+from annotations.w3c import ANNO_CONTEXT, W3CPresenter, w3c_datetime
 
 _dumps = orjson.dumps  # UTF-8 as is, no \u escapes
 
@@ -42,10 +42,9 @@ def _pieces(job: ExportJob) -> Iterator[bytes]:
         # the collection described again inside it).
         page = {"id": page_id, "type": "AnnotationPage", "startIndex": 0}
         yield b', "first": ' + _dumps(page)[:-1] + b', "items": ['
+        presenter = W3CPresenter(base_url=job.options.base_url, language=job.options.language)
         for index, annotation in enumerate(job.rows):
-            item = annotation_jsonld(
-                annotation, base_url=job.options.base_url, with_context=False, language=job.options.language
-            )
+            item = presenter.annotation(annotation, with_context=False)
             yield (b",\n" if index else b"\n") + _dumps(item)
         yield b"\n]}"
     yield b"}\n"

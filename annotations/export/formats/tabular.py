@@ -1,4 +1,4 @@
-"""Row formats: CSV (for Excel) and JSON Lines, writing presenters.excerpt_record() (XLSX: xlsx.py)."""
+"""Row formats: CSV (for Excel) and JSON Lines, writing ExcerptPresenter.record() (XLSX: xlsx.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 
 from annotations.export.formats.base import FLUSH_BYTES, ExportJob, buffered_bytes
-from annotations.export.presenters import LIST_SEPARATOR, excerpt_record
+from annotations.export.presenters import LIST_SEPARATOR, ExcerptPresenter
 
 BOM = "\ufeff"
 # A spreadsheet reads a cell starting with one of these as a formula (or, for tab and CR,
@@ -28,6 +28,8 @@ def looks_like_formula(text: str) -> bool:
     Also behind leading spaces or invisible characters, and in full-width or small forms
     (＝, ＋, －, ＠, ﹦: IMEs type them, and some spreadsheets fold them to ASCII).
     """
+    if not text or text[0].isalnum():  # most cells: no letter or digit folds to a trigger
+        return False
     if text.startswith(FORMULA_TRIGGERS):
         return True
     rest = text.lstrip().lstrip(_SKIPPED).lstrip()
@@ -46,6 +48,14 @@ def cell_value(value: Any) -> Any:
     return "" if value is None else value
 
 
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, str):
+        return neutralise(value)
+    if isinstance(value, list):
+        return neutralise(LIST_SEPARATOR.join(value))
+    return "" if value is None else value
+
+
 def csv_stream(job: ExportJob) -> Iterator[bytes]:
     """Yield the excerpts as CSV: UTF-8 with a BOM (so Excel reads Hangul), RFC 4180, CRLF."""
     columns = job.options.columns
@@ -53,11 +63,10 @@ def csv_stream(job: ExportJob) -> Iterator[bytes]:
     writer = csv.writer(out, lineterminator="\r\n")
     out.write(BOM)
     writer.writerow(columns)
+    presenter = ExcerptPresenter(job.options)
     for annotation in job.rows:
-        record = excerpt_record(annotation, job.options)
-        writer.writerow(
-            neutralise(v) if isinstance(v, str) else v for v in (cell_value(record[c]) for c in columns)
-        )
+        record = presenter.record(annotation)
+        writer.writerow([_csv_cell(record[c]) for c in columns])
         if out.tell() >= FLUSH_BYTES // 3:
             yield out.getvalue().encode("utf-8")
             out.seek(0)
@@ -67,6 +76,5 @@ def csv_stream(job: ExportJob) -> Iterator[bytes]:
 
 def jsonl_stream(job: ExportJob) -> Iterator[bytes]:
     """Yield one JSON object per excerpt and line, UTF-8 as is (no \\u escapes)."""
-    return buffered_bytes(
-        orjson.dumps(excerpt_record(annotation, job.options)) + b"\n" for annotation in job.rows
-    )
+    presenter = ExcerptPresenter(job.options)
+    return buffered_bytes(orjson.dumps(presenter.record(annotation)) + b"\n" for annotation in job.rows)

@@ -29,7 +29,7 @@ from openpyxl.utils.datetime import to_excel
 
 from annotations.export.formats.base import FLUSH_BYTES, ExportJob, ZipSink, xml_safe
 from annotations.export.formats.tabular import cell_value, looks_like_formula
-from annotations.export.presenters import excerpt_record
+from annotations.export.presenters import ExcerptPresenter
 
 SHEET_NAME = "Excerpts"
 _WIDTHS = {"quote": 60, "context": 80, "note": 40, "tag_labels": 24, "citation": 60, "permalink": 40}
@@ -241,8 +241,9 @@ def xlsx_stream(job: ExportJob) -> Iterator[bytes]:
         with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
             buffer = [_sheet_head(columns), _row(1, letters, columns, [_HEADER] * len(columns))]
             size = 0
+            presenter = ExcerptPresenter(job.options)
             for number, annotation in enumerate(job.rows, start=2):
-                record = excerpt_record(annotation, job.options)
+                record = presenter.record(annotation)
                 values = [_spreadsheet_value(c, record[c]) for c in columns]
                 row = _row(number, letters, values, styles)
                 if len(links) < MAX_HYPERLINKS:  # past the limit the URL stays, as text
