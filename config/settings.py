@@ -134,6 +134,10 @@ if DATABASE_URL:
 else:
     DATABASES = {"default": embedded_db.database_settings(BASE_DIR)}
 
+# Django's PostgreSQL backend with timestamps parsed in C (config/postgresql/base.py).
+for _database in DATABASES.values():
+    _database["ENGINE"] = "config.postgresql"
+
 # A read replica (PostgreSQL streaming replication of the default database): safe web requests
 # read there unless their client wrote within MARGINALIA_REPLICA_PIN_SECONDS (config.replica).
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
@@ -143,6 +147,7 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
     if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_REPLICA_URL must point at PostgreSQL (postgres://...).")
+    DATABASES["replica"]["ENGINE"] = "config.postgresql"
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read the test database there
     DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
     # Before sessions: whether this request's reads (its session's too) may use the replica.
