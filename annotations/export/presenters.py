@@ -81,6 +81,8 @@ class ExcerptPresenter:
         self._base = options.base_url.rstrip("/")
         self._readers: dict[str, str] = {}
         self._citations: dict[tuple[int, int | None, int | None], str] = {}
+        self._sources: dict[int, dict[str, Any]] = {}
+        self._authors: dict[int, tuple[str, str]] = {}
 
     def permalink(self, annotation: Annotation) -> str:
         """Return the absolute URL of the annotation in the reader."""
@@ -102,43 +104,55 @@ class ExcerptPresenter:
         return found
 
     def record(self, annotation: Annotation) -> dict[str, Any]:
-        """Return the excerpt as a dict keyed by options.columns (tags, tag_labels, authors are lists).
+        """Return the excerpt as a dict keyed by options.columns, in their order (tags,
+        tag_labels and authors are lists).
 
         Expects the section (with its brief), the author and the tags loaded (excerpt_rows).
         """
         options = self.options
-        section = annotation.section
-        brief = section.brief
-        author = annotation.author
         tags = annotation.listed_tags()
         pages = quote_pages(annotation)
         zone = self._zone
-        record: dict[str, Any] = {
-            "id": annotation.pk,
-            "quote": annotation.quote,
-            "tags": [t.code for t in tags],
-            "tag_labels": [t.label(options.language) for t in tags],
-            "actor": annotation.actor,
-            "note": annotation.note,
-            "annotator": author.get_username(),
-            "annotator_name": author.get_full_name(),
-            "created_at": annotation.created_at.astimezone(zone).isoformat(),
-            "updated_at": annotation.updated_at.astimezone(zone).isoformat(),
-            "brief_slug": brief.slug,
-            "brief_title": brief.title,
-            "organisation": brief.organisation,
-            "series_code": brief.series_code,
-            "authors": list(brief.authors),
-            "publication_date": brief.publication_date.isoformat() if brief.publication_date else None,
-            "publication_year": brief.year,
-            "section_heading": section_label(section, options.language),
-            "section_position": section.position,
-            "start": annotation.start,
-            "end": annotation.end,
-            "citation": self.citation(annotation, pages),
-            "page": pages[0],
-            "permalink": self.permalink(annotation),
-        }
+        record: dict[str, Any] = {"id": annotation.pk, "quote": annotation.quote}
         if options.context:
             record["context"] = quote_in_context(annotation)
-        return {column: record[column] for column in options.columns}
+        record["tags"] = [t.code for t in tags]
+        record["tag_labels"] = [t.label(options.language) for t in tags]
+        record["actor"] = annotation.actor
+        record["note"] = annotation.note
+        record["annotator"], record["annotator_name"] = self._author(annotation.author)
+        record["created_at"] = annotation.created_at.astimezone(zone).isoformat()
+        record["updated_at"] = annotation.updated_at.astimezone(zone).isoformat()
+        record.update(self._source(annotation.section))  # brief_slug ... section_position
+        record["page"] = pages[0]
+        record["start"] = annotation.start
+        record["end"] = annotation.end
+        record["citation"] = self.citation(annotation, pages)
+        record["permalink"] = self.permalink(annotation)
+        return record
+
+    def _author(self, author: Any) -> tuple[str, str]:
+        found = self._authors.get(author.pk)
+        if found is None:
+            found = self._authors[author.pk] = (author.get_username(), author.get_full_name())
+        return found
+
+    def _source(self, section: Any) -> dict[str, Any]:
+        """Return the record's columns from brief_slug to section_position, kept per section."""
+        found = self._sources.get(section.pk)
+        if found is None:
+            if len(self._sources) >= self.CITATIONS_KEPT:
+                self._sources.clear()
+            brief = section.brief
+            found = self._sources[section.pk] = {
+                "brief_slug": brief.slug,
+                "brief_title": brief.title,
+                "organisation": brief.organisation,
+                "series_code": brief.series_code,
+                "authors": list(brief.authors),
+                "publication_date": brief.publication_date.isoformat() if brief.publication_date else None,
+                "publication_year": brief.year,
+                "section_heading": section_label(section, self.options.language),
+                "section_position": section.position,
+            }
+        return found

@@ -17,7 +17,7 @@ from django.utils import timezone
 from docx.oxml.ns import qn
 
 from annotations.export.formats.clipsheet import md_escape
-from annotations.export.formats.tabular import neutralise
+from annotations.export.formats.tabular import looks_like_formula, neutralise
 from annotations.export.presenters import COLUMNS, ExcerptOptions
 from annotations.export.selectors import ExportFilters
 from annotations.export.services import excerpt_export
@@ -185,6 +185,33 @@ def test_csv_neutralises_formula_like_cells(world, note):
     for row in rows.values():
         for value in row.values():
             assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), value
+
+
+@pytest.mark.parametrize("hostile", ["=1+1", "\u200b@SUM(A1:A2)", "＋cmd"])
+def test_csv_neutralises_every_column_people_can_write(world, hostile):
+    # The quote and note above; here every other text a user, editor or import can set
+    # (names, brief metadata, section heading, tag labels): only the columns the site
+    # writes itself (numbers, dates, the actor's code, the permalink) skip the check.
+    from django.contrib.auth import get_user_model
+
+    from annotations.models import Tag
+    from briefs.models import Brief, Section
+
+    a = world.ko_bigdeal
+    get_user_model().objects.filter(pk=a.author_id).update(
+        username=f"{hostile}user", first_name=hostile, last_name=hostile
+    )
+    Brief.objects.filter(pk=a.section.brief_id).update(
+        title=hostile, organisation=hostile, series_code=hostile, authors=[hostile]
+    )
+    Section.objects.filter(pk=a.section_id).update(heading=hostile)
+    Tag.objects.filter(annotations=a).update(label_ko=hostile, label_en=hostile)
+    rows = {int(r["id"]): r for r in read_csv(export_bytes(world.editor, "csv"))}
+    assert rows[a.pk]["brief_title"] == "'" + hostile
+    assert rows[a.pk]["section_heading"] == "'" + hostile
+    for row in rows.values():
+        for column, value in row.items():
+            assert not looks_like_formula(value), (column, value)
 
 
 def test_neutralise_leaves_ordinary_text_alone():

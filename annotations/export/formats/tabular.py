@@ -48,6 +48,18 @@ def cell_value(value: Any) -> Any:
     return "" if value is None else value
 
 
+# Columns whose values this site writes (numbers, ISO dates, the actor's code, a URL of its
+# own): they never start like a formula, so their cells skip the check.
+_OWN_COLUMNS = frozenset(
+    {"id", "actor", "created_at", "updated_at", "publication_date", "publication_year"}
+    | {"section_position", "page", "start", "end", "permalink"}
+)
+
+
+def _own_cell(value: Any) -> Any:
+    return "" if value is None else value
+
+
 def _csv_cell(value: Any) -> Any:
     if isinstance(value, str):
         return neutralise(value)
@@ -64,9 +76,10 @@ def csv_stream(job: ExportJob) -> Iterator[bytes]:
     out.write(BOM)
     writer.writerow(columns)
     presenter = ExcerptPresenter(job.options)
+    cells = [(c, _own_cell if c in _OWN_COLUMNS else _csv_cell) for c in columns]
     for annotation in job.rows:
         record = presenter.record(annotation)
-        writer.writerow([_csv_cell(record[c]) for c in columns])
+        writer.writerow([cell(record[c]) for c, cell in cells])
         if out.tell() >= FLUSH_BYTES // 3:
             yield out.getvalue().encode("utf-8")
             out.seek(0)
