@@ -54,7 +54,7 @@ FLOOR_SQL = """
     FROM annotations_annotation a
     JOIN briefs_section s ON s.id = a.section_id
     JOIN auth_user u ON u.id = a.author_id
-    WHERE s.brief_id = %s AND a.deleted_at IS NULL AND (a.visibility = 'shared' OR a.author_id = %s)
+    WHERE a.position_brief = %s AND a.deleted_at IS NULL AND (a.visibility = 'shared' OR a.author_id = %s)
     ORDER BY s.position, a.start, a."end" DESC, a.id
 """
 

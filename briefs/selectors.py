@@ -23,7 +23,7 @@ from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce, ExtractYear, Lower
 
 from annotations.models import Annotation, Visibility
-from annotations.selectors import annotations_visible_to
+from annotations.selectors import annotations_visible_to, of_brief_q
 from briefs.models import Brief, Section
 
 User = AbstractBaseUser | AnonymousUser
@@ -78,7 +78,7 @@ def brief_library(
     their own and everyone's shared ones; none for anonymous visitors).
     """
     sections = Section.objects.filter(brief=OuterRef("pk"))
-    annotations = annotations_visible_to(user).filter(section__brief=OuterRef("pk"))
+    annotations = annotations_visible_to(user).filter(of_brief_q(OuterRef("pk")))
     qs = Brief.objects.annotate(
         section_count=_count(sections), annotation_count=_count(annotations), listed_year=_year()
     )
@@ -173,7 +173,7 @@ def brief_delete_preview(*, user: User, brief: Brief) -> BriefDeletePreview:
     others = ~Q(author_id=user.pk)
     counts = (
         Annotation.objects.alive()
-        .filter(section__brief=brief)
+        .filter(of_brief_q(brief))
         .aggregate(
             mine=Count("pk", filter=Q(author_id=user.pk)),
             others_shared=Count("pk", filter=others & Q(visibility=Visibility.SHARED)),

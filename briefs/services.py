@@ -451,13 +451,13 @@ def brief_replace_plan(*, brief: Brief, parsed: ParsedDocument, user: Any = None
     """
     from annotations.models import Annotation
     from annotations.rendering import resolve_anchor
-    from annotations.selectors import annotations_visible_to
+    from annotations.selectors import annotations_visible_to, of_brief_q
 
     old = {section.anchor: section for section in brief.sections.order_by("position")}
-    rows = Annotation.objects.filter(section__brief=brief)
+    rows = Annotation.objects.filter(of_brief_q(brief))
     # Only live annotations hold a section (deleted ones are detached as tombstones).
     blocking = set(rows.alive().values_list("section_id", flat=True).distinct())
-    visible_qs = rows.alive() if user is None else annotations_visible_to(user).filter(section__brief=brief)
+    visible_qs = rows.alive() if user is None else annotations_visible_to(user).filter(of_brief_q(brief))
     visible: dict[int, list[Annotation]] = {}
     for annotation in visible_qs.only("section_id", "start", "end", "quote", "prefix", "suffix"):
         visible.setdefault(annotation.section_id, []).append(annotation)

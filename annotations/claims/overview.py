@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from annotations.claims.filters import NO_CATEGORY, ClaimsFilters
 from annotations.models import Actor, Annotation, Category, Tag, pick_label
-from annotations.selectors import annotations_visible_to
+from annotations.selectors import annotations_visible_to, of_brief_q
 from briefs.models import Brief, Section, SectionKind
 
 User = AbstractBaseUser | AnonymousUser
@@ -70,7 +70,7 @@ def _sql(sub_sql: str) -> str:
 
 
 def _rows(user: User, brief: Brief) -> list[tuple]:
-    visible = annotations_visible_to(user).filter(section__brief=brief).order_by().values("pk")
+    visible = annotations_visible_to(user).filter(of_brief_q(brief)).order_by().values("pk")
     sub_sql, params = visible.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(_sql(sub_sql), params)
