@@ -79,11 +79,16 @@ def _mark_attributes(span: Span) -> tuple[str, str]:
     return classes, tail
 
 
-def _open_tag(span: Span, stack_ids: list[str], first: bool, fixed: tuple[str, str]) -> str:
-    classes, tail = fixed
-    ids = " ".join(stack_ids)
-    lead = f'id="annotation-{span.id}" class="{classes}"' if first else f'class="{classes} hl-cont"'
-    return f'<mark {lead} data-annotation-id="{span.id}" data-annotation-ids="{ids}"{tail}>'
+def _open_tags(span: Span) -> tuple[str, str, str]:
+    """Return a span's <mark> opening as its first fragment and later ones begin, and its end:
+    everything but the data-annotation-ids list, which depends on the marks around it."""
+    classes, tail = _mark_attributes(span)
+    ids = f'data-annotation-id="{span.id}" data-annotation-ids="'
+    return (
+        f'<mark id="annotation-{span.id}" class="{classes}" {ids}',
+        f'<mark class="{classes} hl-cont" {ids}',
+        f'"{tail}>',
+    )
 
 
 # A middle dot joins Korean words ("남·북", "생·화학무기"): browsers may break a line before it
@@ -96,6 +101,8 @@ _DOT_JOINED = re.compile(r"[^\s·・‧]+(?:[·・‧][^\s·・‧]+)+")
 
 def _escape_text(piece: str) -> str:
     """Escape a piece of section text, keeping dot-joined words together."""
+    if "·" not in piece and "・" not in piece and "‧" not in piece:
+        return _escape(piece)
     out: list[str] = []
     at = 0
     for match in _DOT_JOINED.finditer(piece):
@@ -121,28 +128,32 @@ def render_highlights(text: str, spans: Iterable[Span]) -> SafeString:
     boundaries = sorted({0, len(text), *starts, *ends})
 
     out: list[str] = []
-    stack: list[Span] = []  # open marks, outermost first
-    stack_ids: list[str] = []  # their ids, as data-annotation-ids lists them
-    active: dict[int, Span] = {}
+    stack: list[int] = []  # ids of the open marks, outermost first
+    joined: list[str] = []  # joined[k]: the ids of stack[: k + 1], as data-annotation-ids lists them
+    active: dict[int, tuple] = {}  # id -> (its nesting order, id): sorting them sorts the nesting
     seen: set[int] = set()
-    fixed = {s.id: _mark_attributes(s) for s in valid}
+    tags = {s.id: _open_tags(s) for s in valid}
     for here, there in zip(boundaries, boundaries[1:], strict=False):
         for s in ends.get(here, ()):
             active.pop(s.id, None)
         for s in starts.get(here, ()):
-            active[s.id] = s
-        wanted = sorted(active.values(), key=lambda s: order[s.id])
+            active[s.id] = order[s.id]
+        wanted = [key[-1] for key in sorted(active.values())]
         keep = 0
-        while keep < len(stack) and keep < len(wanted) and stack[keep].id == wanted[keep].id:
+        while keep < len(stack) and keep < len(wanted) and stack[keep] == wanted[keep]:
             keep += 1
-        out.append("</mark>" * (len(stack) - keep))
-        del stack[keep:]
-        del stack_ids[keep:]
-        for s in wanted[keep:]:
-            stack.append(s)
-            stack_ids.append(str(s.id))
-            out.append(_open_tag(s, stack_ids, s.id not in seen, fixed[s.id]))
-            seen.add(s.id)
+        if keep < len(stack):
+            out.append("</mark>" * (len(stack) - keep))
+            del stack[keep:]
+            del joined[keep:]
+        for span_id in wanted[keep:]:
+            stack.append(span_id)
+            joined.append(f"{joined[-1]} {span_id}" if joined else str(span_id))
+            first, later, end = tags[span_id]
+            out.append(first if span_id not in seen else later)
+            out.append(joined[-1])
+            out.append(end)
+            seen.add(span_id)
         out.append(_escape_text(text[here:there]))
     out.append("</mark>" * len(stack))
     return mark_safe("".join(out))  # noqa: S308 - every piece above is escaped

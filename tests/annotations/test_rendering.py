@@ -131,6 +131,46 @@ def test_many_overlaps_stay_balanced_and_lossless():
         assert text_of(parsed, span.id) == text[span.start : span.end]
 
 
+class _Innermost(_Marks):
+    """Also note, for every character, the ids of the marks open around it, outermost first."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.around: list[list[str]] = []
+
+    def handle_data(self, data):
+        super().handle_data(data)
+        self.around.extend([[m["data-annotation-id"] for m in self.stack]] * len(data))
+        for mark in self.stack:
+            assert (
+                mark["data-annotation-ids"].split()
+                == [m["data-annotation-id"] for m in self.stack][: mark["depth"]]
+            )
+
+
+def test_random_overlaps_nest_longest_outermost_with_one_permalink_target_each():
+    import random
+
+    rng = random.Random(14)
+    for _ in range(300):
+        text = "".join(rng.choice("가나다 <&>·・‧ab\n") for _ in range(rng.randrange(1, 120)))
+        spans = []
+        for i in range(1, rng.randrange(1, 25)):
+            start = rng.randrange(0, len(text))
+            spans.append(Span(id=i, start=start, end=min(len(text), start + rng.randrange(1, 30))))
+        parser = _Innermost()
+        parser.feed(render_highlights(text, spans))
+        parser.close()
+        assert parser.stack == [] and parser.text == text
+        for at, ids in enumerate(parser.around):
+            covering = sorted(
+                (s for s in spans if s.start <= at < s.end), key=lambda s: (-s.length, s.start, s.id)
+            )
+            assert ids == [str(s.id) for s in covering], (text, spans, at)
+        targets = [m["id"] for m in parser.marks if "id" in m]
+        assert sorted(targets) == sorted(f"annotation-{s.id}" for s in spans if s.start < s.end)
+
+
 def test_out_of_range_spans_are_ignored():
     parsed = parse(render_highlights("abc", [Span(id=1, start=2, end=9), Span(id=2, start=-1, end=1)]))
     assert parsed.marks == [] and parsed.text == "abc"
