@@ -13,7 +13,7 @@ from itertools import islice
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connections
 from django.db.models import (
     BooleanField,
     Exists,
@@ -201,7 +201,8 @@ def excerpt_rows(
     section_qs = Section.objects.select_related("brief").only(*_SECTION_FIELDS)
     author_qs = get_user_model().objects.only(*_AUTHOR_FIELDS)
     tag_qs = Tag.objects.select_related("category")
-    links_sql = _TAG_LINKS_SQL.format(table=connection.ops.quote_name(Annotation.tags.through._meta.db_table))
+    database = connections[qs.db]  # the rows' database (the replica, if the router chose it)
+    links_sql = _TAG_LINKS_SQL.format(table=database.ops.quote_name(Annotation.tags.through._meta.db_table))
     extra = tuple(qs.query.annotations)  # excerpt_list_by_tag's group_* columns
     width = len(_ROW_FIELDS)
     rows = qs.values_list(*_ROW_FIELDS, *extra).iterator(chunk_size=chunk_size)
@@ -216,7 +217,7 @@ def excerpt_rows(
         # Fetched per chunk, not joined into the rows: a subquery in the select list would
         # run for every row before the sort hands over the first one. One array parameter,
         # not a placeholder per id.
-        with connection.cursor() as cursor:
+        with database.cursor() as cursor:
             cursor.execute(links_sql, [[a.id for a in chunk]])
             for annotation_id, tag_id in cursor.fetchall():
                 tag_ids.setdefault(annotation_id, []).append(tag_id)
