@@ -62,7 +62,8 @@ def _own_cell(value: Any) -> Any:
 
 def _csv_cell(value: Any) -> Any:
     if isinstance(value, str):
-        return neutralise(value)
+        # looks_like_formula's own first test, inlined: most cells start with a letter or digit
+        return value if not value or value[0].isalnum() else neutralise(value)
     if isinstance(value, list):
         return neutralise(LIST_SEPARATOR.join(value))
     return "" if value is None else value
