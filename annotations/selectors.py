@@ -169,15 +169,17 @@ def annotation_facets(*, user: User, brief: Brief) -> AnnotationFacets:
     """Return the filter counts for a brief in one aggregate query.
 
     GROUPING SETS counts every dimension (tag, author, actor, total) in one pass; the
-    ORM cannot say it, so the visible set comes from the same selector as a subquery.
+    ORM cannot say it, so the visible set comes from the same selector, as the derived
+    table it reads (not "id IN (...)", which looked every row up again by its key).
     """
     if not user.is_authenticated:
         return AnnotationFacets()
-    visible = annotations_visible_to(user).filter(of_brief_q(brief)).order_by().values("pk")
+    visible = (
+        annotations_visible_to(user).filter(of_brief_q(brief)).order_by().values("id", "author_id", "actor")
+    )
     sub_sql, params = visible.query.sql_with_params()
     user_model = get_user_model()
     tables = {
-        "a": connection.ops.quote_name(Annotation._meta.db_table),
         "t": connection.ops.quote_name(Annotation.tags.through._meta.db_table),
         "u": connection.ops.quote_name(user_model._meta.db_table),
         "username": connection.ops.quote_name(user_model._meta.get_field(user_model.USERNAME_FIELD).column),
@@ -185,10 +187,9 @@ def annotation_facets(*, user: User, brief: Brief) -> AnnotationFacets:
     sql = f"""
         SELECT GROUPING(t.tag_id), GROUPING(a.author_id), GROUPING(a.actor),
                t.tag_id, a.author_id, u.{tables["username"]}, a.actor, COUNT(DISTINCT a.id)
-        FROM {tables["a"]} a
+        FROM ({sub_sql}) a
         LEFT JOIN {tables["t"]} t ON t.annotation_id = a.id
         JOIN {tables["u"]} u ON u.id = a.author_id
-        WHERE a.id IN ({sub_sql})
         GROUP BY GROUPING SETS ((t.tag_id), (a.author_id, u.{tables["username"]}), (a.actor), ())
     """
     total = untagged = mine = 0

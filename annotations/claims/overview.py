@@ -38,7 +38,6 @@ _SECTION, _ACTOR, _TOTAL = 0b1110, 0b1101, 0b1111
 def _sql(sub_sql: str) -> str:
     q = connection.ops.quote_name
     tables = {
-        "annotation": q(Annotation._meta.db_table),
         "through": q(Annotation.tags.through._meta.db_table),
         "tag": q(Tag._meta.db_table),
         "category": q(Category._meta.db_table),
@@ -48,10 +47,9 @@ def _sql(sub_sql: str) -> str:
         WITH counts AS (
             SELECT GROUPING(g.category_id, t.tag_id, a.actor, a.section_id) AS grouping_set,
                    g.category_id, t.tag_id, a.actor, a.section_id, COUNT(DISTINCT a.id) AS n
-            FROM {tables["annotation"]} a
+            FROM ({sub_sql}) a
             JOIN {tables["through"]} t ON t.annotation_id = a.id
             JOIN {tables["tag"]} g ON g.id = t.tag_id
-            WHERE a.id IN ({sub_sql})
             GROUP BY GROUPING SETS (
                 (g.category_id, a.actor), (g.category_id),
                 (t.tag_id, a.actor), (t.tag_id), (t.tag_id, a.section_id),
@@ -70,7 +68,11 @@ def _sql(sub_sql: str) -> str:
 
 
 def _rows(user: User, brief: Brief) -> list[tuple]:
-    visible = annotations_visible_to(user).filter(of_brief_q(brief)).order_by().values("pk")
+    # The visible rows as the derived table the counts read (not "id IN (...)", which
+    # looked every row up again by its key).
+    visible = (
+        annotations_visible_to(user).filter(of_brief_q(brief)).order_by().values("id", "actor", "section_id")
+    )
     sub_sql, params = visible.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(_sql(sub_sql), params)
