@@ -40,7 +40,6 @@ _PLAIN, _HEADER, _QUOTED, _DATETIME, _DATE, _LINK = 0, 1, 2, 3, 4, 5
 _DATETIME_COLUMNS = frozenset({"created_at", "updated_at"})
 _DATE_COLUMNS = frozenset({"publication_date"})
 _LINK_COLUMNS = frozenset({"permalink"})
-_CR = {"\r": "&#13;"}  # a literal CR would be read back as LF (XML end-of-line handling)
 # Excel's limits: a cell holds at most 32,767 characters (UTF-16 code units), and a sheet at
 # most 65,530 hyperlinks; past either it declares the file damaged and "repairs" it away.
 CELL_MAX_UNITS = 32_767
@@ -139,6 +138,8 @@ def _sheet_head(columns: Sequence[str]) -> str:
 
 
 def _cell(ref: str, value: Any, style: int = _PLAIN) -> str:
+    if value.__class__ is str:  # most cells: straight to the text cell
+        return _text_cell(ref, value, style) if value else ""
     if value is None or value == "":
         return ""
     if isinstance(value, dt.date):
@@ -147,11 +148,22 @@ def _cell(ref: str, value: Any, style: int = _PLAIN) -> str:
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float):
         return f'<c r="{ref}"><v>{value!r}</v></c>'
-    text = excel_text(xml_safe(str(value)))
-    if style == _PLAIN and (looks_like_formula(text) or text.strip() in ERROR_CODES):
+    return _text_cell(ref, str(value), style)
+
+
+def _text_cell(ref: str, value: str, style: int) -> str:
+    text = excel_text(xml_safe(value))
+    # A letter or digit first is neither a formula nor an error code (those start with #).
+    if (
+        style == _PLAIN
+        and not text[:1].isalnum()
+        and (looks_like_formula(text) or text.strip() in ERROR_CODES)
+    ):
         style = _QUOTED
     styled = f' s="{style}"' if style else ""
-    return f'<c r="{ref}"{styled} t="inlineStr"><is><t xml:space="preserve">{escape(text, _CR)}</t></is></c>'
+    # As saxutils.escape, and a CR as a reference: a literal one would read back as LF.
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    return f'<c r="{ref}"{styled} t="inlineStr"><is><t xml:space="preserve">{escaped}</t></is></c>'
 
 
 def excel_text(text: str) -> str:
