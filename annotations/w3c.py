@@ -76,8 +76,7 @@ def label_language(language: str | None = None) -> str:
 
 class W3CPresenter:
     """Presents annotations for one site address and label language: made once per page or
-    export, it reads the URLconf once and keeps each brief's reader path and each tag's IRI,
-    instead of looking them up again for every annotation.
+    export, it reads the script prefix and URLconf once (config.paths.Paths), not per row.
     """
 
     def __init__(self, *, base_url: str, language: str | None = None) -> None:
@@ -85,8 +84,6 @@ class W3CPresenter:
         self.language = label_language(language)
         self._paths = Paths()
         self._host = urlsplit(self.origin).netloc or "localhost"
-        self._readers: dict[str, str] = {}
-        self._tag_iris: dict[str, str] = {}
 
     def annotation_id(self, annotation: Annotation) -> str:
         """Return the annotation's IRI: its resource in the W3C Protocol container."""
@@ -94,19 +91,13 @@ class W3CPresenter:
 
     def tag_iri(self, tag: Tag) -> str:
         """Return the tag's IRI: its entry in the codebook API."""
-        iri = self._tag_iris.get(tag.code)
-        if iri is None:
-            iri = self._tag_iris[tag.code] = self.origin + self._paths.path("api:tag_get", tag.code)
-        return iri
+        return self.origin + self._paths.path("api:tag_get", tag.code)
 
     def section_iri(self, annotation: Annotation) -> str:
         """Return the IRI of the annotation's section in the reader (the target's source)."""
         section = annotation.section
-        slug = section.brief.slug
-        reader = self._readers.get(slug)
-        if reader is None:
-            reader = self._readers[slug] = self.origin + self._paths.path("briefs:reader", slug)
-        return f"{reader}#{quote(section.anchor, safe='')}"
+        reader = self._paths.path("briefs:reader", section.brief.slug)
+        return f"{self.origin}{reader}#{quote(section.anchor, safe='')}"
 
     def annotation(self, annotation: Annotation, *, with_context: bool = True) -> dict:
         """Return the annotation as annotation_jsonld() does."""

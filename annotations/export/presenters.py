@@ -68,29 +68,25 @@ class ExcerptOptions:
 
 class ExcerptPresenter:
     """Presents the excerpts of one export: made once, it reads the time zone and the URLconf
-    once and keeps each brief's reader path and the citation of each (section, pages), which
-    the excerpts of a section share, instead of building them again for every row.
+    once, and keeps what the excerpts of a section share (its brief's columns, the citation of
+    each page range) and each author's names, instead of building them again for every row.
     """
 
-    CITATIONS_KEPT = 4096  # rows come in reading order: a small cache meets nearly every repeat
+    KEPT = 4096  # per cache: rows come in reading order, so a small one meets nearly every repeat
 
     def __init__(self, options: ExcerptOptions) -> None:
         self.options = options
         self._zone = timezone.get_current_timezone()
         self._paths = Paths()
         self._base = options.base_url.rstrip("/")
-        self._readers: dict[str, str] = {}
         self._citations: dict[tuple[int, int | None, int | None], str] = {}
         self._sources: dict[int, dict[str, Any]] = {}
         self._authors: dict[int, tuple[str, str]] = {}
 
     def permalink(self, annotation: Annotation) -> str:
         """Return the absolute URL of the annotation in the reader."""
-        slug = annotation.section.brief.slug
-        reader = self._readers.get(slug)
-        if reader is None:
-            reader = self._readers[slug] = self._base + self._paths.path("briefs:reader", slug)
-        return f"{reader}#annotation-{annotation.pk}"
+        reader = self._paths.path("briefs:reader", annotation.section.brief.slug)
+        return f"{self._base}{reader}#annotation-{annotation.pk}"
 
     def citation(self, annotation: Annotation, pages: tuple[int | None, int | None] | None = None) -> str:
         """Return annotation_citation(annotation); pages are quote_pages(annotation) if known."""
@@ -98,7 +94,7 @@ class ExcerptPresenter:
         key = (annotation.section_id, *pages)
         found = self._citations.get(key)
         if found is None:
-            if len(self._citations) >= self.CITATIONS_KEPT:
+            if len(self._citations) >= self.KEPT:
                 self._citations.clear()
             found = self._citations[key] = citation(annotation.section.brief, annotation.section, *pages)
         return found
@@ -141,7 +137,7 @@ class ExcerptPresenter:
         """Return the record's columns from brief_slug to section_position, kept per section."""
         found = self._sources.get(section.pk)
         if found is None:
-            if len(self._sources) >= self.CITATIONS_KEPT:
+            if len(self._sources) >= self.KEPT:
                 self._sources.clear()
             brief = section.brief
             found = self._sources[section.pk] = {

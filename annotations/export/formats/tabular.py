@@ -56,17 +56,9 @@ _OWN_COLUMNS = frozenset(
 )
 
 
-def _own_cell(value: Any) -> Any:
-    return "" if value is None else value
-
-
 def _csv_cell(value: Any) -> Any:
-    if isinstance(value, str):
-        # looks_like_formula's own first test, inlined: most cells start with a letter or digit
-        return value if not value or value[0].isalnum() else neutralise(value)
-    if isinstance(value, list):
-        return neutralise(LIST_SEPARATOR.join(value))
-    return "" if value is None else value
+    value = cell_value(value)
+    return neutralise(value) if isinstance(value, str) else value
 
 
 def csv_stream(job: ExportJob) -> Iterator[bytes]:
@@ -77,7 +69,7 @@ def csv_stream(job: ExportJob) -> Iterator[bytes]:
     out.write(BOM)
     writer.writerow(columns)
     presenter = ExcerptPresenter(job.options)
-    cells = [(c, _own_cell if c in _OWN_COLUMNS else _csv_cell) for c in columns]
+    cells = [(c, cell_value if c in _OWN_COLUMNS else _csv_cell) for c in columns]
     for annotation in job.rows:
         record = presenter.record(annotation)
         writer.writerow([cell(record[c]) for c, cell in cells])
