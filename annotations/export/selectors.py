@@ -207,10 +207,11 @@ def excerpt_rows(
     width = len(_ROW_FIELDS)
     rows = qs.values_list(*_ROW_FIELDS, *extra).iterator(chunk_size=chunk_size)
     while values := list(islice(rows, chunk_size)):
-        chunk = [ExcerptRow(*v[:width]) if extra else ExcerptRow(*v) for v in values]
-        for row, v in zip(chunk, values, strict=True) if extra else ():
-            for name, value in zip(extra, v[width:], strict=True):
-                setattr(row, name, value)
+        chunk = [ExcerptRow(*v[:width]) for v in values]
+        if extra:  # excerpt_list_by_tag's group_* columns follow the row's own
+            for row, v in zip(chunk, values, strict=True):
+                for name, value in zip(extra, v[width:], strict=True):
+                    setattr(row, name, value)
         _fill(sections, section_qs, {a.section_id for a in chunk})
         _fill(authors, author_qs, {a.author_id for a in chunk})
         tag_ids: dict[int, list[int]] = {}
